@@ -1,0 +1,297 @@
+"""The one port to the graph: ``GraphStore``, its errors and the plain values it returns.
+
+Every adapter (Neo4j, embedded SQLite) implements :class:`GraphStore` and raises
+only the four errors below, so callers never see a driver or ``sqlite3`` exception.
+Nothing a store returns is a driver object: only the dataclasses of
+:mod:`network.domain` and the small records defined here.
+
+Semantics every adapter keeps (the contract suite in ``tests/graph`` checks them):
+
+* ids are unique per label; creating an existing id raises :class:`Conflict`;
+  reading, updating or deleting a missing id raises :class:`NotFound`.
+* listings are keyset-paginated in ascending ``id`` order: pass the page's
+  ``next_after`` back as ``after`` to get the next page; ``next_after`` is
+  ``None`` on the last page.
+* every public method is one transaction: all of it happens or none of it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+from network.bundle import BUNDLE_KINDS, Bundle
+from network.domain import Assessor, Contact, Employment, Organisation, Theme, ThemeLink
+
+T = TypeVar("T")
+
+Label = Literal["Organisation", "Assessor", "Theme"]
+LABELS: tuple[Label, ...] = ("Organisation", "Assessor", "Theme")
+
+#: Largest page a listing returns, whatever ``limit`` asks for.
+MAX_PAGE = 500
+
+
+class StoreError(Exception):
+    """Base of every error a store raises."""
+
+
+class NotFound(StoreError):
+    """The thing asked for does not exist."""
+
+
+class Conflict(StoreError):
+    """The write clashes with what is stored (duplicate id, existing contact, organisation in use)."""
+
+
+class Unavailable(StoreError):
+    """The store cannot be reached or is not answering."""
+
+
+class Invalid(StoreError):
+    """The request is well-formed but refers to something impossible (e.g. a bulk row naming an unknown id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a keyset-paginated listing."""
+
+    items: list[T]
+    next_after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Declined:
+    """``(by)-[:DECLINED]->(other)``: ``by`` turned ``other`` down; never suggested to each other again."""
+
+    by_id: str
+    other_id: str
+    since: date | None = None
+
+
+@dataclass(slots=True)
+class KindCounts:
+    """How many rows of one kind a bulk upsert created, changed or found already as given."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(slots=True)
+class UpsertReport:
+    """Per-kind counts of a bulk upsert; ``changed`` is False when the store was already as given."""
+
+    counts: dict[str, KindCounts] = field(default_factory=lambda: {k: KindCounts() for k in BUNDLE_KINDS})
+
+    @property
+    def changed(self) -> bool:
+        return any(c.created or c.updated for c in self.counts.values())
+
+    @property
+    def rows(self) -> int:
+        return sum(c.total for c in self.counts.values())
+
+
+class GraphStore(ABC):
+    """The graph of organisations, assessors, themes and their ties, behind one interface."""
+
+    #: Short name of the adapter, e.g. ``"neo4j"`` or ``"embedded"``.
+    kind: str = "abstract"
+
+    # -- lifetime ---------------------------------------------------------
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes; running it again is harmless."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Return if the store answers a trivial query, else raise :class:`Unavailable`."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards. Closing twice is harmless."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- organisations ----------------------------------------------------
+
+    @abstractmethod
+    def create_organisation(self, org: Organisation) -> Organisation:
+        """Store a new organisation; :class:`Conflict` if the id exists."""
+
+    @abstractmethod
+    def get_organisation(self, org_id: str) -> Organisation:
+        """The organisation with this id; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def update_organisation(self, org: Organisation) -> Organisation:
+        """Replace an organisation's properties; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def delete_organisation(self, org_id: str) -> None:
+        """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
+
+    @abstractmethod
+    def list_organisations(self, limit: int = 50, after: str | None = None) -> Page[Organisation]:
+        """Organisations in id order, ``limit`` at a time (capped at :data:`MAX_PAGE`)."""
+
+    # -- themes -----------------------------------------------------------
+
+    @abstractmethod
+    def create_theme(self, theme: Theme) -> Theme:
+        """Store a new theme; :class:`Conflict` if the id exists."""
+
+    @abstractmethod
+    def get_theme(self, theme_id: str) -> Theme:
+        """The theme with this id; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def update_theme(self, theme: Theme) -> Theme:
+        """Replace a theme's properties; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def delete_theme(self, theme_id: str) -> None:
+        """Delete a theme and every WORKS_ON link to it; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def list_themes(self, limit: int = 50, after: str | None = None) -> Page[Theme]:
+        """Themes in id order, ``limit`` at a time (capped at :data:`MAX_PAGE`)."""
+
+    # -- assessors --------------------------------------------------------
+
+    @abstractmethod
+    def create_assessor(self, assessor: Assessor) -> Assessor:
+        """Store a new assessor; :class:`Conflict` if the id exists."""
+
+    @abstractmethod
+    def get_assessor(self, assessor_id: str) -> Assessor:
+        """The assessor with this id; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def update_assessor(self, assessor: Assessor) -> Assessor:
+        """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
+
+    @abstractmethod
+    def delete_assessor(self, assessor_id: str) -> None:
+        """Delete an assessor with all their ties (employment, themes, contacts, declines); :class:`NotFound` if none."""
+
+    @abstractmethod
+    def list_assessors(self, limit: int = 50, after: str | None = None, organisation_id: str | None = None) -> Page[Assessor]:
+        """Assessors in id order, optionally only those working for one organisation."""
+
+    # -- WORKS_FOR --------------------------------------------------------
+
+    @abstractmethod
+    def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
+        """Make the assessor work for the organisation, replacing any earlier employer; :class:`NotFound` if either is missing."""
+
+    @abstractmethod
+    def get_employment(self, assessor_id: str) -> Employment | None:
+        """The assessor's employment, or ``None``; :class:`NotFound` if the assessor is missing."""
+
+    @abstractmethod
+    def clear_employer(self, assessor_id: str) -> None:
+        """Remove the assessor's employment if any; :class:`NotFound` if the assessor is missing."""
+
+    # -- WORKS_ON ---------------------------------------------------------
+
+    @abstractmethod
+    def set_theme(self, assessor_id: str, theme_id: str, level: str) -> ThemeLink:
+        """Add or re-level the assessor's link to a theme; :class:`NotFound` if either is missing."""
+
+    @abstractmethod
+    def remove_theme(self, assessor_id: str, theme_id: str) -> None:
+        """Remove the link; :class:`NotFound` if the assessor, the theme or the link is missing."""
+
+    @abstractmethod
+    def theme_links(self, assessor_id: str) -> list[ThemeLink]:
+        """The assessor's theme links in theme-id order; :class:`NotFound` if the assessor is missing."""
+
+    # -- contacts ---------------------------------------------------------
+
+    @abstractmethod
+    def request_contact(self, from_id: str, to_id: str, via: str | None = None, on: date | None = None) -> Contact:
+        """Ask ``to_id`` to connect with ``from_id`` (status ``requested``, ``since`` = ``on`` or today).
+
+        :class:`NotFound` if either assessor is missing; :class:`Invalid` for oneself;
+        :class:`Conflict` if a contact exists either way (requested or accepted) or
+        either has declined the other.
+        """
+
+    @abstractmethod
+    def accept_contact(self, from_id: str, to_id: str, on: date | None = None) -> Contact:
+        """``to_id`` accepts the pending request from ``from_id``; ``since`` becomes ``on`` or today.
+
+        :class:`NotFound` if there is no such pending request; :class:`Conflict` if it is already accepted.
+        """
+
+    @abstractmethod
+    def decline_contact(self, from_id: str, to_id: str, on: date | None = None) -> Declined:
+        """``to_id`` declines the pending request from ``from_id``: the request goes, a DECLINED tie from ``to_id`` to ``from_id`` stays.
+
+        :class:`NotFound` if there is no such pending request.
+        """
+
+    @abstractmethod
+    def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
+        """``by_id`` turns down ``other_id`` as a suggestion (no request involved); harmless if repeated.
+
+        :class:`NotFound` if either is missing; :class:`Invalid` for oneself.
+        """
+
+    @abstractmethod
+    def contacts_of(self, assessor_id: str, status: str | None = None) -> list[Contact]:
+        """Contacts with the assessor at either end, optionally of one status, ordered by (from_id, to_id).
+
+        :class:`NotFound` if the assessor is missing.
+        """
+
+    @abstractmethod
+    def declines_of(self, assessor_id: str) -> list[Declined]:
+        """DECLINED ties with the assessor at either end, ordered by (by_id, other_id)."""
+
+    # -- bulk -------------------------------------------------------------
+
+    @abstractmethod
+    def existing_ids(self, label: Label, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` exist under ``label`` (for validating imports before writing)."""
+
+    @abstractmethod
+    def bulk_upsert(self, bundle: Bundle, batch_size: int = 5000) -> UpsertReport:
+        """Upsert everything in ``bundle`` in one transaction; see :class:`Bundle`.
+
+        Rows are written in batches of ``batch_size`` inside that one transaction.
+        :class:`Invalid` (and nothing written) if a relationship row names an
+        unknown node.
+        """
+
+    @abstractmethod
+    def export_bundle(self) -> Bundle:
+        """Everything stored, as a bundle in id order (the inverse of :meth:`bulk_upsert`)."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """How many of each kind are stored, keyed as in :data:`BUNDLE_KINDS`."""
+
+
+def clamp_limit(limit: int) -> int:
+    """A page size within 1..:data:`MAX_PAGE`."""
+    return max(1, min(int(limit), MAX_PAGE))
+
+
+def sort_contacts(contacts: Sequence[Contact]) -> list[Contact]:
+    """Contacts in the contract's order, (from_id, to_id)."""
+    return sorted(contacts, key=lambda c: (c.from_id, c.to_id))
