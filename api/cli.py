@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from graph.port import GraphStore, StoreError, Unavailable, UpsertReport
+from graph.port import GraphStore, Invalid, StoreError, Unavailable, UpsertReport
 from graph.settings import SettingError, StoreSettings, open_store
 
 #: Exit codes: 1 bad input (nothing written), 2 bad setting or store unreachable.
@@ -108,12 +108,15 @@ def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
         if dry_run:
             click.echo(f"dry run: {len(plan.bundle)} valid row(s), {len(plan.errors)} problem(s); nothing written")
             return
-        report = store.bulk_upsert(plan.bundle)
+        try:
+            report = store.bulk_upsert(plan.bundle)
+        except Invalid as exc:
+            fail(f"{exc}; nothing was imported")
     click.echo(f"imported into the {store.kind} store:" if report.changed else "nothing changed: the store already held these rows")
     for line in report_lines(report):
         click.echo(line)
     if plan.errors:
-        click.echo(f"skipped {len(plan.errors)} invalid row(s), listed above", err=True)
+        click.echo(f"skipped {sum(plan.rows_rejected.values())} invalid row(s), listed above", err=True)
 
 
 @main.command()
@@ -126,6 +129,8 @@ def export(directory: Path) -> None:
         bundle = store.export_bundle()
     try:
         written = csvio.write_dir(bundle, directory)
+    except csvio.CsvFormatError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"cannot write to {directory}: {exc.strerror or exc}")
     for name, rows in written.items():

@@ -89,16 +89,18 @@ def _name(value: Any, field_name: str = "name", limit: int = MAX_NAME) -> str:
 
 
 def _choice(value: Any, choices: tuple[str, ...] | dict[str, str], field_name: str) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:  # a list is not hashable: test the type first
         raise InvalidValue(field_name, f"must be one of {', '.join(choices)}, got {value!r}")
     return str(value)
 
 
-def _count(value: Any, field_name: str) -> int:
+def _count(value: Any, field_name: str, limit: int = 1000) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidValue(field_name, f"must be a whole number, got {value!r}")
     if value < 0:
         raise InvalidValue(field_name, f"must be 0 or more, got {value}")
+    if value > limit:
+        raise InvalidValue(field_name, f"must be at most {limit}, got {value}")
     return value
 
 
@@ -181,8 +183,8 @@ class Assessor:
             object.__setattr__(self, "email", email)
         if self.region is not None:
             _choice(self.region, REGIONS, "region")
-        _count(self.experience_years, "experience_years")
-        _count(self.capacity, "capacity")
+        _count(self.experience_years, "experience_years", limit=70)
+        _count(self.capacity, "capacity", limit=20)
         _flag(self.discoverable, "discoverable")
         _flag(self.paused, "paused")
         _flag(self.active, "active")
@@ -295,7 +297,7 @@ class Programme:
         if not self.set_size_min <= self.set_size_target <= self.set_size_max:
             raise InvalidValue("set_size_target", "must lie between set_size_min and set_size_max")
         _choice(self.cadence, CADENCES, "cadence")
-        if self.max_per_organisation not in (1, 2):
+        if isinstance(self.max_per_organisation, bool) or self.max_per_organisation not in (1, 2):
             raise InvalidValue("max_per_organisation", "must be 1 or 2")
         _flag(self.require_common_slot, "require_common_slot")
 
@@ -321,3 +323,6 @@ class ActionLearningSet:
         if self.meeting_slot is not None and not availability.is_slot(self.meeting_slot):
             raise InvalidValue("meeting_slot", f"unknown slot {self.meeting_slot!r}")
         _choice(self.cadence, CADENCES, "cadence")
+        if isinstance(self.theme_ids, str) or not isinstance(self.theme_ids, tuple | list):
+            raise InvalidValue("theme_ids", f"must be a list of theme ids, got {self.theme_ids!r}")
+        object.__setattr__(self, "theme_ids", tuple(check_id(t, "theme_ids") for t in self.theme_ids))
