@@ -85,7 +85,8 @@ def demo(assessors: int, organisations: int, seed: int) -> None:
     for line in report_lines(report):
         click.echo(line)
     for key, value in demo_network.summary(net).items():
-        click.echo(f"  {key}: {value}")
+        shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+        click.echo(f"  {key.replace('_', ' ')}: {shown}")
 
 
 @main.command("import")

@@ -45,9 +45,13 @@ def is_slot(value: str) -> bool:
 def normalise(slots: Iterable[str]) -> tuple[str, ...]:
     """Return the slots lower-cased, de-duplicated and in week order.
 
-    Raises :class:`UnknownSlot` naming every value outside the vocabulary.
+    Raises :class:`UnknownSlot` naming every value outside the vocabulary, and
+    ``TypeError`` for an item that is not text.
     """
-    cleaned = {s.strip().lower() for s in slots if s and s.strip()}
+    items = list(slots)
+    if any(s and not isinstance(s, str) for s in items):
+        raise TypeError(f"slots must be text, got {items!r}")
+    cleaned = {s.strip().lower() for s in items if s and s.strip()}
     unknown = sorted(s for s in cleaned if s not in _ORDER)
     if unknown:
         raise UnknownSlot(
@@ -86,6 +90,8 @@ def to_mask(slots: Iterable[str]) -> int:
     """Encode slots as a bit mask (bit i = ``SLOTS[i]``), handy for fast overlap tests."""
     mask = 0
     for s in slots:
+        if s not in _ORDER:
+            raise UnknownSlot(f"unknown availability slot: {s}")
         mask |= 1 << _ORDER[s]
     return mask
 
