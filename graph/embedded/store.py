@@ -1,0 +1,915 @@
+"""The embedded adapter of :class:`~graph.port.GraphStore`: one SQLite file, no server.
+
+It is the default store when no ``NEO4J_URI`` is configured. The graph is kept as
+tables (one per node label and one per relationship type) in a single SQLite file
+opened in WAL mode with foreign keys enforced, so ties vanish with their nodes
+exactly as ``DETACH DELETE`` would make them vanish in Neo4j.
+
+Threads. Each thread gets its own connection (``threading.local``), created on
+first use and remembered so :meth:`EmbeddedStore.close` can close them all. We chose
+this over one connection behind a lock because WAL lets readers run while a writer
+works: the request threads of a gunicorn ``gthread`` worker keep answering reads
+during a long bulk import instead of queueing behind it. Writers (in this process
+or another) take SQLite's single write lock with ``BEGIN IMMEDIATE`` and wait up to
+the busy timeout for it. The one exception is ``":memory:"``, whose database lives
+in a single connection: it is shared and every transaction holds a lock.
+
+Atomicity. Every public method is one transaction (``BEGIN IMMEDIATE`` for writes,
+a deferred ``BEGIN`` for reads so multi-query reads see one snapshot) that commits
+when the method returns and rolls back on any exception. Only the errors of
+:mod:`graph.port` leave this module.
+
+All SQL is literal text below, with ``?`` parameters for every value; where a table
+varies, the statement is picked from a fixed table of literal statements.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph.port import (
+    LABELS,
+    Conflict,
+    Declined,
+    GraphStore,
+    Invalid,
+    Label,
+    NotFound,
+    Page,
+    StoreError,
+    Unavailable,
+    UpsertReport,
+    clamp_limit,
+)
+from network import availability
+from network.bundle import BUNDLE_KINDS, Bundle
+from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink
+
+T = TypeVar("T")
+N = TypeVar("N", Organisation, Theme, Assessor)
+
+#: Version of the table layout below, kept in ``PRAGMA user_version`` so later releases can migrate.
+SCHEMA_VERSION = 1
+
+#: Seconds a connection waits for another's write lock before giving up with :class:`Unavailable`.
+BUSY_TIMEOUT_S = 10.0
+
+_SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS organisations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        region TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS themes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        framework TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    # availability is kept twice: as a JSON list (what the domain reads back) and as a
+    # bit mask of network.availability.SLOTS, so SQL can test slot overlap with `a & b`.
+    """CREATE TABLE IF NOT EXISTS assessors (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT,
+        region TEXT,
+        experience_years INTEGER NOT NULL,
+        discoverable INTEGER NOT NULL,
+        paused INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        capacity INTEGER NOT NULL,
+        availability TEXT NOT NULL,
+        availability_mask INTEGER NOT NULL,
+        bio TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    # One row per assessor: the primary key is what makes "at most one employer" hold.
+    """CREATE TABLE IF NOT EXISTS works_for (
+        assessor_id TEXT PRIMARY KEY REFERENCES assessors (id) ON DELETE CASCADE,
+        organisation_id TEXT NOT NULL REFERENCES organisations (id) ON DELETE RESTRICT,
+        since TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS works_for_by_organisation ON works_for (organisation_id, assessor_id)",
+    """CREATE TABLE IF NOT EXISTS works_on (
+        assessor_id TEXT NOT NULL REFERENCES assessors (id) ON DELETE CASCADE,
+        theme_id TEXT NOT NULL REFERENCES themes (id) ON DELETE CASCADE,
+        level TEXT NOT NULL,
+        PRIMARY KEY (assessor_id, theme_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS works_on_by_theme ON works_on (theme_id, assessor_id)",
+    """CREATE TABLE IF NOT EXISTS contacts (
+        from_id TEXT NOT NULL REFERENCES assessors (id) ON DELETE CASCADE,
+        to_id TEXT NOT NULL REFERENCES assessors (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        since TEXT,
+        via TEXT,
+        PRIMARY KEY (from_id, to_id),
+        CHECK (from_id <> to_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS contacts_by_to ON contacts (to_id, from_id)",
+    """CREATE TABLE IF NOT EXISTS declined (
+        by_id TEXT NOT NULL REFERENCES assessors (id) ON DELETE CASCADE,
+        other_id TEXT NOT NULL REFERENCES assessors (id) ON DELETE CASCADE,
+        since TEXT,
+        PRIMARY KEY (by_id, other_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS declined_by_other ON declined (other_id, by_id)",
+)
+_GET_USER_VERSION = "PRAGMA user_version"
+_SET_USER_VERSION = "PRAGMA user_version = 1"  # literal: PRAGMA takes no parameters
+assert _SET_USER_VERSION.endswith(f"= {SCHEMA_VERSION}")
+
+# -- row shapes ---------------------------------------------------------------
+# Each kind has one row shape shared by its INSERT/UPSERT parameters and its SELECT
+# columns, so "is the stored row the same as the given one" is a tuple comparison.
+
+Row = tuple[Any, ...]
+
+
+def _iso(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _org_row(o: Organisation) -> Row:
+    return (o.id, o.name, o.kind, o.region)
+
+
+def _org(r: Row) -> Organisation:
+    return Organisation(id=r[0], name=r[1], kind=r[2], region=r[3])
+
+
+def _theme_row(t: Theme) -> Row:
+    return (t.id, t.name, t.framework)
+
+
+def _theme(r: Row) -> Theme:
+    return Theme(id=r[0], name=r[1], framework=r[2])
+
+
+def _assessor_row(a: Assessor) -> Row:
+    return (
+        a.id,
+        a.name,
+        a.email,
+        a.region,
+        a.experience_years,
+        int(a.discoverable),
+        int(a.paused),
+        int(a.active),
+        a.capacity,
+        json.dumps(list(a.availability), separators=(",", ":")),
+        availability.to_mask(a.availability),
+        a.bio,
+    )
+
+
+def _assessor(r: Row) -> Assessor:
+    return Assessor(
+        id=r[0],
+        name=r[1],
+        email=r[2],
+        region=r[3],
+        experience_years=r[4],
+        discoverable=bool(r[5]),
+        paused=bool(r[6]),
+        active=bool(r[7]),
+        capacity=r[8],
+        availability=tuple(json.loads(r[9])),
+        bio=r[11],
+    )
+
+
+def _employment_row(e: Employment) -> Row:
+    return (e.assessor_id, e.organisation_id, _iso(e.since))
+
+
+def _employment(r: Row) -> Employment:
+    return Employment(assessor_id=r[0], organisation_id=r[1], since=_day(r[2]))
+
+
+def _link_row(t: ThemeLink) -> Row:
+    return (t.assessor_id, t.theme_id, t.level)
+
+
+def _link(r: Row) -> ThemeLink:
+    return ThemeLink(assessor_id=r[0], theme_id=r[1], level=r[2])
+
+
+def _contact_row(c: Contact) -> Row:
+    return (c.from_id, c.to_id, c.status, _iso(c.since), c.via)
+
+
+def _contact(r: Row) -> Contact:
+    return Contact(from_id=r[0], to_id=r[1], status=r[2], since=_day(r[3]), via=r[4])
+
+
+def _declined(r: Row) -> Declined:
+    return Declined(by_id=r[0], other_id=r[1], since=_day(r[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How one kind of bundle row (a node label or a relationship type) is stored: literal statements and row mapping."""
+
+    noun: str
+    to_row: Callable[[Any], Row]
+    from_row: Callable[[Row], Any]
+    key_width: int  # how many leading row columns form the key
+    upsert: str
+    all: str
+    count: str
+    existing_for: str  # stored rows whose first key column is in a JSON list (a superset of the keys asked for)
+
+
+@dataclass(frozen=True, slots=True)
+class _Node(_Kind):
+    """A node kind, with the statements of its single-row CRUD and keyset pages."""
+
+    insert: str = ""
+    update: str = ""
+    get: str = ""
+    delete: str = ""
+    page: str = ""
+
+
+_ORGS = _Node(
+    noun="organisation",
+    to_row=_org_row,
+    from_row=_org,
+    key_width=1,
+    upsert="INSERT INTO organisations (id, name, kind, region) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, region = excluded.region",
+    all="SELECT id, name, kind, region FROM organisations ORDER BY id",
+    count="SELECT count(*) FROM organisations",
+    existing_for="SELECT id, name, kind, region FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+    insert="INSERT INTO organisations (id, name, kind, region) VALUES (?, ?, ?, ?)",
+    update="UPDATE organisations SET name = ?2, kind = ?3, region = ?4 WHERE id = ?1",
+    get="SELECT id, name, kind, region FROM organisations WHERE id = ?",
+    delete="DELETE FROM organisations WHERE id = ?",
+    page="SELECT id, name, kind, region FROM organisations WHERE id > ? ORDER BY id LIMIT ?",
+)
+_THEMES = _Node(
+    noun="theme",
+    to_row=_theme_row,
+    from_row=_theme,
+    key_width=1,
+    upsert="INSERT INTO themes (id, name, framework) VALUES (?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, framework = excluded.framework",
+    all="SELECT id, name, framework FROM themes ORDER BY id",
+    count="SELECT count(*) FROM themes",
+    existing_for="SELECT id, name, framework FROM themes WHERE id IN (SELECT value FROM json_each(?))",
+    insert="INSERT INTO themes (id, name, framework) VALUES (?, ?, ?)",
+    update="UPDATE themes SET name = ?2, framework = ?3 WHERE id = ?1",
+    get="SELECT id, name, framework FROM themes WHERE id = ?",
+    delete="DELETE FROM themes WHERE id = ?",
+    page="SELECT id, name, framework FROM themes WHERE id > ? ORDER BY id LIMIT ?",
+)
+_ASSESSORS = _Node(
+    noun="assessor",
+    to_row=_assessor_row,
+    from_row=_assessor,
+    key_width=1,
+    upsert="INSERT INTO assessors (id, name, email, region, experience_years, discoverable, paused, active, capacity, "
+    "availability, availability_mask, bio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, region = excluded.region, "
+    "experience_years = excluded.experience_years, discoverable = excluded.discoverable, paused = excluded.paused, "
+    "active = excluded.active, capacity = excluded.capacity, availability = excluded.availability, "
+    "availability_mask = excluded.availability_mask, bio = excluded.bio",
+    all="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
+    "availability_mask, bio FROM assessors ORDER BY id",
+    count="SELECT count(*) FROM assessors",
+    existing_for="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
+    "availability_mask, bio FROM assessors WHERE id IN (SELECT value FROM json_each(?))",
+    insert="INSERT INTO assessors (id, name, email, region, experience_years, discoverable, paused, active, capacity, "
+    "availability, availability_mask, bio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    update="UPDATE assessors SET name = ?2, email = ?3, region = ?4, experience_years = ?5, discoverable = ?6, paused = ?7, "
+    "active = ?8, capacity = ?9, availability = ?10, availability_mask = ?11, bio = ?12 WHERE id = ?1",
+    get="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
+    "availability_mask, bio FROM assessors WHERE id = ?",
+    delete="DELETE FROM assessors WHERE id = ?",
+    page="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
+    "availability_mask, bio FROM assessors WHERE id > ? ORDER BY id LIMIT ?",
+)
+_EMPLOYMENTS = _Kind(
+    noun="employment",
+    to_row=_employment_row,
+    from_row=_employment,
+    key_width=1,
+    upsert="INSERT INTO works_for (assessor_id, organisation_id, since) VALUES (?, ?, ?) "
+    "ON CONFLICT (assessor_id) DO UPDATE SET organisation_id = excluded.organisation_id, since = excluded.since",
+    all="SELECT assessor_id, organisation_id, since FROM works_for ORDER BY assessor_id",
+    count="SELECT count(*) FROM works_for",
+    existing_for="SELECT assessor_id, organisation_id, since FROM works_for WHERE assessor_id IN (SELECT value FROM json_each(?))",
+)
+_LINKS = _Kind(
+    noun="theme link",
+    to_row=_link_row,
+    from_row=_link,
+    key_width=2,
+    upsert="INSERT INTO works_on (assessor_id, theme_id, level) VALUES (?, ?, ?) "
+    "ON CONFLICT (assessor_id, theme_id) DO UPDATE SET level = excluded.level",
+    all="SELECT assessor_id, theme_id, level FROM works_on ORDER BY assessor_id, theme_id",
+    count="SELECT count(*) FROM works_on",
+    existing_for="SELECT assessor_id, theme_id, level FROM works_on WHERE assessor_id IN (SELECT value FROM json_each(?))",
+)
+_CONTACTS = _Kind(
+    noun="contact",
+    to_row=_contact_row,
+    from_row=_contact,
+    key_width=2,
+    upsert="INSERT INTO contacts (from_id, to_id, status, since, via) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (from_id, to_id) DO UPDATE SET status = excluded.status, since = excluded.since, via = excluded.via",
+    all="SELECT from_id, to_id, status, since, via FROM contacts ORDER BY from_id, to_id",
+    count="SELECT count(*) FROM contacts",
+    existing_for="SELECT from_id, to_id, status, since, via FROM contacts WHERE from_id IN (SELECT value FROM json_each(?))",
+)
+
+#: Bundle kind → how it is stored, in BUNDLE_KINDS order (the order rows are written in).
+_KINDS: dict[str, _Kind] = {
+    "organisations": _ORGS,
+    "themes": _THEMES,
+    "assessors": _ASSESSORS,
+    "employments": _EMPLOYMENTS,
+    "theme_links": _LINKS,
+    "contacts": _CONTACTS,
+}
+_LABEL_KIND: dict[str, str] = {"Organisation": "organisations", "Theme": "themes", "Assessor": "assessors"}
+assert tuple(_KINDS) == BUNDLE_KINDS and set(_LABEL_KIND) == set(LABELS)
+
+_GET_EMPLOYMENT = "SELECT assessor_id, organisation_id, since FROM works_for WHERE assessor_id = ?"
+_DELETE_EMPLOYMENT = "DELETE FROM works_for WHERE assessor_id = ?"
+_DELETE_LINK = "DELETE FROM works_on WHERE assessor_id = ? AND theme_id = ?"
+_INSERT_CONTACT = "INSERT INTO contacts (from_id, to_id, status, since, via) VALUES (?, ?, ?, ?, ?)"
+_GET_CONTACT = "SELECT from_id, to_id, status, since, via FROM contacts WHERE from_id = ? AND to_id = ?"
+_DELETE_CONTACT = "DELETE FROM contacts WHERE from_id = ? AND to_id = ?"
+
+_ASSESSORS_OF_ORGANISATION = (
+    "SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, "
+    "a.availability, a.availability_mask, a.bio FROM works_for w JOIN assessors a ON a.id = w.assessor_id "
+    "WHERE w.organisation_id = ? AND w.assessor_id > ? ORDER BY w.assessor_id LIMIT ?"
+)
+_COUNT_EMPLOYEES = "SELECT count(*) FROM works_for WHERE organisation_id = ?"
+_LINKS_OF = "SELECT assessor_id, theme_id, level FROM works_on WHERE assessor_id = ? ORDER BY theme_id"
+_CONTACT_STATUS = "SELECT status FROM contacts WHERE from_id = ? AND to_id = ?"
+_CONTACT_EITHER_WAY = "SELECT from_id, to_id, status FROM contacts WHERE (from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1)"
+_ACCEPT_CONTACT = "UPDATE contacts SET status = 'accepted', since = ?3 WHERE from_id = ?1 AND to_id = ?2"
+_DECLINED_EITHER_WAY = "SELECT by_id, other_id FROM declined WHERE (by_id = ?1 AND other_id = ?2) OR (by_id = ?2 AND other_id = ?1)"
+_INSERT_DECLINED = "INSERT INTO declined (by_id, other_id, since) VALUES (?, ?, ?) ON CONFLICT (by_id, other_id) DO NOTHING"
+_GET_DECLINED = "SELECT by_id, other_id, since FROM declined WHERE by_id = ? AND other_id = ?"
+_CONTACTS_OF = (
+    "SELECT from_id, to_id, status, since, via FROM contacts WHERE from_id = ?1 AND (?2 IS NULL OR status = ?2) "
+    "UNION ALL "
+    "SELECT from_id, to_id, status, since, via FROM contacts WHERE to_id = ?1 AND (?2 IS NULL OR status = ?2) "
+    "ORDER BY 1, 2"
+)
+_DECLINES_OF = (
+    "SELECT by_id, other_id, since FROM declined WHERE by_id = ?1 "
+    "UNION ALL "
+    "SELECT by_id, other_id, since FROM declined WHERE other_id = ?1 AND by_id <> ?1 "
+    "ORDER BY 1, 2"
+)
+_EXISTING_IDS = {
+    "organisations": "SELECT id FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+    "themes": "SELECT id FROM themes WHERE id IN (SELECT value FROM json_each(?))",
+    "assessors": "SELECT id FROM assessors WHERE id IN (SELECT value FROM json_each(?))",
+}
+# Children before parents, so foreign keys never object.
+_WIPE: tuple[str, ...] = (
+    "DELETE FROM declined",
+    "DELETE FROM contacts",
+    "DELETE FROM works_on",
+    "DELETE FROM works_for",
+    "DELETE FROM assessors",
+    "DELETE FROM themes",
+    "DELETE FROM organisations",
+)
+
+
+def _unavailable(exc: sqlite3.Error) -> Unavailable:
+    """Map any sqlite3 error that escaped the specific handling to the port's vocabulary."""
+    return Unavailable(f"embedded store: {exc}")
+
+
+def _translate(exc: sqlite3.Error) -> StoreError:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return Conflict(f"embedded store: {exc}")
+    return _unavailable(exc)
+
+
+def _json_list(values: Iterable[Any]) -> str:
+    return json.dumps(list(values), separators=(",", ":"))
+
+
+def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class EmbeddedStore(GraphStore):
+    """The graph in one SQLite file (or ``":memory:"``), safe to share between the threads of one process."""
+
+    kind = "embedded"
+
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+        """Open (creating if needed) the store at ``path``; :class:`Unavailable` if the file cannot be used."""
+        self._path = str(path)
+        self._busy_timeout = busy_timeout
+        self._memory = self._path == ":memory:"
+        self._local = threading.local()
+        self._registry_lock = threading.Lock()
+        # Every open connection with the thread it belongs to, so close() can close them all
+        # and connections of finished threads can be closed when a new one is opened.
+        self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._shared: sqlite3.Connection | None = None
+        self._shared_lock = threading.RLock()
+        self._closed = False
+        try:
+            conn = self._connection()
+            if not self._memory:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.Error as exc:
+            self.close()
+            raise _unavailable(exc) from None
+        try:
+            self.ensure_schema()
+        except StoreError:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({self._path!r})"
+
+    # -- connections and transactions -----------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        # timeout= is SQLite's busy timeout. isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False only so
+        # close() may close a connection from another thread; each connection is used by one thread.
+        conn = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")  # per connection; the cascades below depend on it
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise Unavailable("the embedded store is closed")
+        if self._memory:
+            if self._shared is None:
+                self._shared = self._open()
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._open()
+            with self._registry_lock:
+                if self._closed:
+                    conn.close()
+                    raise Unavailable("the embedded store is closed")
+                live = []
+                for owner, other in self._connections:
+                    thread = owner()
+                    if thread is None or not thread.is_alive():
+                        other.close()
+                    else:
+                        live.append((owner, other))
+                live.append((weakref.ref(threading.current_thread()), conn))
+                self._connections = live
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction: commit when the block ends, roll back if it raises; sqlite3 errors become port errors."""
+        with self._shared_lock if self._memory else nullcontext():
+            try:
+                conn = self._connection()
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as exc:
+                raise _unavailable(exc) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    conn.rollback()
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise _translate(exc) from None
+                raise
+
+    # -- lifetime -------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the tables and indexes if missing and record the schema version; running it again is harmless."""
+        with self._transaction(write=True) as conn:
+            version = conn.execute(_GET_USER_VERSION).fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise Unavailable(f"{self._path} has schema version {version}, newer than this Bridgework understands ({SCHEMA_VERSION})")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            if version < SCHEMA_VERSION:
+                conn.execute(_SET_USER_VERSION)
+
+    def ping(self) -> None:
+        """Return if the database answers ``SELECT 1``, else raise :class:`Unavailable`."""
+        with self._transaction(write=False) as conn:
+            conn.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        """Close every connection of every thread; closing twice is harmless."""
+        with self._registry_lock:
+            self._closed = True
+            connections = [conn for _, conn in self._connections]
+            self._connections = []
+        if self._shared is not None:
+            connections.append(self._shared)
+            self._shared = None
+        for conn in connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    def _wipe(self) -> None:
+        """Delete everything (for tests)."""
+        with self._transaction(write=True) as conn:
+            for statement in _WIPE:
+                conn.execute(statement)
+
+    # -- generic node helpers -------------------------------------------------
+
+    @staticmethod
+    def _require(conn: sqlite3.Connection, kind: _Node, node_id: str) -> Row:
+        row = conn.execute(kind.get, (node_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no {kind.noun} with id {node_id!r}")
+        return tuple(row)
+
+    def _create(self, kind: _Node, node: N) -> N:
+        with self._transaction(write=True) as conn:
+            try:
+                conn.execute(kind.insert, kind.to_row(node))
+            except sqlite3.IntegrityError:
+                raise Conflict(f"{kind.noun} {node.id!r} already exists") from None
+        return node
+
+    def _get(self, kind: _Node, node_id: str) -> Any:
+        with self._transaction(write=False) as conn:
+            return kind.from_row(self._require(conn, kind, node_id))
+
+    def _update(self, kind: _Node, node: N) -> N:
+        with self._transaction(write=True) as conn:
+            if conn.execute(kind.update, kind.to_row(node)).rowcount == 0:
+                raise NotFound(f"no {kind.noun} with id {node.id!r}")
+        return node
+
+    def _delete(self, kind: _Node, node_id: str) -> None:
+        with self._transaction(write=True) as conn:
+            if conn.execute(kind.delete, (node_id,)).rowcount == 0:
+                raise NotFound(f"no {kind.noun} with id {node_id!r}")
+
+    @staticmethod
+    def _page(conn: sqlite3.Connection, kind: _Node, statement: str, params: tuple[Any, ...], limit: int) -> Page[Any]:
+        # Ask for one row more than the page holds: its presence is what says another page follows.
+        rows = conn.execute(statement, (*params, limit + 1)).fetchall()
+        items = [kind.from_row(tuple(r)) for r in rows[:limit]]
+        return Page(items=items, next_after=items[-1].id if len(rows) > limit else None)
+
+    def _list(self, kind: _Node, limit: int, after: str | None) -> Page[Any]:
+        with self._transaction(write=False) as conn:
+            return self._page(conn, kind, kind.page, (after or "",), clamp_limit(limit))
+
+    # -- organisations --------------------------------------------------------
+
+    def create_organisation(self, org: Organisation) -> Organisation:
+        """Store a new organisation; :class:`Conflict` if the id exists."""
+        return self._create(_ORGS, org)
+
+    def get_organisation(self, org_id: str) -> Organisation:
+        """The organisation with this id; :class:`NotFound` if none."""
+        return self._get(_ORGS, org_id)  # type: ignore[no-any-return]
+
+    def update_organisation(self, org: Organisation) -> Organisation:
+        """Replace an organisation's properties; :class:`NotFound` if none."""
+        return self._update(_ORGS, org)
+
+    def delete_organisation(self, org_id: str) -> None:
+        """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ORGS, org_id)
+            employees = conn.execute(_COUNT_EMPLOYEES, (org_id,)).fetchone()[0]
+            if employees:
+                raise Conflict(f"organisation {org_id!r} still employs {employees} assessor(s); move or remove them first")
+            conn.execute(_ORGS.delete, (org_id,))
+
+    def list_organisations(self, limit: int = 50, after: str | None = None) -> Page[Organisation]:
+        """Organisations in id order, ``limit`` at a time (capped at :data:`~graph.port.MAX_PAGE`)."""
+        return self._list(_ORGS, limit, after)
+
+    # -- themes ---------------------------------------------------------------
+
+    def create_theme(self, theme: Theme) -> Theme:
+        """Store a new theme; :class:`Conflict` if the id exists."""
+        return self._create(_THEMES, theme)
+
+    def get_theme(self, theme_id: str) -> Theme:
+        """The theme with this id; :class:`NotFound` if none."""
+        return self._get(_THEMES, theme_id)  # type: ignore[no-any-return]
+
+    def update_theme(self, theme: Theme) -> Theme:
+        """Replace a theme's properties; :class:`NotFound` if none."""
+        return self._update(_THEMES, theme)
+
+    def delete_theme(self, theme_id: str) -> None:
+        """Delete a theme and (by cascade) every WORKS_ON link to it; :class:`NotFound` if none."""
+        self._delete(_THEMES, theme_id)
+
+    def list_themes(self, limit: int = 50, after: str | None = None) -> Page[Theme]:
+        """Themes in id order, ``limit`` at a time (capped at :data:`~graph.port.MAX_PAGE`)."""
+        return self._list(_THEMES, limit, after)
+
+    # -- assessors ------------------------------------------------------------
+
+    def create_assessor(self, assessor: Assessor) -> Assessor:
+        """Store a new assessor; :class:`Conflict` if the id exists."""
+        return self._create(_ASSESSORS, assessor)
+
+    def get_assessor(self, assessor_id: str) -> Assessor:
+        """The assessor with this id; :class:`NotFound` if none."""
+        return self._get(_ASSESSORS, assessor_id)  # type: ignore[no-any-return]
+
+    def update_assessor(self, assessor: Assessor) -> Assessor:
+        """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
+        return self._update(_ASSESSORS, assessor)
+
+    def delete_assessor(self, assessor_id: str) -> None:
+        """Delete an assessor and (by cascade) all their ties; :class:`NotFound` if none."""
+        self._delete(_ASSESSORS, assessor_id)
+
+    def list_assessors(self, limit: int = 50, after: str | None = None, organisation_id: str | None = None) -> Page[Assessor]:
+        """Assessors in id order, optionally only those working for one organisation (an unknown one gives an empty page)."""
+        limit = clamp_limit(limit)
+        with self._transaction(write=False) as conn:
+            if organisation_id is None:
+                return self._page(conn, _ASSESSORS, _ASSESSORS.page, (after or "",), limit)
+            return self._page(conn, _ASSESSORS, _ASSESSORS_OF_ORGANISATION, (organisation_id, after or ""), limit)
+
+    # -- WORKS_FOR ------------------------------------------------------------
+
+    def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
+        """Make the assessor work for the organisation, replacing any earlier employer; :class:`NotFound` if either is missing."""
+        employment = Employment(assessor_id=assessor_id, organisation_id=organisation_id, since=since)
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            self._require(conn, _ORGS, organisation_id)
+            conn.execute(_EMPLOYMENTS.upsert, _employment_row(employment))
+        return employment
+
+    def get_employment(self, assessor_id: str) -> Employment | None:
+        """The assessor's employment, or ``None``; :class:`NotFound` if the assessor is missing."""
+        with self._transaction(write=False) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            row = conn.execute(_GET_EMPLOYMENT, (assessor_id,)).fetchone()
+        return None if row is None else _employment(tuple(row))
+
+    def clear_employer(self, assessor_id: str) -> None:
+        """Remove the assessor's employment if any; :class:`NotFound` if the assessor is missing."""
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            conn.execute(_DELETE_EMPLOYMENT, (assessor_id,))
+
+    # -- WORKS_ON -------------------------------------------------------------
+
+    def set_theme(self, assessor_id: str, theme_id: str, level: str) -> ThemeLink:
+        """Add or re-level the assessor's link to a theme; :class:`NotFound` if either is missing, :class:`Invalid` for a bad level."""
+        try:
+            link = ThemeLink(assessor_id=assessor_id, theme_id=theme_id, level=level)
+        except InvalidValue as exc:
+            raise Invalid(str(exc)) from None
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            self._require(conn, _THEMES, theme_id)
+            conn.execute(_LINKS.upsert, _link_row(link))
+        return link
+
+    def remove_theme(self, assessor_id: str, theme_id: str) -> None:
+        """Remove the link; :class:`NotFound` if the assessor, the theme or the link is missing."""
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            self._require(conn, _THEMES, theme_id)
+            if conn.execute(_DELETE_LINK, (assessor_id, theme_id)).rowcount == 0:
+                raise NotFound(f"assessor {assessor_id!r} does not work on theme {theme_id!r}")
+
+    def theme_links(self, assessor_id: str) -> list[ThemeLink]:
+        """The assessor's theme links in theme-id order; :class:`NotFound` if the assessor is missing."""
+        with self._transaction(write=False) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            return [_link(tuple(r)) for r in conn.execute(_LINKS_OF, (assessor_id,))]
+
+    # -- contacts -------------------------------------------------------------
+
+    def request_contact(self, from_id: str, to_id: str, via: str | None = None, on: date | None = None) -> Contact:
+        """Ask ``to_id`` to connect with ``from_id``; see :meth:`GraphStore.request_contact` for the errors."""
+        if from_id == to_id:
+            raise Invalid(f"assessor {from_id!r} cannot contact themself")
+        try:
+            contact = Contact(from_id=from_id, to_id=to_id, status="requested", since=on or date.today(), via=via)
+        except InvalidValue as exc:
+            raise Invalid(str(exc)) from None
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, from_id)
+            self._require(conn, _ASSESSORS, to_id)
+            existing = conn.execute(_CONTACT_EITHER_WAY, (from_id, to_id)).fetchone()
+            if existing is not None:
+                raise Conflict(f"a contact {existing[0]!r} → {existing[1]!r} already exists ({existing[2]})")
+            declined = conn.execute(_DECLINED_EITHER_WAY, (from_id, to_id)).fetchone()
+            if declined is not None:
+                raise Conflict(f"{declined[0]!r} has declined {declined[1]!r}; they are not put in touch again")
+            conn.execute(_INSERT_CONTACT, _contact_row(contact))
+        return contact
+
+    def accept_contact(self, from_id: str, to_id: str, on: date | None = None) -> Contact:
+        """``to_id`` accepts the pending request from ``from_id``; :class:`NotFound` if none, :class:`Conflict` if already accepted."""
+        since = on or date.today()
+        with self._transaction(write=True) as conn:
+            row = conn.execute(_GET_CONTACT, (from_id, to_id)).fetchone()
+            if row is None:
+                raise NotFound(f"no contact request from {from_id!r} to {to_id!r}")
+            if row[2] == "accepted":
+                raise Conflict(f"the contact {from_id!r} → {to_id!r} is already accepted")
+            conn.execute(_ACCEPT_CONTACT, (from_id, to_id, since.isoformat()))
+        return Contact(from_id=from_id, to_id=to_id, status="accepted", since=since, via=row[4])
+
+    def decline_contact(self, from_id: str, to_id: str, on: date | None = None) -> Declined:
+        """``to_id`` declines the pending request from ``from_id``; :class:`NotFound` if there is no pending request."""
+        since = on or date.today()
+        with self._transaction(write=True) as conn:
+            status = conn.execute(_CONTACT_STATUS, (from_id, to_id)).fetchone()
+            if status is None or status[0] != "requested":
+                raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
+            conn.execute(_DELETE_CONTACT, (from_id, to_id))
+            conn.execute(_INSERT_DECLINED, (to_id, from_id, since.isoformat()))
+            return _declined(tuple(conn.execute(_GET_DECLINED, (to_id, from_id)).fetchone()))
+
+    def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
+        """``by_id`` turns down ``other_id``; repeating it keeps the first decline and its date."""
+        if by_id == other_id:
+            raise Invalid(f"assessor {by_id!r} cannot decline themself")
+        since = on or date.today()
+        with self._transaction(write=True) as conn:
+            self._require(conn, _ASSESSORS, by_id)
+            self._require(conn, _ASSESSORS, other_id)
+            conn.execute(_INSERT_DECLINED, (by_id, other_id, since.isoformat()))
+            return _declined(tuple(conn.execute(_GET_DECLINED, (by_id, other_id)).fetchone()))
+
+    def contacts_of(self, assessor_id: str, status: str | None = None) -> list[Contact]:
+        """Contacts with the assessor at either end, optionally of one status, ordered by (from_id, to_id)."""
+        if status is not None and status not in CONTACT_STATUSES:
+            raise Invalid(f"status must be one of {', '.join(CONTACT_STATUSES)}, got {status!r}")
+        with self._transaction(write=False) as conn:
+            self._require(conn, _ASSESSORS, assessor_id)
+            return [_contact(tuple(r)) for r in conn.execute(_CONTACTS_OF, (assessor_id, status))]
+
+    def declines_of(self, assessor_id: str) -> list[Declined]:
+        """DECLINED ties with the assessor at either end, ordered by (by_id, other_id); empty for an unknown assessor."""
+        with self._transaction(write=False) as conn:
+            return [_declined(tuple(r)) for r in conn.execute(_DECLINES_OF, (assessor_id,))]
+
+    # -- bulk -----------------------------------------------------------------
+
+    def existing_ids(self, label: Label, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` exist under ``label``."""
+        kind = _LABEL_KIND.get(label)
+        if kind is None:
+            raise Invalid(f"label must be one of {', '.join(LABELS)}, got {label!r}")
+        wanted = _json_list(set(ids))
+        with self._transaction(write=False) as conn:
+            return {r[0] for r in conn.execute(_EXISTING_IDS[kind], (wanted,))}
+
+    def bulk_upsert(self, bundle: Bundle, batch_size: int = 5000) -> UpsertReport:
+        """Upsert everything in ``bundle`` in one transaction; :class:`Invalid` (and nothing written) for a bad reference."""
+        batch_size = max(1, int(batch_size))
+        rows = {kind: [_KINDS[kind].to_row(item) for item in getattr(bundle, kind)] for kind in BUNDLE_KINDS}
+        for kind in BUNDLE_KINDS:
+            _check_unique_keys(kind, rows[kind])
+        report = UpsertReport()
+        with self._transaction(write=True) as conn:
+            self._check_references(conn, rows)
+            stored_contacts = self._check_contact_directions(conn, rows["contacts"])
+            for kind in BUNDLE_KINDS:
+                spec = _KINDS[kind]
+                if kind == "contacts":
+                    stored = stored_contacts
+                else:
+                    stored = self._stored_rows(conn, spec, {row[0] for row in rows[kind]})
+                counts = report.counts[kind]
+                to_write = []
+                for row in rows[kind]:
+                    before = stored.get(row[: spec.key_width])
+                    if before is None:
+                        counts.created += 1
+                    elif before != row:
+                        counts.updated += 1
+                    else:
+                        counts.unchanged += 1
+                        continue
+                    to_write.append(row)
+                for batch in _batches(to_write, batch_size):
+                    conn.executemany(spec.upsert, batch)
+        return report
+
+    @staticmethod
+    def _stored_rows(conn: sqlite3.Connection, spec: _Kind, first_keys: set[str]) -> dict[Row, Row]:
+        """Stored rows of a kind whose first key column is one of ``first_keys``, by key."""
+        if not first_keys:
+            return {}
+        return {tuple(r[: spec.key_width]): tuple(r) for r in conn.execute(spec.existing_for, (_json_list(first_keys),))}
+
+    @staticmethod
+    def _check_references(conn: sqlite3.Connection, rows: dict[str, list[Row]]) -> None:
+        """Raise :class:`Invalid` naming the first relationship row that refers to a node neither in the bundle nor stored."""
+        known: dict[str, set[str]] = {}
+        for kind, position_rows in (
+            ("organisations", [(r[1],) for r in rows["employments"]]),
+            ("themes", [(r[1],) for r in rows["theme_links"]]),
+            (
+                "assessors",
+                [(r[0],) for r in rows["employments"]] + [(r[0],) for r in rows["theme_links"]] + [r[:2] for r in rows["contacts"]],
+            ),
+        ):
+            in_bundle = {r[0] for r in rows[kind]}
+            wanted = {node_id for r in position_rows for node_id in r} - in_bundle
+            stored = {r[0] for r in conn.execute(_EXISTING_IDS[kind], (_json_list(wanted),))} if wanted else set()
+            known[kind] = in_bundle | stored
+
+        orgs, themes, assessors = known["organisations"], known["themes"], known["assessors"]
+        problems: list[str] = []
+        for a, o, _since in rows["employments"]:
+            if a not in assessors:
+                problems.append(f"employments: assessor {a!r} → organisation {o!r} names an unknown assessor")
+            if o not in orgs:
+                problems.append(f"employments: assessor {a!r} → organisation {o!r} names an unknown organisation")
+        for a, t, _level in rows["theme_links"]:
+            if a not in assessors:
+                problems.append(f"theme_links: assessor {a!r} → theme {t!r} names an unknown assessor")
+            if t not in themes:
+                problems.append(f"theme_links: assessor {a!r} → theme {t!r} names an unknown theme")
+        for f, t, *_rest in rows["contacts"]:
+            for end in (f, t):
+                if end not in assessors:
+                    problems.append(f"contacts: {f!r} → {t!r} names an unknown assessor {end!r}")
+        if problems:
+            more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+            raise Invalid(problems[0] + more + "; nothing was written")
+
+    def _check_contact_directions(self, conn: sqlite3.Connection, contacts: list[Row]) -> dict[Row, Row]:
+        """Raise :class:`Invalid` for a contact whose reverse is in the bundle or stored; return the stored contacts around them."""
+        keys = {r[:2] for r in contacts}
+        for f, t, *_rest in contacts:
+            if (t, f) in keys:
+                raise Invalid(f"contacts: {f!r} → {t!r} and its reverse are both in the bundle; a pair has one contact at most")
+        ends = {end for key in keys for end in key}
+        stored = self._stored_rows(conn, _CONTACTS, ends)
+        for f, t, *_rest in contacts:
+            if (t, f) in stored:
+                raise Invalid(
+                    f"contacts: {f!r} → {t!r}: the reverse contact {t!r} → {f!r} is already stored; a pair has one contact at most"
+                )
+        return stored
+
+    def export_bundle(self) -> Bundle:
+        """Everything stored, as a bundle in id order (relationships in key order)."""
+        with self._transaction(write=False) as conn:
+            parts = {kind: [_KINDS[kind].from_row(tuple(r)) for r in conn.execute(_KINDS[kind].all)] for kind in BUNDLE_KINDS}
+        return Bundle(**parts)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each kind are stored, keyed as in :data:`~network.bundle.BUNDLE_KINDS`."""
+        with self._transaction(write=False) as conn:
+            return {kind: conn.execute(_KINDS[kind].count).fetchone()[0] for kind in BUNDLE_KINDS}
+
+
+def _check_unique_keys(kind: str, rows: list[Row]) -> None:
+    """Raise :class:`Invalid` when a bundle gives the same node id or relationship key twice."""
+    width = _KINDS[kind].key_width
+    seen: set[Row] = set()
+    for row in rows:
+        key = row[:width]
+        if key in seen:
+            shown = repr(key[0]) if width == 1 else " → ".join(repr(k) for k in key)
+            raise Invalid(f"{kind}: {shown} appears more than once in the bundle; nothing was written")
+        seen.add(key)
