@@ -1,0 +1,740 @@
+"""The Neo4j adapter of :class:`~graph.port.GraphStore`, through the official ``neo4j`` driver (6.x).
+
+One driver per store (so one per app), a session per unit of work, and every
+public method is one managed transaction (``execute_read`` / ``execute_write``)
+on the named database. Transaction functions may be retried by the driver, so
+they only run Cypher: dates such as "today" are decided before the transaction
+starts, and the report of a bulk upsert is built afresh on each attempt.
+
+All Cypher lives in :mod:`graph.neo4j.queries`. Nothing of the driver leaves this
+module: rows become the dataclasses of :mod:`network.domain` and the records of
+:mod:`graph.port`, and driver errors become the port's errors.
+
+Stored shape (see ``DESIGN.md``): nodes hold exactly the domain fields, a ``None``
+field being an absent property; ``Assessor.availability`` is a list of slot names
+plus an integer ``availability_mask`` (:func:`network.availability.to_mask`) for
+overlap tests in Cypher; dates are Neo4j ``date`` values.
+
+Two exceptions to "one method, one transaction": :meth:`Neo4jStore.ensure_schema`
+(schema commands need a transaction of their own, then a read waits for the indexes)
+and :meth:`Neo4jStore.bulk_upsert`, which runs ``ensure_schema`` once per store first
+if it has not run yet, because MERGE on an unindexed id scans the label per row.
+
+Bulk speed: one write transaction, ``UNWIND $rows`` in batches, every endpoint found
+by an index seek, unchanged rows not written. On a 2-core machine a 170k-row bundle
+(20k assessors, 100k theme links, 30k contacts) loads at about 25-29k rows/s, and about
+a third of that time is the pure-Python driver packing ``$rows``; installing
+``neo4j-rust-ext`` (same version as the driver) takes it to about 35k rows/s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    ConstraintError,
+    DatabaseUnavailable,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph.neo4j import queries as q
+from graph.port import (
+    LABELS,
+    Conflict,
+    Declined,
+    GraphStore,
+    Invalid,
+    Label,
+    NotFound,
+    Page,
+    StoreError,
+    Unavailable,
+    UpsertReport,
+    clamp_limit,
+)
+from graph.settings import NEO4J_SCHEMES, SettingError
+from network import availability
+from network.bundle import BUNDLE_KINDS, Bundle
+from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink
+
+T = TypeVar("T")
+
+#: Driver settings that make an unreachable server fail fast at start-up; callers may override them.
+DEFAULT_DRIVER_OPTIONS: dict[str, Any] = {
+    "connection_timeout": 5.0,
+    "connection_acquisition_timeout": 10.0,
+    "max_transaction_retry_time": 15.0,
+    # "Unknown label/relationship type/property" warnings are expected on an empty or young
+    # database (e.g. no DECLINED tie yet) and would fill the log; other notifications stay.
+    "notifications_disabled_classifications": ["UNRECOGNIZED"],
+}
+
+#: Seconds ``ensure_schema`` waits for new indexes to come online.
+INDEX_WAIT_S = 300
+
+_NOUNS: dict[str, str] = {"Organisation": "organisation", "Theme": "theme", "Assessor": "assessor"}
+
+
+# -- domain values <-> stored properties ------------------------------------------
+
+
+def _props(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A property map without ``None`` values (Neo4j has no null properties: absent means None)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _day(value: Any) -> date | None:
+    """A stored Neo4j ``date`` as a ``datetime.date``."""
+    if value is None:
+        return None
+    if isinstance(value, neo4j.time.Date):
+        return value.to_native()
+    return value  # type: ignore[no-any-return]
+
+
+def _org_props(o: Organisation) -> dict[str, Any]:
+    return {"id": o.id, "name": o.name, "kind": o.kind, "region": o.region}
+
+
+def _org(p: Mapping[str, Any]) -> Organisation:
+    return Organisation(id=p["id"], name=p["name"], kind=p["kind"], region=p["region"])
+
+
+def _theme_props(t: Theme) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "framework": t.framework}
+
+
+def _theme(p: Mapping[str, Any]) -> Theme:
+    return Theme(id=p["id"], name=p["name"], framework=p.get("framework", "practice"))
+
+
+def _assessor_props(a: Assessor) -> dict[str, Any]:
+    return _props(
+        {
+            "id": a.id,
+            "name": a.name,
+            "email": a.email,
+            "region": a.region,
+            "experience_years": a.experience_years,
+            "discoverable": a.discoverable,
+            "paused": a.paused,
+            "active": a.active,
+            "capacity": a.capacity,
+            "availability": list(a.availability),
+            "availability_mask": availability.to_mask(a.availability),
+            "bio": a.bio,
+        }
+    )
+
+
+def _assessor(p: Mapping[str, Any]) -> Assessor:
+    return Assessor(
+        id=p["id"],
+        name=p["name"],
+        email=p.get("email"),
+        region=p.get("region"),
+        experience_years=p.get("experience_years", 0),
+        discoverable=p.get("discoverable", False),
+        paused=p.get("paused", False),
+        active=p.get("active", True),
+        capacity=p.get("capacity", 1),
+        availability=tuple(p.get("availability") or ()),
+        bio=p.get("bio", ""),
+    )
+
+
+def _contact_props(c: Contact) -> dict[str, Any]:
+    return _props({"status": c.status, "since": c.since, "via": c.via})
+
+
+def _contact(r: Mapping[str, Any]) -> Contact:
+    return Contact(from_id=r["from_id"], to_id=r["to_id"], status=r["status"], since=_day(r["since"]), via=r["via"])
+
+
+def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+# -- driver errors -> port errors -------------------------------------------------
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, readable reason from a driver error (its messages run over several lines)."""
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    found = re.search(r"reason (?:\[Errno -?\d+\] )?([^)\n]+)", text)
+    if found:
+        return found.group(1).strip()
+    # "Couldn't connect to host:port (resolved to ...):\n<what went wrong>": the last line says why.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else type(exc).__name__
+
+
+def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
+    """The port error for a driver error."""
+    if isinstance(exc, ConstraintError):
+        return Conflict(conflict or f"Neo4j refused the write: {_reason(exc)}")
+    if isinstance(exc, ServiceUnavailable | SessionExpired | TransientError | DatabaseUnavailable):
+        return Unavailable(f"Neo4j is not answering: {_reason(exc)}")
+    if isinstance(exc, AuthError):
+        return Unavailable(f"Neo4j no longer accepts our credentials: {_reason(exc)}")
+    if isinstance(exc, DriverError):
+        return Unavailable(f"Neo4j driver: {_reason(exc)}")
+    return StoreError(f"Neo4j refused the request: {_reason(exc)}")
+
+
+class Neo4jStore(GraphStore):
+    """The graph in a Neo4j database (Community or Enterprise, 5.x and later)."""
+
+    kind = "neo4j"
+
+    def __init__(self, driver: neo4j.Driver, *, database: str = "neo4j") -> None:
+        """Use an open driver (the store closes it on :meth:`close`) and the named database."""
+        self._driver = driver
+        self._database = database
+        self._closed = False
+        self._schema_ready = False
+
+    @classmethod
+    def connect(cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j", **driver_options: Any) -> Neo4jStore:
+        """Open one driver to ``uri`` and check the server answers.
+
+        :class:`Unavailable` if no server answers; :class:`~graph.settings.SettingError`
+        naming the setting to fix for rejected credentials, a bad URI or an unknown database.
+        """
+        if urlsplit(uri).scheme not in NEO4J_SCHEMES:
+            raise SettingError("NEO4J_URI", f"{uri!r} is not a Bolt URI; use one of the schemes {', '.join(NEO4J_SCHEMES)}")
+        auth = neo4j.basic_auth(user, password) if password else None
+        options = {**DEFAULT_DRIVER_OPTIONS, **driver_options}
+        try:
+            driver = GraphDatabase.driver(uri, auth=auth, **options)
+        except (ConfigurationError, ValueError) as exc:
+            raise SettingError("NEO4J_URI", f"{uri!r} cannot be used: {_reason(exc)}") from None
+        try:
+            driver.verify_connectivity()
+            # verify_connectivity does not touch the database: a trivial read checks it exists.
+            with driver.session(database=database) as session:
+                session.execute_read(lambda tx: tx.run(q.PING).consume())
+        except AuthError:
+            driver.close()
+            if password:
+                raise SettingError(
+                    "NEO4J_PASSWORD", f"Neo4j rejected user {user!r} with this password (check NEO4J_USER and NEO4J_PASSWORD)"
+                ) from None
+            raise SettingError(
+                "NEO4J_PASSWORD", f"Neo4j requires authentication; set NEO4J_PASSWORD (and NEO4J_USER, now {user!r})"
+            ) from None
+        except Neo4jError as exc:
+            driver.close()
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise SettingError("NEO4J_DATABASE", f"Neo4j has no database {database!r}") from None
+            raise _store_error(exc) from None
+        except (DriverError, OSError) as exc:
+            driver.close()
+            raise Unavailable(f"no Neo4j answered ({_reason(exc)})") from None
+        except BaseException:
+            driver.close()
+            raise
+        return cls(driver, database=database)
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore(database={self._database!r})"
+
+    # -- transactions ----------------------------------------------------------------
+
+    def _run(self, write: bool, work: Callable[[ManagedTransaction], T], conflict: str | None = None, **session_options: Any) -> T:
+        """Run ``work`` as one managed transaction in a fresh session; driver errors become port errors."""
+        if self._closed:
+            raise Unavailable("the Neo4j store is closed")
+        try:
+            with self._driver.session(database=self._database, **session_options) as session:
+                if write:
+                    return session.execute_write(work)
+                return session.execute_read(work)
+        except StoreError:
+            raise
+        except (Neo4jError, DriverError) as exc:
+            raise _store_error(exc, conflict) from None
+
+    def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
+        return self._run(False, work)
+
+    def _write(self, work: Callable[[ManagedTransaction], T], conflict: str | None = None) -> T:
+        return self._run(True, work, conflict)
+
+    @staticmethod
+    def _require(tx: ManagedTransaction, label: str, node_id: str) -> None:
+        """Raise :class:`NotFound` unless a ``label`` node with this id exists."""
+        if tx.run(q.EXISTS[label], id=node_id).single() is None:
+            raise NotFound(f"no {_NOUNS[label]} with id {node_id!r}")
+
+    # -- lifetime ----------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraints and indexes if missing and wait for them; running it again is harmless."""
+
+        def create(tx: ManagedTransaction) -> None:
+            for statement in q.SCHEMA:
+                tx.run(statement).consume()
+
+        def wait(tx: ManagedTransaction) -> None:
+            tx.run(q.AWAIT_INDEXES, seconds=INDEX_WAIT_S).consume()
+
+        # Schema commands cannot share a transaction with reads or data writes.
+        self._write(create)
+        self._read(wait)
+        self._schema_ready = True
+
+    def ping(self) -> None:
+        """Return if Neo4j answers ``RETURN 1``, else raise :class:`Unavailable`."""
+        # One attempt, no retries: a health probe must answer quickly, not wait out the retry budget.
+        self._run(False, lambda tx: tx.run(q.PING).consume(), max_transaction_retry_time=0)
+
+    def close(self) -> None:
+        """Close the driver and its connections; closing twice is harmless."""
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
+
+    def _wipe(self) -> None:
+        """Delete every node and relationship in one transaction. For test isolation only (test-sized graphs)."""
+        self._write(lambda tx: tx.run(q.WIPE).consume())
+
+    # -- generic node helpers --------------------------------------------------------
+
+    def _create(self, label: str, statement: str, node_id: str, props: dict[str, Any]) -> None:
+        self._write(lambda tx: tx.run(statement, props=props).consume(), conflict=f"{_NOUNS[label]} {node_id!r} already exists")
+
+    def _get(self, label: str, statement: str, node_id: str) -> dict[str, Any]:
+        record = self._read(lambda tx: tx.run(statement, id=node_id).single())
+        if record is None:
+            raise NotFound(f"no {_NOUNS[label]} with id {node_id!r}")
+        return dict(record["props"])
+
+    def _update(self, label: str, statement: str, node_id: str, props: dict[str, Any]) -> None:
+        record = self._write(lambda tx: tx.run(statement, id=node_id, props=props).single())
+        if record is None:
+            raise NotFound(f"no {_NOUNS[label]} with id {node_id!r}")
+
+    def _delete(self, label: str, statement: str, node_id: str) -> None:
+        record = self._write(lambda tx: tx.run(statement, id=node_id).single())
+        if record is None or record["deleted"] == 0:
+            raise NotFound(f"no {_NOUNS[label]} with id {node_id!r}")
+
+    def _page(self, statement: str, convert: Callable[[Mapping[str, Any]], T], limit: int, after: str | None, **params: Any) -> Page[T]:
+        limit = clamp_limit(limit)
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            # One row more than the page holds: its presence says another page follows.
+            return [dict(r["props"]) for r in tx.run(statement, after=after or "", limit=limit + 1, **params)]
+
+        rows = self._read(work)
+        items = [convert(p) for p in rows[:limit]]
+        return Page(items=items, next_after=rows[limit - 1]["id"] if len(rows) > limit else None)
+
+    # -- organisations ---------------------------------------------------------------
+
+    def create_organisation(self, org: Organisation) -> Organisation:
+        """Store a new organisation; :class:`Conflict` if the id exists."""
+        self._create("Organisation", q.CREATE_ORGANISATION, org.id, _org_props(org))
+        return org
+
+    def get_organisation(self, org_id: str) -> Organisation:
+        """The organisation with this id; :class:`NotFound` if none."""
+        return _org(self._get("Organisation", q.GET_ORGANISATION, org_id))
+
+    def update_organisation(self, org: Organisation) -> Organisation:
+        """Replace an organisation's properties; :class:`NotFound` if none."""
+        self._update("Organisation", q.UPDATE_ORGANISATION, org.id, _org_props(org))
+        return org
+
+    def delete_organisation(self, org_id: str) -> None:
+        """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
+        record = self._write(lambda tx: tx.run(q.DELETE_ORGANISATION, id=org_id).single())
+        if record is None:
+            raise NotFound(f"no organisation with id {org_id!r}")
+        if record["staff"]:
+            raise Conflict(f"organisation {org_id!r} still employs {record['staff']} assessor(s); move or remove them first")
+
+    def list_organisations(self, limit: int = 50, after: str | None = None) -> Page[Organisation]:
+        """Organisations in id order, ``limit`` at a time (capped at :data:`~graph.port.MAX_PAGE`)."""
+        return self._page(q.LIST_ORGANISATIONS, _org, limit, after)
+
+    # -- themes ------------------------------------------------------------------------
+
+    def create_theme(self, theme: Theme) -> Theme:
+        """Store a new theme; :class:`Conflict` if the id exists."""
+        self._create("Theme", q.CREATE_THEME, theme.id, _theme_props(theme))
+        return theme
+
+    def get_theme(self, theme_id: str) -> Theme:
+        """The theme with this id; :class:`NotFound` if none."""
+        return _theme(self._get("Theme", q.GET_THEME, theme_id))
+
+    def update_theme(self, theme: Theme) -> Theme:
+        """Replace a theme's properties; :class:`NotFound` if none."""
+        self._update("Theme", q.UPDATE_THEME, theme.id, _theme_props(theme))
+        return theme
+
+    def delete_theme(self, theme_id: str) -> None:
+        """Delete a theme and every WORKS_ON link to it; :class:`NotFound` if none."""
+        self._delete("Theme", q.DELETE_THEME, theme_id)
+
+    def list_themes(self, limit: int = 50, after: str | None = None) -> Page[Theme]:
+        """Themes in id order, ``limit`` at a time (capped at :data:`~graph.port.MAX_PAGE`)."""
+        return self._page(q.LIST_THEMES, _theme, limit, after)
+
+    # -- assessors ---------------------------------------------------------------------
+
+    def create_assessor(self, assessor: Assessor) -> Assessor:
+        """Store a new assessor; :class:`Conflict` if the id exists."""
+        self._create("Assessor", q.CREATE_ASSESSOR, assessor.id, _assessor_props(assessor))
+        return assessor
+
+    def get_assessor(self, assessor_id: str) -> Assessor:
+        """The assessor with this id; :class:`NotFound` if none."""
+        return _assessor(self._get("Assessor", q.GET_ASSESSOR, assessor_id))
+
+    def update_assessor(self, assessor: Assessor) -> Assessor:
+        """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
+        self._update("Assessor", q.UPDATE_ASSESSOR, assessor.id, _assessor_props(assessor))
+        return assessor
+
+    def delete_assessor(self, assessor_id: str) -> None:
+        """Delete an assessor with all their ties; :class:`NotFound` if none."""
+        self._delete("Assessor", q.DELETE_ASSESSOR, assessor_id)
+
+    def list_assessors(self, limit: int = 50, after: str | None = None, organisation_id: str | None = None) -> Page[Assessor]:
+        """Assessors in id order, optionally only those working for one organisation (an unknown one gives an empty page)."""
+        if organisation_id is None:
+            return self._page(q.LIST_ASSESSORS, _assessor, limit, after)
+        return self._page(q.LIST_ASSESSORS_OF_ORGANISATION, _assessor, limit, after, organisation_id=organisation_id)
+
+    # -- WORKS_FOR ---------------------------------------------------------------------
+
+    def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
+        """Make the assessor work for the organisation, replacing any earlier employer; :class:`NotFound` if either is missing."""
+        employment = Employment(assessor_id=assessor_id, organisation_id=organisation_id, since=since)
+
+        def work(tx: ManagedTransaction) -> None:
+            self._require(tx, "Assessor", assessor_id)
+            self._require(tx, "Organisation", organisation_id)
+            tx.run(q.SET_EMPLOYER, assessor_id=assessor_id, organisation_id=organisation_id, props=_props({"since": since})).consume()
+
+        self._write(work)
+        return employment
+
+    def get_employment(self, assessor_id: str) -> Employment | None:
+        """The assessor's employment, or ``None``; :class:`NotFound` if the assessor is missing."""
+        record = self._read(lambda tx: tx.run(q.GET_EMPLOYMENT, assessor_id=assessor_id).single())
+        if record is None:
+            raise NotFound(f"no assessor with id {assessor_id!r}")
+        if record["organisation_id"] is None:
+            return None
+        return Employment(assessor_id=assessor_id, organisation_id=record["organisation_id"], since=_day(record["since"]))
+
+    def clear_employer(self, assessor_id: str) -> None:
+        """Remove the assessor's employment if any; :class:`NotFound` if the assessor is missing."""
+        record = self._write(lambda tx: tx.run(q.CLEAR_EMPLOYER, assessor_id=assessor_id).single())
+        if record is None or record["found"] == 0:
+            raise NotFound(f"no assessor with id {assessor_id!r}")
+
+    # -- WORKS_ON ----------------------------------------------------------------------
+
+    def set_theme(self, assessor_id: str, theme_id: str, level: str) -> ThemeLink:
+        """Add or re-level the assessor's link to a theme; :class:`NotFound` if either is missing, :class:`Invalid` for a bad level."""
+        try:
+            link = ThemeLink(assessor_id=assessor_id, theme_id=theme_id, level=level)
+        except InvalidValue as exc:
+            raise Invalid(str(exc)) from None
+
+        def work(tx: ManagedTransaction) -> None:
+            self._require(tx, "Assessor", assessor_id)
+            self._require(tx, "Theme", theme_id)
+            tx.run(q.SET_THEME, assessor_id=assessor_id, theme_id=theme_id, props={"level": link.level}).consume()
+
+        self._write(work)
+        return link
+
+    def remove_theme(self, assessor_id: str, theme_id: str) -> None:
+        """Remove the link; :class:`NotFound` if the assessor, the theme or the link is missing."""
+
+        def work(tx: ManagedTransaction) -> None:
+            record = tx.run(q.REMOVE_THEME, assessor_id=assessor_id, theme_id=theme_id).single()
+            if record is None or record["removed"] == 0:
+                self._require(tx, "Assessor", assessor_id)
+                self._require(tx, "Theme", theme_id)
+                raise NotFound(f"assessor {assessor_id!r} does not work on theme {theme_id!r}")
+
+        self._write(work)
+
+    def theme_links(self, assessor_id: str) -> list[ThemeLink]:
+        """The assessor's theme links in theme-id order; :class:`NotFound` if the assessor is missing."""
+        rows = self._read(lambda tx: [(r["theme_id"], r["level"]) for r in tx.run(q.THEME_LINKS, assessor_id=assessor_id)])
+        if not rows:
+            raise NotFound(f"no assessor with id {assessor_id!r}")
+        return [ThemeLink(assessor_id=assessor_id, theme_id=t, level=level) for t, level in rows if t is not None]
+
+    # -- contacts ----------------------------------------------------------------------
+
+    def request_contact(self, from_id: str, to_id: str, via: str | None = None, on: date | None = None) -> Contact:
+        """Ask ``to_id`` to connect with ``from_id``; see :meth:`GraphStore.request_contact` for the errors."""
+        if from_id == to_id:
+            raise Invalid(f"assessor {from_id!r} cannot contact themself")
+        try:
+            contact = Contact(from_id=from_id, to_id=to_id, status="requested", since=on or date.today(), via=via)
+        except InvalidValue as exc:
+            raise Invalid(str(exc)) from None
+
+        def work(tx: ManagedTransaction) -> None:
+            state = tx.run(q.CONTACT_STATE, from_id=from_id, to_id=to_id).single()
+            if state is None or not state["has_from"]:
+                raise NotFound(f"no assessor with id {from_id!r}")
+            if not state["has_to"]:
+                raise NotFound(f"no assessor with id {to_id!r}")
+            if state["contact_status"] is not None:
+                raise Conflict(f"a contact {state['contact_from']!r} → {state['contact_to']!r} already exists ({state['contact_status']})")
+            if state["declined_by"] is not None:
+                raise Conflict(f"{state['declined_by']!r} has declined {state['declined_other']!r}; they are not put in touch again")
+            tx.run(q.CREATE_CONTACT, from_id=from_id, to_id=to_id, props=_contact_props(contact)).consume()
+
+        self._write(work)
+        return contact
+
+    def accept_contact(self, from_id: str, to_id: str, on: date | None = None) -> Contact:
+        """``to_id`` accepts the pending request from ``from_id``; :class:`NotFound` if none, :class:`Conflict` if already accepted."""
+        since = on or date.today()
+
+        def work(tx: ManagedTransaction) -> str | None:
+            current = tx.run(q.GET_CONTACT, from_id=from_id, to_id=to_id).single()
+            if current is None:
+                raise NotFound(f"no contact request from {from_id!r} to {to_id!r}")
+            if current["status"] == "accepted":
+                raise Conflict(f"the contact {from_id!r} → {to_id!r} is already accepted")
+            record = tx.run(q.ACCEPT_CONTACT, from_id=from_id, to_id=to_id, since=since).single()
+            return None if record is None else record["via"]  # type: ignore[no-any-return]
+
+        via = self._write(work)
+        return Contact(from_id=from_id, to_id=to_id, status="accepted", since=since, via=via)
+
+    def decline_contact(self, from_id: str, to_id: str, on: date | None = None) -> Declined:
+        """``to_id`` declines the pending request from ``from_id``; :class:`NotFound` if there is no pending request."""
+        since = on or date.today()
+        record = self._write(lambda tx: tx.run(q.DECLINE_CONTACT, from_id=from_id, to_id=to_id, since=since).single())
+        if record is None:
+            raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
+        return Declined(by_id=to_id, other_id=from_id, since=_day(record["since"]))
+
+    def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
+        """``by_id`` turns down ``other_id``; repeating it keeps the first decline and its date."""
+        if by_id == other_id:
+            raise Invalid(f"assessor {by_id!r} cannot decline themself")
+        since = on or date.today()
+
+        def work(tx: ManagedTransaction) -> date | None:
+            record = tx.run(q.DECLINE_SUGGESTION, by_id=by_id, other_id=other_id, since=since).single()
+            if record is None:
+                self._require(tx, "Assessor", by_id)
+                self._require(tx, "Assessor", other_id)
+                raise NotFound(f"no assessor with id {other_id!r}")
+            return _day(record["since"])
+
+        return Declined(by_id=by_id, other_id=other_id, since=self._write(work))
+
+    def contacts_of(self, assessor_id: str, status: str | None = None) -> list[Contact]:
+        """Contacts with the assessor at either end, optionally of one status, ordered by (from_id, to_id)."""
+        if status is not None and status not in CONTACT_STATUSES:
+            raise Invalid(f"status must be one of {', '.join(CONTACT_STATUSES)}, got {status!r}")
+
+        def work(tx: ManagedTransaction) -> list[Contact]:
+            contacts = [_contact(r) for r in tx.run(q.CONTACTS_OF, assessor_id=assessor_id, status=status)]
+            if not contacts:
+                self._require(tx, "Assessor", assessor_id)
+            return contacts
+
+        return self._read(work)
+
+    def declines_of(self, assessor_id: str) -> list[Declined]:
+        """DECLINED ties with the assessor at either end, ordered by (by_id, other_id); empty for an unknown assessor."""
+        rows = self._read(lambda tx: [(r["by_id"], r["other_id"], r["since"]) for r in tx.run(q.DECLINES_OF, assessor_id=assessor_id)])
+        return [Declined(by_id=b, other_id=o, since=_day(s)) for b, o, s in rows]
+
+    # -- bulk --------------------------------------------------------------------------
+
+    def existing_ids(self, label: Label, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` exist under ``label``."""
+        statement = q.EXISTING_IDS.get(label)
+        if statement is None:
+            raise Invalid(f"label must be one of {', '.join(LABELS)}, got {label!r}")
+        wanted = sorted({i for i in ids if isinstance(i, str)})
+        if not wanted:
+            return set()
+        return self._read(lambda tx: {r["id"] for r in tx.run(statement, ids=wanted)})
+
+    def bulk_upsert(self, bundle: Bundle, batch_size: int = 5000) -> UpsertReport:
+        """Upsert everything in ``bundle`` in one transaction; :class:`Invalid` (and nothing written) for a bad reference.
+
+        Creates the constraints and indexes first if this store has not done so yet
+        (MERGE on an unindexed id would scan the label once per row).
+        """
+        batch_size = max(1, int(batch_size))
+        _check_unique_keys(bundle)
+        rows = _bundle_rows(bundle)
+        if not self._schema_ready:
+            self.ensure_schema()
+
+        def work(tx: ManagedTransaction) -> UpsertReport:
+            _check_references(tx, bundle)
+            _check_contact_directions(tx, bundle.contacts)
+            report = UpsertReport()
+            for kind in BUNDLE_KINDS:
+                counts = report.counts[kind]
+                for batch in _batches(rows[kind], batch_size):
+                    seen = 0
+                    for record in tx.run(q.UPSERT[kind], rows=batch):
+                        outcome, n = record["outcome"], record["rows"]
+                        setattr(counts, outcome, getattr(counts, outcome) + n)
+                        seen += n
+                    if seen != len(batch):
+                        # Every end was checked above; a node deleted meanwhile is the only way here.
+                        raise Invalid(f"{kind}: {len(batch) - seen} row(s) name a node that no longer exists; nothing was written")
+            return report
+
+        return self._write(work)
+
+    def export_bundle(self) -> Bundle:
+        """Everything stored, as a bundle in id order (relationships in key order)."""
+
+        def work(tx: ManagedTransaction) -> Bundle:
+            return Bundle(
+                organisations=[_org(r["props"]) for r in tx.run(q.EXPORT_ORGANISATIONS)],
+                themes=[_theme(r["props"]) for r in tx.run(q.EXPORT_THEMES)],
+                assessors=[_assessor(r["props"]) for r in tx.run(q.EXPORT_ASSESSORS)],
+                employments=[
+                    Employment(assessor_id=r["assessor_id"], organisation_id=r["organisation_id"], since=_day(r["since"]))
+                    for r in tx.run(q.EXPORT_EMPLOYMENTS)
+                ],
+                theme_links=[
+                    ThemeLink(assessor_id=r["assessor_id"], theme_id=r["theme_id"], level=r["level"]) for r in tx.run(q.EXPORT_THEME_LINKS)
+                ],
+                contacts=[_contact(r) for r in tx.run(q.EXPORT_CONTACTS)],
+            )
+
+        return self._read(work)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each kind are stored, keyed as in :data:`~network.bundle.BUNDLE_KINDS`."""
+        record = self._read(lambda tx: tx.run(q.COUNTS).single(strict=True))
+        return {kind: int(record[kind]) for kind in BUNDLE_KINDS}
+
+
+# -- bulk upsert helpers (pure, or reads inside the caller's transaction) ---------------
+
+#: Each kind's rows, as sent in ``$rows``: property maps for nodes, ``[from, to, properties]`` for ties.
+Rows = dict[str, list[Any]]
+
+
+def _bundle_rows(bundle: Bundle) -> Rows:
+    """The ``$rows`` parameter of each kind's upsert statement (see :mod:`graph.neo4j.queries`)."""
+    return {
+        "organisations": [_org_props(o) for o in bundle.organisations],
+        "themes": [_theme_props(t) for t in bundle.themes],
+        "assessors": [_assessor_props(a) for a in bundle.assessors],
+        "employments": [[e.assessor_id, e.organisation_id, _props({"since": e.since})] for e in bundle.employments],
+        "theme_links": [[t.assessor_id, t.theme_id, t.level] for t in bundle.theme_links],
+        "contacts": [[c.from_id, c.to_id, _contact_props(c)] for c in bundle.contacts],
+    }
+
+
+def _keys(bundle: Bundle, kind: str) -> list[tuple[str, ...]]:
+    """The key of every row of one kind: the id of a node, the ends of a tie (the assessor alone for employment)."""
+    if kind == "employments":
+        return [(e.assessor_id,) for e in bundle.employments]
+    if kind == "theme_links":
+        return [(t.assessor_id, t.theme_id) for t in bundle.theme_links]
+    if kind == "contacts":
+        return [(c.from_id, c.to_id) for c in bundle.contacts]
+    return [(n.id,) for n in getattr(bundle, kind)]
+
+
+def _check_unique_keys(bundle: Bundle) -> None:
+    """Raise :class:`Invalid` when a bundle gives the same node id or relationship key twice."""
+    for kind in BUNDLE_KINDS:
+        seen: set[tuple[str, ...]] = set()
+        for key in _keys(bundle, kind):
+            if key in seen:
+                shown = " → ".join(repr(k) for k in key)
+                raise Invalid(f"{kind}: {shown} appears more than once in the bundle; nothing was written")
+            seen.add(key)
+
+
+def _check_references(tx: ManagedTransaction, bundle: Bundle) -> None:
+    """Raise :class:`Invalid` naming the first relationship row that refers to a node neither in the bundle nor stored."""
+    referenced: dict[str, tuple[Sequence[Organisation | Theme | Assessor], set[str]]] = {
+        "Organisation": (bundle.organisations, {e.organisation_id for e in bundle.employments}),
+        "Theme": (bundle.themes, {t.theme_id for t in bundle.theme_links}),
+        "Assessor": (
+            bundle.assessors,
+            {e.assessor_id for e in bundle.employments}
+            | {t.assessor_id for t in bundle.theme_links}
+            | {end for c in bundle.contacts for end in (c.from_id, c.to_id)},
+        ),
+    }
+    known: dict[str, set[str]] = {}
+    for label, (nodes, wanted) in referenced.items():
+        in_bundle = {n.id for n in nodes}
+        missing = sorted(wanted - in_bundle)
+        stored = {r["id"] for r in tx.run(q.EXISTING_IDS[label], ids=missing)} if missing else set()
+        known[label] = in_bundle | stored
+
+    orgs, themes, assessors = known["Organisation"], known["Theme"], known["Assessor"]
+    problems: list[str] = []
+    for e in bundle.employments:
+        tie = f"employments: assessor {e.assessor_id!r} → organisation {e.organisation_id!r}"
+        if e.assessor_id not in assessors:
+            problems.append(f"{tie} names an unknown assessor")
+        if e.organisation_id not in orgs:
+            problems.append(f"{tie} names an unknown organisation")
+    for t in bundle.theme_links:
+        tie = f"theme_links: assessor {t.assessor_id!r} → theme {t.theme_id!r}"
+        if t.assessor_id not in assessors:
+            problems.append(f"{tie} names an unknown assessor")
+        if t.theme_id not in themes:
+            problems.append(f"{tie} names an unknown theme")
+    for c in bundle.contacts:
+        for end in (c.from_id, c.to_id):
+            if end not in assessors:
+                problems.append(f"contacts: {c.from_id!r} → {c.to_id!r} names an unknown assessor {end!r}")
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise Invalid(problems[0] + more + "; nothing was written")
+
+
+def _check_contact_directions(tx: ManagedTransaction, contacts: Sequence[Contact]) -> None:
+    """Raise :class:`Invalid` for a contact whose reverse is in the bundle or already stored (a pair has one contact at most)."""
+    keys = {(c.from_id, c.to_id) for c in contacts}
+    for c in contacts:
+        if (c.to_id, c.from_id) in keys:
+            raise Invalid(f"contacts: {c.from_id!r} → {c.to_id!r} and its reverse are both in the bundle; a pair has one contact at most")
+    if not contacts:
+        return
+    pairs = [[c.from_id, c.to_id] for c in contacts]
+    reversed_stored = {(r["from_id"], r["to_id"]) for r in tx.run(q.STORED_REVERSE_CONTACTS, rows=pairs)}
+    for c in contacts:
+        if (c.from_id, c.to_id) in reversed_stored:
+            reverse = f"{c.to_id!r} → {c.from_id!r}"
+            raise Invalid(
+                f"contacts: {c.from_id!r} → {c.to_id!r}: the reverse contact {reverse} is already stored; a pair has one contact at most"
+            )
