@@ -164,6 +164,14 @@ ORDER BY theme_id
 # -- contacts and declines ------------------------------------------------------
 
 # Both ends, and any contact or decline between them (either direction).
+# Write-lock both assessors (in id order, so two transactions cannot deadlock) before a contact
+# is checked and changed: two opposite requests at the same moment then run one after the other.
+LOCK_PAIR = """
+MATCH (n:Assessor) WHERE n.id IN [$from_id, $to_id]
+WITH n ORDER BY n.id
+SET n._lock = true
+REMOVE n._lock
+"""
 CONTACT_STATE = """
 OPTIONAL MATCH (a:Assessor {id: $from_id})
 OPTIONAL MATCH (b:Assessor {id: $to_id})

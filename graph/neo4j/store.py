@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import neo4j
-from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import GraphDatabase, ManagedTransaction, Record
 from neo4j.exceptions import (
     AuthError,
     ConfigurationError,
@@ -499,6 +499,7 @@ class Neo4jStore(GraphStore):
             raise Invalid(str(exc)) from None
 
         def work(tx: ManagedTransaction) -> None:
+            tx.run(q.LOCK_PAIR, from_id=from_id, to_id=to_id).consume()
             state = tx.run(q.CONTACT_STATE, from_id=from_id, to_id=to_id).single()
             if state is None or not state["has_from"]:
                 raise NotFound(f"no assessor with id {from_id!r}")
@@ -518,6 +519,7 @@ class Neo4jStore(GraphStore):
         since = on or date.today()
 
         def work(tx: ManagedTransaction) -> str | None:
+            tx.run(q.LOCK_PAIR, from_id=from_id, to_id=to_id).consume()
             current = tx.run(q.GET_CONTACT, from_id=from_id, to_id=to_id).single()
             if current is None:
                 raise NotFound(f"no contact request from {from_id!r} to {to_id!r}")
@@ -532,7 +534,12 @@ class Neo4jStore(GraphStore):
     def decline_contact(self, from_id: str, to_id: str, on: date | None = None) -> Declined:
         """``to_id`` declines the pending request from ``from_id``; :class:`NotFound` if there is no pending request."""
         since = on or date.today()
-        record = self._write(lambda tx: tx.run(q.DECLINE_CONTACT, from_id=from_id, to_id=to_id, since=since).single())
+
+        def work(tx: ManagedTransaction) -> Record | None:
+            tx.run(q.LOCK_PAIR, from_id=from_id, to_id=to_id).consume()
+            return tx.run(q.DECLINE_CONTACT, from_id=from_id, to_id=to_id, since=since).single()
+
+        record = self._write(work)
         if record is None:
             raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
         return Declined(by_id=to_id, other_id=from_id, since=_day(record["since"]))

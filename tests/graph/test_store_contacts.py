@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from threading import Barrier
 
 import pytest
 
@@ -219,3 +221,32 @@ def test_declines_of_are_ordered(store, a):
     store.decline_contact(a[0], a[1], on=LATER)  # a[1] declines a[0]
     store.decline_suggestion(a[1], a[2], on=ON)  # not a[0]'s
     assert [(d.by_id, d.other_id) for d in store.declines_of(a[0])] == [(a[0], a[2]), (a[1], a[0]), (a[3], a[0])]
+
+
+
+# -- concurrency -------------------------------------------------------------------
+
+
+def test_opposite_requests_at_the_same_moment_leave_one_contact(store, make):
+    """Two people asking each other at once: one request wins, the other is a Conflict."""
+    rounds = 6
+    people = [make.assessor(100 + n) for n in range(2 * rounds)]
+    for p in people:
+        store.create_assessor(p)
+    for r in range(rounds):
+        x, y = people[2 * r].id, people[2 * r + 1].id
+        barrier = Barrier(2)
+
+        def ask(frm: str, to: str) -> str:
+            barrier.wait()
+            try:
+                store.request_contact(frm, to, on=ON)
+            except Conflict:
+                return "conflict"
+            return "ok"
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = sorted(pool.map(ask, [x, y], [y, x]))
+        assert results == ["conflict", "ok"]
+        assert len(store.contacts_of(x)) == 1
+        assert store.contacts_of(x) == store.contacts_of(y)
