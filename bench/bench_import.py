@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assessors", type=int, default=20_000)
     parser.add_argument("--organisations", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stores", default=None, help="comma-separated: embedded,neo4j (default: embedded, plus neo4j if NEO4J_URI is set)")
+    parser.add_argument("--stores", default=None, help="embedded,neo4j (default: embedded, and neo4j if NEO4J_URI is set)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     stores = args.stores.split(",") if args.stores else ["embedded"] + (["neo4j"] if os.environ.get("NEO4J_URI") else [])

@@ -25,6 +25,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if ON_CI and _skipped_neo4j:
-        terminalreporter.write_line(
-            f"CI=true: {len(_skipped_neo4j)} Neo4j test(s) were skipped; a skip is a failure here.", red=True
-        )
+        terminalreporter.write_line(f"CI=true: {len(_skipped_neo4j)} Neo4j test(s) were skipped; a skip is a failure here.", red=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 
 from api import create_app
 from api.extensions import STORE_KEY

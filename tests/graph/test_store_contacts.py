@@ -223,7 +223,6 @@ def test_declines_of_are_ordered(store, a):
     assert [(d.by_id, d.other_id) for d in store.declines_of(a[0])] == [(a[0], a[2]), (a[1], a[0]), (a[3], a[0])]
 
 
-
 # -- concurrency -------------------------------------------------------------------
 
 
@@ -237,7 +236,7 @@ def test_opposite_requests_at_the_same_moment_leave_one_contact(store, make):
         x, y = people[2 * r].id, people[2 * r + 1].id
         barrier = Barrier(2)
 
-        def ask(frm: str, to: str) -> str:
+        def ask(frm: str, to: str, barrier: Barrier = barrier) -> str:
             barrier.wait()
             try:
                 store.request_contact(frm, to, on=ON)
