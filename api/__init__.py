@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(app_config.from_env())
     if config:
         app.config.from_mapping(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store: GraphStore | None = app.config.get("STORE")
     init_store(app, store)

@@ -41,6 +41,5 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret,
         "LOG_LEVEL": level,
         "STORE_SETTINGS": StoreSettings.from_env(env),
-        "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     }
