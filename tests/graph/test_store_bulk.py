@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from graph.port import Invalid
 from network.availability import SLOTS
@@ -19,13 +18,11 @@ from network.domain import (
     ORGANISATION_KINDS,
     REGIONS,
     THEME_FRAMEWORKS,
-    Assessor,
     Contact,
     Employment,
-    Organisation,
-    Theme,
     ThemeLink,
 )
+from tests.strategies import bundles
 
 EMPTY = dict.fromkeys(BUNDLE_KINDS, 0)
 
@@ -347,47 +344,6 @@ def test_existing_ids(store, make):
 
 
 # -- property: any valid bundle round-trips -----------------------------------------------
-
-ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,12}", fullmatch=True)
-names = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
-dates = st.none() | st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
-
-
-@st.composite
-def bundles(draw: st.DrawFn) -> Bundle:
-    """Small valid bundles: unique ids, relationships between bundle nodes, at most one contact per pair."""
-    org_ids = draw(st.lists(ids, max_size=4, unique=True))
-    theme_ids = draw(st.lists(ids, max_size=4, unique=True))
-    person_ids = draw(st.lists(ids, max_size=6, unique=True))
-    orgs = [Organisation(i, draw(names), draw(st.sampled_from(ORGANISATION_KINDS)), draw(st.sampled_from(list(REGIONS)))) for i in org_ids]
-    themes = [Theme(i, draw(names), draw(st.sampled_from(THEME_FRAMEWORKS))) for i in theme_ids]
-    people = [
-        Assessor(
-            id=i,
-            name=draw(names),
-            email=draw(st.none() | st.from_regex(r"[a-z0-9.]{1,8}@[a-z]{1,8}\.org", fullmatch=True)),
-            region=draw(st.none() | st.sampled_from(list(REGIONS))),
-            experience_years=draw(st.integers(0, 45)),
-            discoverable=draw(st.booleans()),
-            paused=draw(st.booleans()),
-            active=draw(st.booleans()),
-            capacity=draw(st.integers(0, 5)),
-            availability=tuple(draw(st.lists(st.sampled_from(SLOTS), max_size=6))),
-            bio=draw(st.text(max_size=60)),
-        )
-        for i in person_ids
-    ]
-    employments = [Employment(p, draw(st.sampled_from(org_ids)), draw(dates)) for p in person_ids if draw(st.booleans())] if org_ids else []
-    links = [ThemeLink(p, t, draw(st.sampled_from(LEVELS))) for p in person_ids for t in theme_ids if draw(st.booleans())]
-    contacts = []
-    for n, p in enumerate(person_ids):
-        for q in person_ids[n + 1 :]:
-            if draw(st.booleans()):
-                f, t = (p, q) if draw(st.booleans()) else (q, p)
-                contacts.append(
-                    Contact(f, t, draw(st.sampled_from(("requested", "accepted"))), draw(dates), draw(st.none() | st.text(max_size=12)))
-                )
-    return Bundle(orgs, themes, people, employments, links, contacts)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
