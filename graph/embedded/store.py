@@ -29,13 +29,14 @@ import json
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from graph import bundles
 from graph.port import (
     LABELS,
     Conflict,
@@ -410,11 +411,6 @@ def _translate(exc: sqlite3.Error) -> StoreError:
 
 def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
-
-
-def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 class EmbeddedStore(GraphStore):
@@ -793,23 +789,20 @@ class EmbeddedStore(GraphStore):
 
     def existing_ids(self, label: Label, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` exist under ``label``."""
-        kind = _LABEL_KIND.get(label)
-        if kind is None:
+        if label not in _LABEL_KIND:
             raise Invalid(f"label must be one of {', '.join(LABELS)}, got {label!r}")
-        wanted = _json_list(set(ids))
         with self._transaction(write=False) as conn:
-            return {r[0] for r in conn.execute(_EXISTING_IDS[kind], (wanted,))}
+            return self._existing(conn, label, set(ids))
 
     def bulk_upsert(self, bundle: Bundle, batch_size: int = 5000) -> UpsertReport:
         """Upsert everything in ``bundle`` in one transaction; :class:`Invalid` (and nothing written) for a bad reference."""
         batch_size = max(1, int(batch_size))
+        bundles.check_keys(bundle)
         rows = {kind: [_KINDS[kind].to_row(item) for item in getattr(bundle, kind)] for kind in BUNDLE_KINDS}
-        for kind in BUNDLE_KINDS:
-            _check_unique_keys(kind, rows[kind])
         report = UpsertReport()
         with self._transaction(write=True) as conn:
-            self._check_references(conn, rows)
-            stored_contacts = self._check_contact_directions(conn, rows["contacts"])
+            bundles.check_references(bundle, lambda label, ids: self._existing(conn, label, ids))
+            stored_contacts = self._check_stored_reverse_contacts(conn, rows["contacts"])
             for kind in BUNDLE_KINDS:
                 spec = _KINDS[kind]
                 if kind == "contacts":
@@ -828,7 +821,7 @@ class EmbeddedStore(GraphStore):
                         counts.unchanged += 1
                         continue
                     to_write.append(row)
-                for batch in _batches(to_write, batch_size):
+                for batch in bundles.batches(to_write, batch_size):
                     conn.executemany(spec.upsert, batch)
         return report
 
@@ -840,55 +833,16 @@ class EmbeddedStore(GraphStore):
         return {tuple(r[: spec.key_width]): tuple(r) for r in conn.execute(spec.existing_for, (_json_list(first_keys),))}
 
     @staticmethod
-    def _check_references(conn: sqlite3.Connection, rows: dict[str, list[Row]]) -> None:
-        """Raise :class:`Invalid` naming the first relationship row that refers to a node neither in the bundle nor stored."""
-        known: dict[str, set[str]] = {}
-        for kind, position_rows in (
-            ("organisations", [(r[1],) for r in rows["employments"]]),
-            ("themes", [(r[1],) for r in rows["theme_links"]]),
-            (
-                "assessors",
-                [(r[0],) for r in rows["employments"]] + [(r[0],) for r in rows["theme_links"]] + [r[:2] for r in rows["contacts"]],
-            ),
-        ):
-            in_bundle = {r[0] for r in rows[kind]}
-            wanted = {node_id for r in position_rows for node_id in r} - in_bundle
-            stored = {r[0] for r in conn.execute(_EXISTING_IDS[kind], (_json_list(wanted),))} if wanted else set()
-            known[kind] = in_bundle | stored
+    def _existing(conn: sqlite3.Connection, label: Label, ids: set[str]) -> set[str]:
+        """Which of ``ids`` are stored under ``label``, read on ``conn``."""
+        return {r[0] for r in conn.execute(_EXISTING_IDS[_LABEL_KIND[label]], (_json_list(ids),))}
 
-        orgs, themes, assessors = known["organisations"], known["themes"], known["assessors"]
-        problems: list[str] = []
-        for a, o, _since in rows["employments"]:
-            if a not in assessors:
-                problems.append(f"employments: assessor {a!r} → organisation {o!r} names an unknown assessor")
-            if o not in orgs:
-                problems.append(f"employments: assessor {a!r} → organisation {o!r} names an unknown organisation")
-        for a, t, _level in rows["theme_links"]:
-            if a not in assessors:
-                problems.append(f"theme_links: assessor {a!r} → theme {t!r} names an unknown assessor")
-            if t not in themes:
-                problems.append(f"theme_links: assessor {a!r} → theme {t!r} names an unknown theme")
-        for f, t, *_rest in rows["contacts"]:
-            for end in (f, t):
-                if end not in assessors:
-                    problems.append(f"contacts: {f!r} → {t!r} names an unknown assessor {end!r}")
-        if problems:
-            more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-            raise Invalid(problems[0] + more + "; nothing was written")
-
-    def _check_contact_directions(self, conn: sqlite3.Connection, contacts: list[Row]) -> dict[Row, Row]:
-        """Raise :class:`Invalid` for a contact whose reverse is in the bundle or stored; return the stored contacts around them."""
-        keys = {r[:2] for r in contacts}
-        for f, t, *_rest in contacts:
-            if (t, f) in keys:
-                raise Invalid(f"contacts: {f!r} → {t!r} and its reverse are both in the bundle; a pair has one contact at most")
-        ends = {end for key in keys for end in key}
-        stored = self._stored_rows(conn, _CONTACTS, ends)
+    def _check_stored_reverse_contacts(self, conn: sqlite3.Connection, contacts: list[Row]) -> dict[Row, Row]:
+        """Raise :class:`Invalid` for a contact whose reverse is stored; return the stored contacts around them."""
+        stored = self._stored_rows(conn, _CONTACTS, {end for row in contacts for end in row[:2]})
         for f, t, *_rest in contacts:
             if (t, f) in stored:
-                raise Invalid(
-                    f"contacts: {f!r} → {t!r}: the reverse contact {t!r} → {f!r} is already stored; a pair has one contact at most"
-                )
+                raise Invalid(bundles.reverse_stored_message(f, t))
         return stored
 
     def export_bundle(self) -> Bundle:
@@ -901,15 +855,3 @@ class EmbeddedStore(GraphStore):
         """How many of each kind are stored, keyed as in :data:`~network.bundle.BUNDLE_KINDS`."""
         with self._transaction(write=False) as conn:
             return {kind: conn.execute(_KINDS[kind].count).fetchone()[0] for kind in BUNDLE_KINDS}
-
-
-def _check_unique_keys(kind: str, rows: list[Row]) -> None:
-    """Raise :class:`Invalid` when a bundle gives the same node id or relationship key twice."""
-    width = _KINDS[kind].key_width
-    seen: set[Row] = set()
-    for row in rows:
-        key = row[:width]
-        if key in seen:
-            shown = repr(key[0]) if width == 1 else " → ".join(repr(k) for k in key)
-            raise Invalid(f"{kind}: {shown} appears more than once in the bundle; nothing was written")
-        seen.add(key)

@@ -30,7 +30,7 @@ a third of that time is the pure-Python driver packing ``$rows``; installing
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -49,6 +49,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
+from graph import bundles
 from graph.neo4j import queries as q
 from graph.port import (
     LABELS,
@@ -161,11 +162,6 @@ def _contact_props(c: Contact) -> dict[str, Any]:
 
 def _contact(r: Mapping[str, Any]) -> Contact:
     return Contact(from_id=r["from_id"], to_id=r["to_id"], status=r["status"], since=_day(r["since"]), via=r["via"])
-
-
-def _batches(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 # -- driver errors -> port errors -------------------------------------------------
@@ -597,18 +593,18 @@ class Neo4jStore(GraphStore):
         (MERGE on an unindexed id would scan the label once per row).
         """
         batch_size = max(1, int(batch_size))
-        _check_unique_keys(bundle)
+        bundles.check_keys(bundle)
         rows = _bundle_rows(bundle)
         if not self._schema_ready:
             self.ensure_schema()
 
         def work(tx: ManagedTransaction) -> UpsertReport:
-            _check_references(tx, bundle)
-            _check_contact_directions(tx, bundle.contacts)
+            bundles.check_references(bundle, lambda label, ids: {r["id"] for r in tx.run(q.EXISTING_IDS[label], ids=sorted(ids))})
+            _check_stored_reverse_contacts(tx, bundle.contacts)
             report = UpsertReport()
             for kind in BUNDLE_KINDS:
                 counts = report.counts[kind]
-                for batch in _batches(rows[kind], batch_size):
+                for batch in bundles.batches(rows[kind], batch_size):
                     seen = 0
                     for record in tx.run(q.UPSERT[kind], rows=batch):
                         outcome, n = record["outcome"], record["rows"]
@@ -665,83 +661,12 @@ def _bundle_rows(bundle: Bundle) -> Rows:
     }
 
 
-def _keys(bundle: Bundle, kind: str) -> list[tuple[str, ...]]:
-    """The key of every row of one kind: the id of a node, the ends of a tie (the assessor alone for employment)."""
-    if kind == "employments":
-        return [(e.assessor_id,) for e in bundle.employments]
-    if kind == "theme_links":
-        return [(t.assessor_id, t.theme_id) for t in bundle.theme_links]
-    if kind == "contacts":
-        return [(c.from_id, c.to_id) for c in bundle.contacts]
-    return [(n.id,) for n in getattr(bundle, kind)]
-
-
-def _check_unique_keys(bundle: Bundle) -> None:
-    """Raise :class:`Invalid` when a bundle gives the same node id or relationship key twice."""
-    for kind in BUNDLE_KINDS:
-        seen: set[tuple[str, ...]] = set()
-        for key in _keys(bundle, kind):
-            if key in seen:
-                shown = " → ".join(repr(k) for k in key)
-                raise Invalid(f"{kind}: {shown} appears more than once in the bundle; nothing was written")
-            seen.add(key)
-
-
-def _check_references(tx: ManagedTransaction, bundle: Bundle) -> None:
-    """Raise :class:`Invalid` naming the first relationship row that refers to a node neither in the bundle nor stored."""
-    referenced: dict[str, tuple[Sequence[Organisation | Theme | Assessor], set[str]]] = {
-        "Organisation": (bundle.organisations, {e.organisation_id for e in bundle.employments}),
-        "Theme": (bundle.themes, {t.theme_id for t in bundle.theme_links}),
-        "Assessor": (
-            bundle.assessors,
-            {e.assessor_id for e in bundle.employments}
-            | {t.assessor_id for t in bundle.theme_links}
-            | {end for c in bundle.contacts for end in (c.from_id, c.to_id)},
-        ),
-    }
-    known: dict[str, set[str]] = {}
-    for label, (nodes, wanted) in referenced.items():
-        in_bundle = {n.id for n in nodes}
-        missing = sorted(wanted - in_bundle)
-        stored = {r["id"] for r in tx.run(q.EXISTING_IDS[label], ids=missing)} if missing else set()
-        known[label] = in_bundle | stored
-
-    orgs, themes, assessors = known["Organisation"], known["Theme"], known["Assessor"]
-    problems: list[str] = []
-    for e in bundle.employments:
-        tie = f"employments: assessor {e.assessor_id!r} → organisation {e.organisation_id!r}"
-        if e.assessor_id not in assessors:
-            problems.append(f"{tie} names an unknown assessor")
-        if e.organisation_id not in orgs:
-            problems.append(f"{tie} names an unknown organisation")
-    for t in bundle.theme_links:
-        tie = f"theme_links: assessor {t.assessor_id!r} → theme {t.theme_id!r}"
-        if t.assessor_id not in assessors:
-            problems.append(f"{tie} names an unknown assessor")
-        if t.theme_id not in themes:
-            problems.append(f"{tie} names an unknown theme")
-    for c in bundle.contacts:
-        for end in (c.from_id, c.to_id):
-            if end not in assessors:
-                problems.append(f"contacts: {c.from_id!r} → {c.to_id!r} names an unknown assessor {end!r}")
-    if problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise Invalid(problems[0] + more + "; nothing was written")
-
-
-def _check_contact_directions(tx: ManagedTransaction, contacts: Sequence[Contact]) -> None:
-    """Raise :class:`Invalid` for a contact whose reverse is in the bundle or already stored (a pair has one contact at most)."""
-    keys = {(c.from_id, c.to_id) for c in contacts}
-    for c in contacts:
-        if (c.to_id, c.from_id) in keys:
-            raise Invalid(f"contacts: {c.from_id!r} → {c.to_id!r} and its reverse are both in the bundle; a pair has one contact at most")
+def _check_stored_reverse_contacts(tx: ManagedTransaction, contacts: Sequence[Contact]) -> None:
+    """Raise :class:`Invalid` for a contact whose reverse is already stored (a pair has one contact at most)."""
     if not contacts:
         return
     pairs = [[c.from_id, c.to_id] for c in contacts]
     reversed_stored = {(r["from_id"], r["to_id"]) for r in tx.run(q.STORED_REVERSE_CONTACTS, rows=pairs)}
     for c in contacts:
         if (c.from_id, c.to_id) in reversed_stored:
-            reverse = f"{c.to_id!r} → {c.from_id!r}"
-            raise Invalid(
-                f"contacts: {c.from_id!r} → {c.to_id!r}: the reverse contact {reverse} is already stored; a pair has one contact at most"
-            )
+            raise Invalid(bundles.reverse_stored_message(c.from_id, c.to_id))
