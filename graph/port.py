@@ -18,7 +18,7 @@ Semantics every adapter keeps (the contract suite in ``tests/graph`` checks them
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, Literal, TypeVar
@@ -290,8 +290,3 @@ class GraphStore(ABC):
 def clamp_limit(limit: int) -> int:
     """A page size within 1..:data:`MAX_PAGE`."""
     return max(1, min(int(limit), MAX_PAGE))
-
-
-def sort_contacts(contacts: Sequence[Contact]) -> list[Contact]:
-    """Contacts in the contract's order, (from_id, to_id)."""
-    return sorted(contacts, key=lambda c: (c.from_id, c.to_id))
