@@ -19,89 +19,60 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
 
-from network.bundle import BUNDLE_KINDS, Bundle
+from graph.port_accounts import AccountsPort
+from graph.port_reach import ReachPort
+from graph.port_sets import SetsPort
+from graph.port_suggestions import SuggestionsPort
+from graph.values import (
+    LABELS,
+    MAX_PAGE,
+    Conflict,
+    Declined,
+    Invalid,
+    KindCounts,
+    Label,
+    NotFound,
+    Page,
+    StoreError,
+    Unavailable,
+    UpsertReport,
+    clamp_limit,
+)
+from network.bundle import Bundle
 from network.domain import Assessor, Contact, Employment, Organisation, Theme, ThemeLink
 
-T = TypeVar("T")
-
-Label = Literal["Organisation", "Assessor", "Theme"]
-LABELS: tuple[Label, ...] = ("Organisation", "Assessor", "Theme")
-
-#: Largest page a listing returns, whatever ``limit`` asks for.
-MAX_PAGE = 500
-
-
-class StoreError(Exception):
-    """Base of every error a store raises."""
-
-
-class NotFound(StoreError):
-    """The thing asked for does not exist."""
-
-
-class Conflict(StoreError):
-    """The write clashes with what is stored (duplicate id, existing contact, organisation in use)."""
-
-
-class Unavailable(StoreError):
-    """The store cannot be reached or is not answering."""
+__all__ = [
+    "LABELS",
+    "MAX_PAGE",
+    "AccountsPort",
+    "Conflict",
+    "Declined",
+    "GraphStore",
+    "Invalid",
+    "KindCounts",
+    "Label",
+    "NotFound",
+    "Page",
+    "ReachPort",
+    "SetsPort",
+    "StoreError",
+    "SuggestionsPort",
+    "Unavailable",
+    "UpsertReport",
+    "clamp_limit",
+]
 
 
-class Invalid(StoreError):
-    """The request is well-formed but refers to something impossible (e.g. a bulk row naming an unknown id)."""
+class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, ABC):
+    """The graph of organisations, assessors, themes and their ties, behind one interface.
 
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a keyset-paginated listing."""
-
-    items: list[T]
-    next_after: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Declined:
-    """``(by)-[:DECLINED]->(other)``: ``by`` turned ``other`` down; never suggested to each other again."""
-
-    by_id: str
-    other_id: str
-    since: date | None = None
-
-
-@dataclass(slots=True)
-class KindCounts:
-    """How many rows of one kind a bulk upsert created, changed or found already as given."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-
-@dataclass(slots=True)
-class UpsertReport:
-    """Per-kind counts of a bulk upsert; ``changed`` is False when the store was already as given."""
-
-    counts: dict[str, KindCounts] = field(default_factory=lambda: {k: KindCounts() for k in BUNDLE_KINDS})
-
-    @property
-    def changed(self) -> bool:
-        return any(c.created or c.updated for c in self.counts.values())
-
-    @property
-    def rows(self) -> int:
-        return sum(c.total for c in self.counts.values())
-
-
-class GraphStore(ABC):
-    """The graph of organisations, assessors, themes and their ties, behind one interface."""
+    The core (nodes, employment, themes, contacts, bulk import) is declared here; each
+    further capability is declared by its own area port (sets and programmes,
+    suggestions, reach, accounts) in ``graph/port_<area>.py`` and implemented by a
+    matching mixin in each adapter.
+    """
 
     #: Short name of the adapter, e.g. ``"neo4j"`` or ``"embedded"``.
     kind: str = "abstract"
@@ -285,8 +256,3 @@ class GraphStore(ABC):
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """How many of each kind are stored, keyed as in :data:`BUNDLE_KINDS`."""
-
-
-def clamp_limit(limit: int) -> int:
-    """A page size within 1..:data:`MAX_PAGE`."""
-    return max(1, min(int(limit), MAX_PAGE))

@@ -37,6 +37,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph import bundles
+from graph.embedded import accounts as _accounts
+from graph.embedded import reach as _reach
+from graph.embedded import sets as _sets
+from graph.embedded import suggestions as _suggestions
 from graph.port import (
     LABELS,
     Conflict,
@@ -413,7 +417,10 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-class EmbeddedStore(GraphStore):
+_AREAS = (_sets, _suggestions, _reach, _accounts)
+
+
+class EmbeddedStore(_sets.EmbeddedSets, _suggestions.EmbeddedSuggestions, _reach.EmbeddedReach, _accounts.EmbeddedAccounts, GraphStore):
     """The graph in one SQLite file (or ``":memory:"``), safe to share between the threads of one process."""
 
     kind = "embedded"
@@ -515,7 +522,7 @@ class EmbeddedStore(GraphStore):
             version = conn.execute(_GET_USER_VERSION).fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise Unavailable(f"{self._path} has schema version {version}, newer than this Bridgework understands ({SCHEMA_VERSION})")
-            for statement in _SCHEMA:
+            for statement in _SCHEMA + tuple(s for area in _AREAS for s in area.DDL):
                 conn.execute(statement)
             if version < SCHEMA_VERSION:
                 conn.execute(_SET_USER_VERSION)
@@ -543,7 +550,7 @@ class EmbeddedStore(GraphStore):
     def _wipe(self) -> None:
         """Delete everything (for tests)."""
         with self._transaction(write=True) as conn:
-            for statement in _WIPE:
+            for statement in tuple(s for area in reversed(_AREAS) for s in area.WIPE) + _WIPE:
                 conn.execute(statement)
 
     # -- generic node helpers -------------------------------------------------

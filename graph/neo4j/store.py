@@ -51,6 +51,11 @@ from neo4j.exceptions import (
 
 from graph import bundles
 from graph.neo4j import queries as q
+from graph.neo4j import queries_accounts, queries_reach, queries_sets, queries_suggestions
+from graph.neo4j.accounts import Neo4jAccounts
+from graph.neo4j.reach import Neo4jReach
+from graph.neo4j.sets import Neo4jSets
+from graph.neo4j.suggestions import Neo4jSuggestions
 from graph.port import (
     LABELS,
     Conflict,
@@ -191,7 +196,10 @@ def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
     return StoreError(f"Neo4j refused the request: {_reason(exc)}")
 
 
-class Neo4jStore(GraphStore):
+_AREA_SCHEMA: tuple[str, ...] = queries_sets.SCHEMA + queries_suggestions.SCHEMA + queries_reach.SCHEMA + queries_accounts.SCHEMA
+
+
+class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, GraphStore):
     """The graph in a Neo4j database (Community or Enterprise, 5.x and later)."""
 
     kind = "neo4j"
@@ -282,7 +290,7 @@ class Neo4jStore(GraphStore):
         """Create the uniqueness constraints and indexes if missing and wait for them; running it again is harmless."""
 
         def create(tx: ManagedTransaction) -> None:
-            for statement in q.SCHEMA:
+            for statement in q.SCHEMA + _AREA_SCHEMA:
                 tx.run(statement).consume()
 
         def wait(tx: ManagedTransaction) -> None:

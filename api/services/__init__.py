@@ -1,0 +1,1 @@
+"""Use cases that combine the graph store with the pure engines of :mod:`network`, shared by the API and the CLI."""
