@@ -14,6 +14,7 @@ network.domain.InvalidValue: experience_years: must be 0 or more, got -1
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -53,6 +54,7 @@ CONTACT_STATUSES: tuple[str, ...] = ("requested", "accepted")
 PROGRAMME_STATUSES: tuple[str, ...] = ("draft", "open", "forming", "running", "closed")
 SET_STATUSES: tuple[str, ...] = ("forming", "active", "closed")
 CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly", "six-weekly")
+REGION_MODES: tuple[str, ...] = ("mix", "close")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -108,6 +110,26 @@ def _flag(value: Any, field_name: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidValue(field_name, f"must be true or false, got {value!r}")
     return value
+
+
+def _weights(value: Any, field_name: str = "weights") -> tuple[tuple[str, float], ...]:
+    """Normalise soft-goal weights (a mapping or pairs) to sorted ``(name, weight)`` pairs; names unique, weights finite and >= 0."""
+    pairs = list(value.items()) if isinstance(value, dict) else value
+    if isinstance(pairs, str) or not isinstance(pairs, tuple | list):
+        raise InvalidValue(field_name, f"must be a mapping of goal names to weights, got {value!r}")
+    out: dict[str, float] = {}
+    for pair in pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InvalidValue(field_name, f"each weight must be a (goal, weight) pair, got {pair!r}")
+        name, weight = pair
+        if not isinstance(name, str) or not name:
+            raise InvalidValue(field_name, f"goal names must be text, got {name!r}")
+        if name in out:
+            raise InvalidValue(field_name, f"goal {name!r} is given twice")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
+            raise InvalidValue(field_name, f"the weight of {name!r} must be a number >= 0, got {weight!r}")
+        out[name] = float(weight)
+    return tuple(sorted(out.items()))
 
 
 def _slots(value: Any, field_name: str = "availability") -> tuple[str, ...]:
@@ -281,6 +303,11 @@ class Programme:
     meetings: int = 6
     max_per_organisation: int = 1
     require_common_slot: bool = True
+    starts_on: date | None = None
+    #: Soft-goal weights of set formation as sorted ``(goal, weight)`` pairs; goals left out keep the engine's defaults.
+    weights: tuple[tuple[str, float], ...] = ()
+    #: ``"mix"`` spreads regions across a set; ``"close"`` keeps a set within as few regions as possible.
+    region_mode: str = "mix"
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -300,6 +327,10 @@ class Programme:
         if isinstance(self.max_per_organisation, bool) or self.max_per_organisation not in (1, 2):
             raise InvalidValue("max_per_organisation", "must be 1 or 2")
         _flag(self.require_common_slot, "require_common_slot")
+        if self.starts_on is not None and not isinstance(self.starts_on, date):
+            raise InvalidValue("starts_on", f"must be a date, got {self.starts_on!r}")
+        object.__setattr__(self, "weights", _weights(self.weights))
+        _choice(self.region_mode, REGION_MODES, "region_mode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +344,7 @@ class ActionLearningSet:
     meeting_slot: str | None = None
     cadence: str = "monthly"
     theme_ids: tuple[str, ...] = field(default=())
+    starts_on: date | None = None
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -326,3 +358,5 @@ class ActionLearningSet:
         if isinstance(self.theme_ids, str) or not isinstance(self.theme_ids, tuple | list):
             raise InvalidValue("theme_ids", f"must be a list of theme ids, got {self.theme_ids!r}")
         object.__setattr__(self, "theme_ids", tuple(check_id(t, "theme_ids") for t in self.theme_ids))
+        if self.starts_on is not None and not isinstance(self.starts_on, date):
+            raise InvalidValue("starts_on", f"must be a date, got {self.starts_on!r}")

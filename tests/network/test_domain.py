@@ -314,3 +314,27 @@ def test_action_learning_set_rules() -> None:
 def test_docstring_examples_hold() -> None:
     result = doctest.testmod(domain)
     assert result.attempted > 0 and result.failed == 0
+
+
+class TestProgrammeSettings:
+    def test_weights_are_normalised_to_sorted_pairs(self) -> None:
+        p = Programme(id="p1", name="Cohort", weights={"ties": 2, "themes": 4.5})
+        assert p.weights == (("themes", 4.5), ("ties", 2.0))
+
+    @pytest.mark.parametrize(
+        "weights",
+        [{"themes": -1}, {"themes": float("nan")}, {"": 1}, [("ties", 1), ("ties", 2)], "themes=1", [("ties",)], {"ties": True}],
+    )
+    def test_bad_weights_are_refused(self, weights: object) -> None:
+        with pytest.raises(InvalidValue) as info:
+            Programme(id="p1", name="Cohort", weights=weights)  # type: ignore[arg-type]
+        assert info.value.field == "weights"
+
+    def test_region_mode_and_start_date_are_checked(self) -> None:
+        assert Programme(id="p1", name="Cohort", region_mode="close", starts_on=date(2027, 1, 4)).region_mode == "close"
+        with pytest.raises(InvalidValue) as info:
+            Programme(id="p1", name="Cohort", region_mode="near")
+        assert info.value.field == "region_mode"
+        with pytest.raises(InvalidValue) as info:
+            ActionLearningSet(id="s1", name="Set 1", starts_on="2027-01-04")  # type: ignore[arg-type]
+        assert info.value.field == "starts_on"
