@@ -1,19 +1,63 @@
-"""The Flask application: ``create_app`` wires config, the graph store, blueprints and error handlers."""
+"""The Flask application: ``create_app`` wires config, the graph store, auth, the JSON API, pages and error handlers."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_smorest import Api
 
 from api import config as app_config
-from api.errors import register_errorhandlers
+from api.errors import ErrorSchema, register_errorhandlers
 from api.extensions import init_store
 from graph.port import GraphStore
 
 __all__ = ["create_app"]
+
+API_KEY = "bridgework.api"
+
+#: How the JSON API describes itself; flask-smorest serves it at /api/v1/openapi.json with docs pages beside it.
+API_SETTINGS: dict[str, Any] = {
+    "API_TITLE": "Bridgework",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "OPENAPI_REDOC_PATH": "redoc",
+    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Links isolated social work assessors across organisations. Every endpoint needs a signed-in "
+                "session (the login page; then send the `X-CSRFToken` header from `GET /api/v1/me` on writes) "
+                "or an API token (`Authorization: Bearer bw_...`, created at `POST /api/v1/me/tokens`). "
+                'Errors always have the shape `{"error": {"status", "code", "message", "fields"?}}`. '
+                "Listings are keyset-paginated: pass a page's `next_after` back as `after`."
+            )
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An API token: `bw_<id>_<secret>`."},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+            }
+        },
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+    },
+}
+
+
+class BridgeworkApi(Api):
+    """flask-smorest's ``Api`` answering errors in our one shape (``api.errors`` handles them for the whole app)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        """Leave error handling to :func:`api.errors.register_errorhandlers` (one shape for pages and API)."""
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,21 +69,44 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     app = Flask(__name__, template_folder="../web/templates", static_folder="../web/static")
     app.config.from_mapping(app_config.from_env())
+    app.config.from_mapping(API_SETTINGS)
     if config:
         app.config.from_mapping(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store: GraphStore | None = app.config.get("STORE")
     init_store(app, store)
+    register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     return app
 
 
+def register_extensions(app: Flask) -> None:
+    """flask-login, CSRF, the login limiter and the policy's fail-closed check."""
+    from api.access import init_access
+    from api.auth import init_auth
+
+    init_auth(app)
+    init_access(app)
+
+
 def register_blueprints(app: Flask) -> None:
-    """Attach the health probes, the JSON API and the pages."""
+    """Attach the health probes, the JSON API (every area in ``api.v1.AREAS``) and the pages."""
     from api.health import bp as health_bp
+    from api.v1 import AREAS
+    from api.v1.common import IdConverter, id_converter_schema
     from web import bp as web_bp
+    from web.auth import bp as auth_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)
+
+    app.url_map.converters["id"] = IdConverter
+    api = BridgeworkApi(app)
+    api.register_converter(IdConverter, id_converter_schema)
+    for area in AREAS:
+        blp = importlib.import_module(f"api.v1.{area}").blp
+        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+    app.extensions[API_KEY] = api

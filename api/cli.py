@@ -113,6 +113,11 @@ def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
             report = store.bulk_upsert(plan.bundle)
         except Invalid as exc:
             fail(f"{exc}; nothing was imported")
+        if report.changed:
+            from api.services.accounts import audit
+
+            counts = {kind: {"created": c.created, "updated": c.updated} for kind, c in report.counts.items() if c.total}
+            audit(store, "import", "directory", directory.name[:64] or "import", actor_id=None, details=counts)
     click.echo(f"imported into the {store.kind} store:" if report.changed else "nothing changed: the store already held these rows")
     for line in report_lines(report):
         click.echo(line)
@@ -163,6 +168,25 @@ def serve(host: str, port: int, with_demo: bool, debug: bool) -> None:
         fail(f"{type(exc).__name__}: {exc}", EXIT_SETTING)
     click.echo(f"Bridgework on http://{host}:{port}/ ({store.kind} store)")
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
+
+from api.cli_accounts import create_admin, reset_link  # noqa: E402
+
+main.add_command(create_admin)
+main.add_command(reset_link)
+
+from api.cli_reach import reach_command  # noqa: E402
+
+main.add_command(reach_command)
+
+from api.cli_sets import register as register_sets  # noqa: E402
+
+register_sets(main)
+
+from api.cli_suggestions import suggest_command  # noqa: E402
+
+main.add_command(suggest_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

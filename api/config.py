@@ -36,10 +36,62 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     level = (env.get("BRIDGEWORK_LOG_LEVEL") or "INFO").strip().upper()
     if level not in LOG_LEVELS:
         raise SettingError("BRIDGEWORK_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    secure_cookies = _flag(env, "BRIDGEWORK_SECURE_COOKIES", default=environment == "production")
     return {
         "BRIDGEWORK_ENV": environment,
         "SECRET_KEY": secret,
         "LOG_LEVEL": level,
         "STORE_SETTINGS": StoreSettings.from_env(env),
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Larger request bodies are refused with 413 before a view reads them.
+        "MAX_CONTENT_LENGTH": _int(env, "BRIDGEWORK_MAX_CONTENT_LENGTH", 16 * 1024 * 1024, low=1024, high=1024**3),
+        # Session cookies: signed by Flask with SECRET_KEY, never readable from scripts, not sent on
+        # cross-site sub-requests, and Secure (HTTPS only) when configured (always in production).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PERMANENT_SESSION_LIFETIME": _int(env, "BRIDGEWORK_SESSION_HOURS", 12, low=1, high=24 * 90) * 3600,
+        # Login throttling (Flask-Limiter): a limit string and where counters live (memory:// per process,
+        # or e.g. redis://host:6379 shared by every worker).
+        "LOGIN_RATE_LIMIT": (env.get("BRIDGEWORK_LOGIN_RATE_LIMIT") or "10 per minute;50 per hour").strip(),
+        "RATELIMIT_STORAGE_URI": (env.get("BRIDGEWORK_RATELIMIT_STORAGE_URI") or "memory://").strip(),
+        "PASSWORD_RESET_HOURS": _int(env, "BRIDGEWORK_PASSWORD_RESET_HOURS", 24, low=1, high=24 * 14),
+        "API_TOKEN_DAYS": _int(env, "BRIDGEWORK_API_TOKEN_DAYS", 365, low=1, high=3650),
+        # Peer suggestions: must a suggested peer share a weekly slot ("required"), or does a shared slot only count in
+        # their favour ("preferred")? A request's ``common_slot`` parameter overrides it.
+        "SUGGESTIONS_COMMON_SLOT": _choice(env, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT", ("preferred", "required")),
     }
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """The variable's value, one of ``choices`` (the first is the default)."""
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise SettingError(name, f"must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingError(name, f"must be true or false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(name, f"must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingError(name, f"must be between {low} and {high}, got {value}")
+    return value

@@ -6,11 +6,12 @@ get ``{"error": {"status", "code", "message", "fields"?}}``; people get a plain 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graph.port import Conflict, Invalid, NotFound, StoreError, Unavailable
@@ -40,6 +41,44 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+class ErrorDetailSchema(Schema):
+    """The inside of an error body."""
+
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code, repeated."})
+    code = fields.String(required=True, metadata={"description": "A stable machine-readable code, e.g. `invalid`, `forbidden`."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for a person."})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": "Messages per input field (a list of strings, or nested per item/sub-field)."},
+    )
+
+
+class ErrorSchema(Schema):
+    """Every error response: ``{"error": {"status", "code", "message", "fields"?}}``."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+def field_messages(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Field messages from a webargs/flask-smorest parse error, without the location level (``json``, ``query``...)."""
+    if not data:
+        return None
+    messages = data.get("errors") or data.get("messages")
+    if not isinstance(messages, dict):
+        return None
+    merged: dict[str, Any] = {}
+    for location, per_field in messages.items():
+        if isinstance(per_field, dict):
+            merged.update(per_field)
+        else:  # e.g. {"json": ["Invalid JSON body."]}
+            merged.setdefault("_body" if location in ("json", "form", "json_or_form") else location, []).extend(
+                per_field if isinstance(per_field, list) else [str(per_field)]
+            )
+    return merged or None
 
 
 def wants_json() -> bool:
@@ -74,12 +113,44 @@ def error_response(status: int, message: str, fields: dict[str, Any] | None = No
 def register_errorhandlers(app: Flask) -> None:
     """Map HTTP, validation and store errors to the one error shape."""
 
+    @app.before_request
+    def _json_body_must_be_a_document() -> Response | None:
+        # webargs reads a JSON `null` (or a bare number or string) as "no body": refuse those here, and
+        # malformed JSON too, before any view runs. Objects and arrays are left to the schemas.
+        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+            raw = request.get_data(cache=True)
+            if raw.strip():
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    return error_response(400, "The request body is not valid JSON.", {"_body": ["Invalid JSON body."]})
+                if not isinstance(body, dict | list):
+                    return error_response(422, "The request has invalid fields.", {"_body": ["must be a JSON object"]})
+        return None
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
-        response = error_response(status, exc.description or exc.name)
+        # flask-smorest/webargs parse errors carry their messages in exc.data.
+        data = getattr(exc, "data", None)
+        found = field_messages(data)
+        message = (data or {}).get("message") or exc.description or exc.name
+        if found and status == 422 and not (data or {}).get("message"):
+            message = "The request has invalid fields."
+        elif found and status == 400 and "_body" in found:
+            message = "The request body is not valid JSON."
+        response = error_response(status, message, found, code=getattr(exc, "error_code", None))
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        for name, value in exc.get_headers():  # e.g. WWW-Authenticate of a 401, Retry-After of a 429
+            if name.lower() not in ("content-type", "content-length", "allow"):
+                response.headers[name] = value
+        for name, value in ((data or {}).get("headers") or {}).items():
+            response.headers[name] = value
+        if status == 429 and "Retry-After" not in response.headers:
+            retry = getattr(exc, "retry_after", None)
+            if retry:
+                response.headers["Retry-After"] = str(retry)
         return response
 
     @app.errorhandler(ValidationError)

@@ -60,6 +60,7 @@ def test_factory_opens_the_embedded_store_from_the_environment(tmp_path: Path, m
         ({"BRIDGEWORK_ENV": "staging"}, "BRIDGEWORK_ENV"),
         ({"BRIDGEWORK_ENV": "production"}, "BRIDGEWORK_SECRET_KEY"),
         ({"BRIDGEWORK_LOG_LEVEL": "LOUD"}, "BRIDGEWORK_LOG_LEVEL"),
+        ({"BRIDGEWORK_SUGGESTIONS_COMMON_SLOT": "sometimes"}, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT"),
     ],
 )
 def test_a_bad_setting_is_named_at_start_up(env, setting, monkeypatch, tmp_path):

@@ -74,6 +74,10 @@ def test_import_then_import_again_changes_nothing(data_dir, tmp_path):
     second = run("import", str(src))
     assert second.exit_code == 0
     assert "nothing changed" in second.output
+    with EmbeddedStore(data_dir / "bridgework.sqlite3") as store:
+        entries = store.list_audit(action="import").items
+    assert len(entries) == 1, "an import that changed nothing is not audited again"
+    assert entries[0].target_id == "in" and entries[0].details["assessors"]["created"] == 2
 
 
 def test_export_then_import_round_trips_byte_for_byte(data_dir, tmp_path, monkeypatch):

@@ -1,0 +1,330 @@
+"""Accounts use cases: users, passwords, roles and scopes, API tokens, reset links and the audit log.
+
+Shared by the JSON API, the login pages and the CLI. Nothing here knows Flask.
+
+Secrets. Passwords are hashed with Argon2id (argon2-cffi's defaults; hashes are upgraded on
+the next login when the defaults change). API tokens and reset links are 256-bit random
+secrets, so a fast SHA-256 of the secret is what is stored (a slow hash adds nothing to a
+secret that cannot be guessed); they are compared in constant time.
+
+Token format: ``bw_<token id>_<secret>``. The id (16 hex digits) finds the stored token
+without a scan; the secret is checked against its stored hash. The whole string is shown
+once, when the token is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from graph.port import GraphStore, Invalid, NotFound
+from graph.port_accounts import ROLES, ApiToken, AuditEntry, PasswordReset, User
+from network.domain import InvalidValue
+
+_HASHER = PasswordHasher()
+#: A hash checked when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+MAX_TOKEN_NAME = 100
+_TOKEN_RE = re.compile(r"^bw_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: How stale a token's ``last_used_at`` may get before a use is written (saves a write per request).
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_user_id() -> str:
+    """A fresh user id."""
+    return f"u-{secrets.token_hex(8)}"
+
+
+def normalise_email(email: str) -> str:
+    """The stored form of an email address: trimmed and lower-cased; :class:`InvalidValue` if it is not one."""
+    value = email.strip().lower() if isinstance(email, str) else email
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL_RE.match(value):
+        raise InvalidValue("email", "must be an email address")
+    return value
+
+
+def check_roles(roles: Iterable[str]) -> tuple[str, ...]:
+    """Roles sorted and deduplicated; :class:`InvalidValue` for an unknown one."""
+    found = sorted(set(roles))
+    for role in found:
+        if role not in ROLES:
+            raise InvalidValue("roles", f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    return tuple(found)
+
+
+def check_password(password: str) -> str:
+    """``password`` if it is acceptable (length only: people choose passphrases); :class:`InvalidValue` otherwise."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise InvalidValue("password", f"must be at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidValue("password", f"must be at most {MAX_PASSWORD} characters")
+    return password
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of an acceptable password."""
+    return _HASHER.hash(check_password(password))
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def audit_entry(
+    action: str, target_kind: str, target_id: str, actor_id: str | None, details: Mapping[str, Any] | None = None
+) -> AuditEntry:
+    """A new audit entry; its id sorts by time (then by a random tail), so listings are chronological."""
+    at = now()
+    return AuditEntry(
+        id=f"{at:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}",
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id,
+        details=dict(details or {}),
+    )
+
+
+def audit(
+    store: GraphStore, action: str, target_kind: str, target_id: str, actor_id: str | None, details: Mapping[str, Any] | None = None
+) -> AuditEntry:
+    """Append one entry to the audit log (ids only in ``details``: the log outlives erasures)."""
+    return store.record_audit(audit_entry(action, target_kind, target_id, actor_id, details))
+
+
+# -- users ---------------------------------------------------------------------------
+
+
+def create_user(
+    store: GraphStore,
+    email: str,
+    *,
+    roles: Iterable[str] = ("assessor",),
+    password: str | None = None,
+    assessor_id: str | None = None,
+    organisation_ids: Iterable[str] = (),
+    programme_ids: Iterable[str] = (),
+    actor_id: str | None = None,
+    user_id: str | None = None,
+) -> User:
+    """Create a user (audited as ``user:create``); without a password they sign in after a reset link."""
+    user = User(
+        id=user_id or new_user_id(),
+        email=normalise_email(email),
+        password_hash=None if password is None else hash_password(password),
+        roles=check_roles(roles),
+        active=True,
+        created_at=now(),
+        assessor_id=assessor_id,
+        organisation_ids=tuple(sorted(set(organisation_ids))),
+        programme_ids=tuple(sorted(set(programme_ids))),
+    )
+    entry = audit_entry(
+        "user:create",
+        "user",
+        user.id,
+        actor_id,
+        {
+            "roles": list(user.roles),
+            "assessor_id": assessor_id,
+            "organisation_ids": list(user.organisation_ids),
+            "programme_ids": list(user.programme_ids),
+        },
+    )
+    return store.create_user(user, audit=entry)
+
+
+def authenticate(store: GraphStore, email: str, password: str) -> User | None:
+    """The active user with this email and password, or ``None``; upgrades an outdated hash."""
+    try:
+        user = store.get_user_by_email(normalise_email(email))
+    except (NotFound, InvalidValue):
+        user = None
+    stored = user.password_hash if user is not None else None
+    try:
+        _HASHER.verify(stored or _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if user is None or stored is None or not user.active:
+        return None
+    if _HASHER.check_needs_rehash(stored):
+        store.set_password_hash(user.id, _HASHER.hash(password))
+    return user
+
+
+def change_password(store: GraphStore, user_id: str, current: str, new: str) -> None:
+    """Replace the user's password after checking the current one; :class:`InvalidValue` names the wrong field."""
+    user = store.get_user(user_id)
+    try:
+        _HASHER.verify(user.password_hash or _DUMMY_HASH, current)
+        if user.password_hash is None:
+            raise VerifyMismatchError
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise InvalidValue("current_password", "is not your current password") from None
+    store.set_password_hash(user_id, hash_password(new))
+
+
+def set_roles(store: GraphStore, user_id: str, roles: Iterable[str], actor_id: str | None) -> User:
+    """Replace a user's roles, audited as ``user:roles`` with the before and after, in one transaction."""
+    before = store.get_user(user_id)
+    after = check_roles(roles)
+    entry = audit_entry("user:roles", "user", user_id, actor_id, {"before": list(before.roles), "after": list(after)})
+    return store.update_user(user_id, roles=after, audit=entry)
+
+
+def update_user(
+    store: GraphStore,
+    user_id: str,
+    *,
+    actor_id: str | None,
+    email: str | None = None,
+    active: bool | None = None,
+    roles: Iterable[str] | None = None,
+) -> User:
+    """Change a user's email, active flag and/or roles; a role or activation change is audited."""
+    before = store.get_user(user_id)
+    new_roles = None if roles is None else check_roles(roles)
+    details: dict[str, Any] = {}
+    if new_roles is not None and new_roles != before.roles:
+        details["roles"] = {"before": list(before.roles), "after": list(new_roles)}
+    if active is not None and active != before.active:
+        details["active"] = {"before": before.active, "after": active}
+    if email is not None:
+        email = normalise_email(email)
+        if email != before.email:
+            details["email"] = "changed"
+    entry = audit_entry("user:roles" if "roles" in details else "user:update", "user", user_id, actor_id, details) if details else None
+    return store.update_user(user_id, email=email, active=active, roles=new_roles, audit=entry)
+
+
+def set_scopes(
+    store: GraphStore,
+    user_id: str,
+    *,
+    actor_id: str | None,
+    assessor_id: str | None,
+    organisation_ids: Iterable[str],
+    programme_ids: Iterable[str],
+) -> User:
+    """Replace a user's scope links (which assessor, which organisations, which programmes), audited as ``user:scopes``."""
+    organisations, programmes = sorted(set(organisation_ids)), sorted(set(programme_ids))
+    entry = audit_entry(
+        "user:scopes",
+        "user",
+        user_id,
+        actor_id,
+        {"assessor_id": assessor_id, "organisation_ids": organisations, "programme_ids": programmes},
+    )
+    return store.set_user_scopes(user_id, assessor_id=assessor_id, organisation_ids=organisations, programme_ids=programmes, audit=entry)
+
+
+# -- API tokens ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token just created: ``secret`` is the whole token string, shown this once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def issue_token(store: GraphStore, user_id: str, name: str, days: int | None = 365) -> IssuedToken:
+    """Create an API token for the user, valid for ``days`` (``None``: until revoked)."""
+    name = name.strip() if isinstance(name, str) else name
+    if not isinstance(name, str) or not name:
+        raise InvalidValue("name", "must not be empty")
+    if len(name) > MAX_TOKEN_NAME:
+        raise InvalidValue("name", f"must be at most {MAX_TOKEN_NAME} characters")
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    created = now()
+    token = ApiToken(
+        id=token_id,
+        user_id=user_id,
+        name=name,
+        secret_hash=_secret_hash(secret),
+        created_at=created,
+        expires_at=None if days is None else created + timedelta(days=days),
+    )
+    store.create_token(token)
+    return IssuedToken(token=token, secret=f"bw_{token_id}_{secret}")
+
+
+def user_for_token(store: GraphStore, presented: str) -> User | None:
+    """The active user a presented token string belongs to, or ``None`` (malformed, unknown, wrong secret, expired)."""
+    found = _TOKEN_RE.match(presented.strip())
+    if not found:
+        return None
+    token_id, secret = found.groups()
+    pair = store.token_with_user(token_id)
+    if pair is None:
+        return None
+    token, user = pair
+    if not hmac.compare_digest(token.secret_hash, _secret_hash(secret)):
+        return None
+    at = now()
+    if token.expires_at is not None and token.expires_at <= at:
+        return None
+    if not user.active:
+        return None
+    if token.last_used_at is None or at - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        store.touch_token(token.id, at)
+    return user
+
+
+# -- password reset links --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedReset:
+    """A reset link just created: ``secret`` goes into the link shown to the admin, and is never stored."""
+
+    reset: PasswordReset
+    secret: str
+
+
+def issue_reset(store: GraphStore, user_id: str, actor_id: str | None, hours: int = 24) -> IssuedReset:
+    """A one-time reset link for the user, replacing any earlier one, audited as ``user:reset_link``."""
+    secret = secrets.token_urlsafe(32)
+    reset = PasswordReset(id=_secret_hash(secret), user_id=user_id, expires_at=now() + timedelta(hours=hours), created_by=actor_id)
+    store.create_reset(reset, audit=audit_entry("user:reset_link", "user", user_id, actor_id, {"hours": hours}))
+    return IssuedReset(reset=reset, secret=secret)
+
+
+def reset_for(store: GraphStore, secret: str) -> PasswordReset | None:
+    """The unexpired reset link of this secret, or ``None``."""
+    if not isinstance(secret, str) or not 20 <= len(secret) <= 100:
+        return None
+    try:
+        reset = store.get_reset(_secret_hash(secret))
+    except NotFound:
+        return None
+    return reset if reset.expires_at > now() else None
+
+
+def use_reset(store: GraphStore, secret: str, password: str) -> User:
+    """Set a new password through a reset link, which is then spent; :class:`InvalidValue` if the link cannot be used."""
+    password_hash = hash_password(password)
+    try:
+        return store.use_reset(_secret_hash(secret), now(), password_hash)
+    except (NotFound, Invalid):
+        raise InvalidValue("link", "this reset link has expired or was already used; ask an admin for a new one") from None

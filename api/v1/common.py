@@ -1,0 +1,87 @@
+"""What every area of the JSON API shares: strict schemas, keyset pagination and path ids.
+
+* :class:`StrictSchema` — base for input schemas: unknown fields are an error (422), never ignored.
+* :class:`PageQuery` / :func:`page_schema` / :func:`page_body` — ``?limit=&after=`` in, and
+  ``{"items": [...], "next_after": "..." | null}`` out (pass ``next_after`` back as ``after``).
+* Path ids use the ``id`` converter: ``@blp.route("/assessors/<id:assessor_id>")``. Routing takes
+  any segment; :func:`path_id` answers 422 naming the parameter for a malformed one, and the
+  OpenAPI document gives its pattern.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.routing import BaseConverter
+
+from graph.values import MAX_PAGE, Page
+from network.domain import InvalidValue, check_id
+
+#: The pattern of every stable id (see :func:`network.domain.check_id`).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+class StrictSchema(Schema):
+    """An input schema that refuses unknown fields."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def id_field(**kwargs: Any) -> fields.String:
+    """A field holding a stable id."""
+    return fields.String(
+        validate=validate.Regexp(ID_PATTERN, error="must be 1-64 letters, digits or _.:- starting with a letter or digit"), **kwargs
+    )
+
+
+class PageQuery(StrictSchema):
+    """Keyset pagination: at most ``limit`` items after the id ``after``."""
+
+    limit = fields.Integer(
+        load_default=50, validate=validate.Range(min=1, max=MAX_PAGE), metadata={"description": f"Page size, 1-{MAX_PAGE}."}
+    )
+    after = id_field(load_default=None, metadata={"description": "The `next_after` of the previous page; omit for the first page."})
+
+
+@cache
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The page envelope of ``item`` (one class per item schema, named ``<Item>Page`` in the OpenAPI document)."""
+    name = item.__name__.removesuffix("Schema") + "Page"
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_after": fields.String(
+                required=True, allow_none=True, metadata={"description": "Pass as `after` for the next page; null on the last page."}
+            ),
+            "__doc__": f"One page of {item.__name__.removesuffix('Schema')} items.",
+        },
+    )
+
+
+def page_body(page: Page[Any]) -> dict[str, Any]:
+    """The page as the envelope expects it."""
+    return {"items": page.items, "next_after": page.next_after}
+
+
+class IdConverter(BaseConverter):
+    """A path segment holding an id; validated by the view (so a bad one is 422, not 404)."""
+
+    regex = "[^/]+"
+
+
+def id_converter_schema(converter: BaseConverter) -> dict[str, Any]:
+    """How the ``id`` converter is documented."""
+    return {"type": "string", "pattern": ID_PATTERN, "minLength": 1, "maxLength": 64}
+
+
+def path_id(value: str, name: str) -> str:
+    """``value`` if it is a well-formed id; else 422 naming the path parameter."""
+    try:
+        return check_id(value, name)
+    except InvalidValue:
+        raise InvalidValue(name, "must be 1-64 letters, digits or _.:- starting with a letter or digit") from None

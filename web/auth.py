@@ -1,0 +1,98 @@
+"""Sign-in pages: log in, log out, and set a new password through a one-time reset link.
+
+The session itself is flask-login's (see :mod:`api.auth`); these views only check the form,
+count the attempt against the login limit, and call the accounts service.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from api.auth import SessionUser, login_limit
+from api.extensions import get_store
+from api.services import accounts
+from network.domain import InvalidValue
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=accounts.MAX_PASSWORD)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=accounts.MIN_PASSWORD, max=accounts.MAX_PASSWORD)],
+        description=f"At least {accounts.MIN_PASSWORD} characters; a few unrelated words make a good one.",
+    )
+    confirm = PasswordField(
+        "The same password again", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host, nor a scheme-relative ``//host``), else ``None``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """Sign in with email and password (rate-limited per client address)."""
+    form = LoginForm()
+    if request.method == "POST":
+        with login_limit():
+            if form.validate_on_submit():
+                user = accounts.authenticate(get_store(), form.email.data or "", form.password.data or "")
+                if user is not None:
+                    session.clear()  # a fresh session on sign-in (no fixation)
+                    login_user(SessionUser(user), remember=bool(form.remember.data))
+                    current_app.logger.info("user %s signed in", user.id)
+                    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
+                form.form_errors.append("That email and password do not match an active account.")
+        return render_template("login.html", form=form), 401 if form.form_errors else 422
+    return render_template("login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out (a POST with the CSRF token, so another site cannot sign people out)."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset/<secret>", methods=["GET", "POST"])
+def reset(secret: str) -> Response | str | tuple[str, int]:
+    """Choose a new password through a one-time link an admin issued."""
+    store = get_store()
+    if accounts.reset_for(store, secret) is None:
+        return render_template("auth/reset.html", form=None), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.use_reset(store, secret, form.password.data or "")
+        except InvalidValue as exc:
+            form.form_errors.append(exc.message)
+            return render_template("auth/reset.html", form=form), 422
+        flash("Your new password is set. Please sign in.", "info")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), status
