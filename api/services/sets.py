@@ -1,0 +1,708 @@
+"""Set formation use cases (issue 4): programmes, enrolment, proposals, commit, repair, rota and calendars.
+
+Shared by the JSON API and the CLI; nothing here knows Flask. Each use case is a few store calls
+around a pure engine (:mod:`network.formation`, :mod:`network.repair`, :mod:`network.rota`,
+:mod:`network.calendar`), in the order STYLE asks for: read, run the engine outside any
+transaction, write the result in one transaction.
+
+Proposals live in the store (``ProposalRecord.payload``, JSON), so the app servers stay stateless:
+any server can load, edit, re-run or commit any proposal. Every change names the version it was
+made on; a stale version is refused (:class:`Conflict`) instead of silently overwriting another
+coordinator's edit. The payload holds ids and scores only, never names, so erasing a person
+leaves nothing personal behind in old proposals.
+
+Errors: :class:`network.formation.FormationError` (bad formation input: pool too small,
+contradictory must/cannot-link pairs, minimum above maximum, a pinned member breaking a rule) and
+the port's errors (:class:`NotFound`, :class:`Conflict`, :class:`Invalid`) leave this module; the
+API maps them to 422 / 404 / 409 / 422 and the CLI to messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from api.services import accounts
+from graph.port import Conflict, GraphStore, Invalid, NotFound
+from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
+from network import calendar, rota
+from network.domain import ActionLearningSet, Programme
+from network.formation import (
+    Constraints,
+    FormationError,
+    LockedSet,
+    Member,
+    Proposal,
+    ProposedSet,
+    Rules,
+    Unplaced,
+    Weights,
+    form_sets,
+    score_partition,
+)
+from network.repair import Candidate, Replacement, rank_replacements
+
+#: Seconds a formation run may search when none is asked for, and the most it may be given.
+DEFAULT_TIME_LIMIT = 5.0
+MAX_TIME_LIMIT = 120.0
+#: How many of a set's shared themes become its focus themes (rarest first).
+MAX_FOCUS_THEMES = 3
+#: Candidates read from each source before ranking a repair.
+REPAIR_SCAN = 200
+#: Version of the stored proposal payload.
+PAYLOAD_FORMAT = 1
+
+# -- programmes and enrolment ------------------------------------------------------------
+
+
+def create_programme(store: GraphStore, programme: Programme, *, actor_id: str | None = None) -> Programme:
+    """Store a new programme and make its creator (a coordinator) coordinate it; audited as ``programme:create``.
+
+    The programme is written in one transaction and the creator's scope in a second one
+    (users belong to the accounts area); if the second fails the programme stays and an admin
+    can assign it.
+    """
+    created = store.create_programme(programme)
+    if actor_id is not None:
+        user = store.get_user(actor_id)
+        if "coordinator" in user.roles and programme.id not in user.programme_ids:
+            accounts.set_scopes(
+                store,
+                user.id,
+                actor_id=actor_id,
+                assessor_id=user.assessor_id,
+                organisation_ids=user.organisation_ids,
+                programme_ids=(*user.programme_ids, programme.id),
+            )
+    accounts.audit(store, "programme:create", "programme", programme.id, actor_id)
+    return created
+
+
+def update_programme(store: GraphStore, programme_id: str, changes: Mapping[str, Any], *, actor_id: str | None = None) -> Programme:
+    """Change some settings of a programme (validated as a whole); audited as ``programme:update`` with the changed names."""
+    current = store.get_programme(programme_id)
+    if not changes:
+        return current
+    updated = store.update_programme(dataclasses.replace(current, **changes))
+    accounts.audit(store, "programme:update", "programme", programme_id, actor_id, {"fields": sorted(changes)})
+    return updated
+
+
+# -- the pool as the engine sees it -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """How a formation run was asked for; kept with the proposal so a re-run uses the same settings."""
+
+    seed: int = 0
+    time_limit: float = DEFAULT_TIME_LIMIT
+    max_iterations: int | None = None
+    must_link: tuple[tuple[str, str], ...] = ()
+    cannot_link: tuple[tuple[str, str], ...] = ()
+    region_mode: str | None = None
+    weights: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise FormationError("seed", f"must be a whole number, got {self.seed!r}")
+        limit = self.time_limit
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= MAX_TIME_LIMIT:
+            raise FormationError("time_limit", f"must be between 0 and {MAX_TIME_LIMIT:g} seconds, got {limit!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class PoolContext:
+    """A programme's pool as formation needs it: engine members, the stored details of each, ties and theme names."""
+
+    programme: Programme
+    members: tuple[Member, ...]
+    people: Mapping[str, PoolMember]
+    ties: tuple[tuple[str, str], ...]
+    theme_names: Mapping[str, str]
+    inactive: tuple[str, ...] = ()
+
+
+def theme_names(store: GraphStore) -> dict[str, str]:
+    """Every theme's name by id (a few hundred at most), for the reasons engines give."""
+    names: dict[str, str] = {}
+    after: str | None = None
+    while True:
+        page = store.list_themes(limit=500, after=after)
+        names.update((t.id, t.name) for t in page.items)
+        if page.next_after is None:
+            return names
+        after = page.next_after
+
+
+def to_member(person: PoolMember, isolated: bool = False) -> Member:
+    """The engine's view of a stored person."""
+    a = person.assessor
+    return Member(
+        id=a.id,
+        organisation_id=person.organisation_id,
+        organisation_kind=person.organisation_kind,
+        region=a.region,
+        experience_years=a.experience_years,
+        availability=a.availability,
+        themes=dict(person.themes),
+        capacity_left=person.capacity_left,
+        isolated=isolated,
+    )
+
+
+def _isolated(store: GraphStore, ids: Sequence[str]) -> set[str]:
+    """Which of these assessors are isolated (no tie to another organisation), from the reach area's store methods."""
+    return {i for i, iso in store.isolation(ids).items() if iso.isolated}
+
+
+def pool_context(store: GraphStore, programme_id: str) -> PoolContext:
+    """Load the programme's pool, the ties among it, isolation flags and theme names (reads only)."""
+    pool = store.load_pool(programme_id)
+    ids = [p.assessor.id for p in pool.members]
+    isolated = _isolated(store, ids) if ids else set()
+    active = [p for p in pool.members if p.assessor.active]
+    return PoolContext(
+        programme=pool.programme,
+        members=tuple(to_member(p, p.assessor.id in isolated) for p in active),
+        people={p.assessor.id: p for p in pool.members},
+        ties=tuple(sorted({(t.a_id, t.b_id) for t in pool.ties})),
+        theme_names=theme_names(store),
+        inactive=tuple(p.assessor.id for p in pool.members if not p.assessor.active),
+    )
+
+
+def programme_weights(programme: Programme) -> dict[str, float]:
+    """The soft-goal weights a programme asks for (defaults for the goals it does not name)."""
+    return Weights.from_mapping(dict(programme.weights)).as_dict()
+
+
+def programme_region_mode(programme: Programme) -> str:
+    """``mix`` or ``close``: how the programme weighs region."""
+    return programme.region_mode
+
+
+def rules_for(programme: Programme, settings: RunSettings) -> Rules:
+    """The engine rules of a run: the programme's hard rules with the run's (or the programme's) weights and region mode."""
+    weights = settings.weights if settings.weights is not None else programme_weights(programme)
+    return Rules.from_programme(programme, weights=weights, region_mode=settings.region_mode or programme_region_mode(programme))
+
+
+def _constraints(ctx: PoolContext, settings: RunSettings, locked: Sequence[LockedSet] = ()) -> Constraints:
+    return Constraints(must_link=settings.must_link, cannot_link=settings.cannot_link, locked=tuple(locked), ties=ctx.ties)
+
+
+# -- proposals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalView:
+    """A stored proposal with its engine result, locked flags and the people it names (for display)."""
+
+    record: ProposalRecord
+    settings: RunSettings
+    result: Proposal
+    locked: tuple[bool, ...]
+    people: Mapping[str, PoolMember] = field(default_factory=dict)
+    theme_names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sets(self) -> tuple[ProposedSet, ...]:
+        return self.result.sets
+
+
+def _encode(settings: RunSettings, result: Proposal, locked: Sequence[bool]) -> str:
+    body = {
+        "format": PAYLOAD_FORMAT,
+        "settings": {
+            "seed": settings.seed,
+            "time_limit": settings.time_limit,
+            "max_iterations": settings.max_iterations,
+            "must_link": [list(p) for p in settings.must_link],
+            "cannot_link": [list(p) for p in settings.cannot_link],
+            "region_mode": settings.region_mode,
+            "weights": dict(settings.weights) if settings.weights is not None else None,
+        },
+        "result": dataclasses.asdict(result),
+        "locked": list(locked),
+    }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True)
+
+
+def _decode(payload: str) -> tuple[RunSettings, Proposal, tuple[bool, ...]]:
+    body = json.loads(payload)
+    s = body["settings"]
+    settings = RunSettings(
+        seed=s["seed"],
+        time_limit=s["time_limit"],
+        max_iterations=s["max_iterations"],
+        must_link=tuple(tuple(p) for p in s["must_link"]),  # type: ignore[misc]
+        cannot_link=tuple(tuple(p) for p in s["cannot_link"]),  # type: ignore[misc]
+        region_mode=s["region_mode"],
+        weights=s["weights"],
+    )
+    r = body["result"]
+    result = Proposal(
+        sets=tuple(
+            ProposedSet(
+                members=tuple(x["members"]),
+                meeting_slot=x["meeting_slot"],
+                common_slots=tuple(x["common_slots"]),
+                shared_themes=tuple(x["shared_themes"]),
+                score=x["score"],
+                breakdown=dict(x["breakdown"]),
+                reasons=tuple(x["reasons"]),
+                locked=x["locked"],
+                violations=tuple(x["violations"]),
+            )
+            for x in r["sets"]
+        ),
+        unplaced=tuple(Unplaced(**u) for u in r["unplaced"]),
+        score=r["score"],
+        breakdown=dict(r["breakdown"]),
+        placed=r["placed"],
+        violations=tuple(r["violations"]),
+        seed=r["seed"],
+        iterations=r["iterations"],
+        stopped=r["stopped"],
+    )
+    return settings, result, tuple(body["locked"])
+
+
+def _with_inactive(result: Proposal, ctx: PoolContext) -> Proposal:
+    """The result with enrolled people whose account is inactive listed as unplaced (the engine never saw them)."""
+    if not ctx.inactive:
+        return result
+    extra = tuple(Unplaced(member_id=i, code="inactive", reason="is not active, so cannot be placed") for i in ctx.inactive)
+    return dataclasses.replace(result, unplaced=tuple(sorted((*result.unplaced, *extra), key=lambda u: u.member_id)))
+
+
+def _view(record: ProposalRecord, ctx: PoolContext) -> ProposalView:
+    settings, result, locked = _decode(record.payload)
+    return ProposalView(record=record, settings=settings, result=result, locked=locked, people=ctx.people, theme_names=ctx.theme_names)
+
+
+def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, created_by: str | None = None) -> ProposalView:
+    """Run set formation on the programme's pool and keep the result as a new open proposal.
+
+    :class:`FormationError` for input the engine cannot work with (nothing is written).
+    """
+    ctx = pool_context(store, programme_id)
+    rules = rules_for(ctx.programme, settings)
+    result = form_sets(
+        ctx.members,
+        rules,
+        _constraints(ctx, settings),
+        seed=settings.seed,
+        time_limit=settings.time_limit,
+        max_iterations=settings.max_iterations,
+        theme_names=ctx.theme_names,
+    )
+    result = _with_inactive(result, ctx)
+    record = ProposalRecord(
+        id=f"prop-{secrets.token_hex(8)}",
+        programme_id=programme_id,
+        payload=_encode(settings, result, [s.locked for s in result.sets]),
+        created_by=created_by,
+    )
+    return _view(store.save_proposal(record), ctx)
+
+
+def get_proposal(store: GraphStore, proposal_id: str) -> ProposalView:
+    """A stored proposal with the people it names."""
+    return _load(store, proposal_id)[0]
+
+
+def _load(store: GraphStore, proposal_id: str) -> tuple[ProposalView, PoolContext]:
+    """A stored proposal and its programme's pool as it is now (read once, used for display and re-scoring)."""
+    record = store.get_proposal(proposal_id)
+    ctx = pool_context(store, record.programme_id)
+    return _view(record, ctx), ctx
+
+
+def _partition(view: ProposalView) -> list[list[str]]:
+    return [list(s.members) for s in view.result.sets]
+
+
+def _rescore(view: ProposalView, sets: list[list[str]], locked: list[bool], ctx: PoolContext) -> Proposal:
+    """Score an edited partition against the current pool; broken rules are flagged on the result, not refused."""
+    pool_ids = {m.id for m in ctx.members}
+    gone = sorted({m for s in sets for m in s} - pool_ids)
+    if gone:
+        raise Conflict(f"no longer in the pool (unenrolled or inactive): {', '.join(gone)}; re-run the proposal")
+    pinned = [LockedSet(members=tuple(s)) for s, lock in zip(sets, locked, strict=True) if lock and s]
+    result = score_partition(
+        ctx.members, sets, rules_for(ctx.programme, view.settings), _constraints(ctx, view.settings, pinned), theme_names=ctx.theme_names
+    )
+    return _with_inactive(result, ctx)
+
+
+def _check_open(view: ProposalView, version: int) -> None:
+    if view.record.status != "open":
+        raise Conflict(f"proposal {view.record.id} is already committed")
+    if view.record.version != version:
+        raise Conflict(f"proposal {view.record.id} changed meanwhile (version {view.record.version}, not {version}); reload it")
+
+
+def _set_number(view: ProposalView, number: int, allow_new: bool = False) -> int:
+    count = len(view.result.sets)
+    if not 1 <= number <= count + (1 if allow_new else 0):
+        extra = f", or {count + 1} for a new set" if allow_new else ""
+        raise Invalid(f"set number must be 1 to {count}{extra}, got {number}")
+    return number - 1
+
+
+def edit_proposal(
+    store: GraphStore,
+    proposal_id: str,
+    version: int,
+    *,
+    move: tuple[str, int | None] | None = None,
+    swap: tuple[str, str] | None = None,
+) -> ProposalView:
+    """Move someone to another set (``(member, set number)``; ``None`` leaves them out; one past the last opens a new set)
+    or swap two people, re-score, and keep the result. Broken rules are flagged on the sets, not refused; locked sets
+    cannot be edited (:class:`Conflict`)."""
+    if (move is None) == (swap is None):
+        raise Invalid("give exactly one edit: move or swap")
+    view, ctx = _load(store, proposal_id)
+    _check_open(view, version)
+    sets, locked = _partition(view), list(view.locked)
+    where = {m: k for k, s in enumerate(sets) for m in s}
+    known = {m.assessor.id for m in view.people.values()}
+
+    def check_member(member_id: str) -> int | None:
+        if member_id not in known:
+            raise NotFound(f"{member_id} is not in this programme's pool")
+        k = where.get(member_id)
+        if k is not None and locked[k]:
+            raise Conflict(f"set {k + 1} is locked; unlock it before changing it")
+        return k
+
+    if move is not None:
+        member_id, number = move
+        source = check_member(member_id)
+        target = None if number is None else _set_number(view, number, allow_new=True)
+        if target is not None and target < len(sets) and locked[target]:
+            raise Conflict(f"set {target + 1} is locked; unlock it before changing it")
+        if target == source:
+            raise Invalid(f"{member_id} is already in set {number}" if number is not None else f"{member_id} is already left out")
+        if source is not None:
+            sets[source].remove(member_id)
+        if target is not None:
+            if target == len(sets):
+                sets.append([])
+                locked.append(False)
+            sets[target].append(member_id)
+    else:
+        assert swap is not None
+        a, b = swap
+        if a == b:
+            raise Invalid("swap needs two different people")
+        ka, kb = check_member(a), check_member(b)
+        if ka == kb:
+            raise Invalid(f"{a} and {b} are in the same set" if ka is not None else f"{a} and {b} are both left out")
+        if ka is not None:
+            sets[ka][sets[ka].index(a)] = b
+        if kb is not None:
+            sets[kb][sets[kb].index(b)] = a
+    keep = [k for k, s in enumerate(sets) if s]
+    sets, locked = [sets[k] for k in keep], [locked[k] for k in keep]
+    result = _rescore(view, sets, locked, ctx)
+    record = store.update_proposal(proposal_id, _encode(view.settings, result, locked), version)
+    return _view(record, ctx)
+
+
+def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequence[int], locked: bool = True) -> ProposalView:
+    """Lock (or unlock) sets by number: a locked set is kept exactly as it is by edits and re-runs."""
+    view, ctx = _load(store, proposal_id)
+    _check_open(view, version)
+    if not numbers:
+        raise Invalid("name at least one set number")
+    flags = list(view.locked)
+    for n in numbers:
+        flags[_set_number(view, n)] = locked
+    result = _rescore(view, _partition(view), flags, ctx)
+    record = store.update_proposal(proposal_id, _encode(view.settings, result, flags), version)
+    return _view(record, ctx)
+
+
+def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None = None, time_limit: float | None = None) -> ProposalView:
+    """Form the unlocked part again (locked sets kept exactly, with their meeting slot), with a new seed or time if given."""
+    view, ctx = _load(store, proposal_id)
+    _check_open(view, version)
+    changes: dict[str, Any] = {}
+    if seed is not None:
+        changes["seed"] = seed
+    if time_limit is not None:
+        changes["time_limit"] = time_limit
+    settings = dataclasses.replace(view.settings, **changes)
+    pool_ids = {m.id for m in ctx.members}
+    pinned = []
+    for s, lock in zip(view.result.sets, view.locked, strict=True):
+        if lock:
+            gone = sorted(set(s.members) - pool_ids)
+            if gone:
+                raise Conflict(f"locked set with {', '.join(gone)} can no longer be kept: they left the pool; unlock it")
+            pinned.append(LockedSet(members=s.members, slot=s.meeting_slot))
+    result = form_sets(
+        ctx.members,
+        rules_for(ctx.programme, settings),
+        _constraints(ctx, settings, pinned),
+        seed=settings.seed,
+        time_limit=settings.time_limit,
+        max_iterations=settings.max_iterations,
+        theme_names=ctx.theme_names,
+    )
+    result = _with_inactive(result, ctx)
+    record = store.update_proposal(proposal_id, _encode(settings, result, [s.locked for s in result.sets]), version)
+    return _view(record, ctx)
+
+
+def commit(
+    store: GraphStore, proposal_id: str, version: int, *, joined: date | None = None, actor_id: str | None = None
+) -> list[SetRecord]:
+    """Turn the proposal's sets into active sets in ONE transaction (sets, memberships, focus themes).
+
+    Re-scored against the pool as it is now first: :class:`Conflict` naming the broken rules if the
+    proposal breaks any (after edits, or because someone's availability or employer changed). The
+    store then re-checks enrolment and capacity inside its transaction and refuses (:class:`Conflict`,
+    nothing written) if anyone changed meanwhile or another commit placed them first.
+    """
+    view, ctx = _load(store, proposal_id)
+    _check_open(view, version)
+    sets = [s for s in _partition(view) if s]
+    if not sets:
+        raise Invalid("the proposal has no sets to commit")
+    result = _rescore(view, sets, list(view.locked[: len(sets)]), ctx)
+    problems = list(result.violations) + [f"set {k + 1}: {v}" for k, s in enumerate(result.sets) for v in s.violations]
+    if problems:
+        raise Conflict("the proposal breaks rules and cannot be committed: " + "; ".join(problems))
+    day = joined or date.today()
+    programme = ctx.programme
+    existing = len(store.sets_of_programme(programme.id))
+    start_base = max(programme.starts_on or day, day)
+    new_sets = []
+    for k, s in enumerate(result.sets):
+        slot = s.meeting_slot
+        fields: dict[str, Any] = {
+            "id": f"set-{secrets.token_hex(6)}",
+            "name": f"{programme.name}: set {existing + k + 1}",
+            "programme_id": programme.id,
+            "status": "active",
+            "meeting_slot": slot,
+            "cadence": programme.cadence,
+            "theme_ids": focus_themes(s, ctx),
+            "starts_on": calendar.first_meeting(slot, start_base) if slot else start_base,
+        }
+        new_sets.append(NewSet(set=ActionLearningSet(**fields), member_ids=tuple(s.members)))
+    records = store.commit_sets(programme.id, new_sets, day, proposal_id=proposal_id, proposal_version=version)
+    accounts.audit(
+        store,
+        "sets:commit",
+        "programme",
+        programme.id,
+        actor_id,
+        {"proposal_id": proposal_id, "set_ids": [r.id for r in records], "members": sum(len(r.members) for r in records)},
+    )
+    return records
+
+
+def focus_themes(proposed: ProposedSet, ctx: PoolContext) -> tuple[str, ...]:
+    """A set's focus themes: those every member shares (rarest first), else those at least half its members work on."""
+    if proposed.shared_themes:
+        return tuple(proposed.shared_themes[:MAX_FOCUS_THEMES])
+    counts = Counter(t for m in proposed.members if m in ctx.people for t, _level in ctx.people[m].themes)
+    half = max(2, (len(proposed.members) + 1) // 2)
+    return tuple(t for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n >= half)[:MAX_FOCUS_THEMES]
+
+
+# -- repair -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RepairView:
+    """Ranked replacements for a free place in a set, with the people they name."""
+
+    set: SetRecord
+    vacancies: int
+    replacements: tuple[Replacement, ...]
+    people: Mapping[str, PoolMember]
+    note: str | None = None
+
+
+def leave_set(store: GraphStore, set_id: str, assessor_id: str, left: date | None = None, *, actor_id: str | None = None) -> Membership:
+    """Record that a member left the set (``left`` or today); audited as ``sets:leave``."""
+    ended = store.end_membership(set_id, assessor_id, left or date.today())
+    accounts.audit(store, "sets:leave", "set", set_id, actor_id, {"assessor_id": assessor_id})
+    return ended
+
+
+def _programme_of(store: GraphStore, record: SetRecord) -> Programme:
+    if record.set.programme_id is None:
+        raise Invalid(f"set {record.id} belongs to no programme, so it has no rules to repair by")
+    return store.get_programme(record.set.programme_id)
+
+
+def repair_suggestions(store: GraphStore, set_id: str, limit: int = 10) -> RepairView:
+    """Who could take a free place in the set: first the programme's pool, then findable people in the wider network.
+
+    Everyone suggested fits the set's meeting slot and the programme's rules as they join, and
+    nobody is moved from another set. Empty (with a ``note``) when the set is closed or full.
+    """
+    record = store.get_set(set_id)
+    programme = _programme_of(store, record)
+    current = list(record.current_member_ids)
+    vacancies = max(0, programme.set_size_max - len(current))
+    if record.set.status == "closed":
+        return RepairView(record, 0, (), {}, note="the set is closed")
+    if not vacancies:
+        return RepairView(record, 0, (), {}, note=f"the set is full ({len(current)} of at most {programme.set_size_max})")
+    found = {
+        source: store.vacancy_candidates(set_id, source, limit=REPAIR_SCAN)
+        for source in ("pool", "network")  # the pool first: people who enrolled for this programme
+    }
+    described = {p.assessor.id: p for p in store.describe_members(current)}
+    people = dict(described)
+    for rows in found.values():
+        people.update((p.assessor.id, p) for p in rows)
+    ids = sorted(people)
+    isolated = _isolated(store, ids)
+    ties = tuple((t.a_id, t.b_id) for t in store.ties_among(ids))
+    members = [to_member(described[i], i in isolated) for i in current if i in described]
+    candidates = [Candidate(to_member(p, p.assessor.id in isolated), source) for source, rows in found.items() for p in rows]
+    ranked = rank_replacements(
+        members,
+        candidates,
+        rules_for(programme, RunSettings()),
+        slot=record.set.meeting_slot,
+        focus_themes=record.set.theme_ids,
+        ties=ties,
+        theme_names=theme_names(store),
+        limit=limit,
+    )
+    return RepairView(record, vacancies, tuple(ranked), people)
+
+
+def fill_vacancy(
+    store: GraphStore, set_id: str, assessor_id: str, joined: date | None = None, *, actor_id: str | None = None
+) -> Membership:
+    """Add someone to a free place in ONE transaction that re-checks the set's slot and rules; audited as ``sets:fill``."""
+    added = store.add_member(set_id, assessor_id, joined or date.today())
+    accounts.audit(store, "sets:fill", "set", set_id, actor_id, {"assessor_id": assessor_id})
+    return added
+
+
+# -- rota and calendar --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RotaView:
+    """A set's meetings (dates, local times, facilitator, presenters) and the names of the people in it."""
+
+    set: SetRecord
+    meetings: tuple[rota.Meeting, ...]
+    windows: tuple[tuple[datetime, datetime], ...]
+    names: Mapping[str, str]
+    members: tuple[rota.RotaMember, ...] = ()
+
+    def attending(self, meeting: rota.Meeting) -> list[str]:
+        """Who belongs to the set on the meeting's date, in rotation order."""
+        return [m.id for m in self.members if m.attends(meeting.on)]
+
+
+def set_rota(store: GraphStore, set_id: str) -> RotaView:
+    """The set's meeting dates from its slot and cadence, and who facilitates and presents at each."""
+    record = store.get_set(set_id)
+    return _rota_of(store, record)
+
+
+def _rota_of(store: GraphStore, record: SetRecord, names: Mapping[str, str] | None = None) -> RotaView:
+    slot = record.set.meeting_slot
+    if slot is None:
+        raise Invalid(f"set {record.id} has no meeting slot, so it has no meeting dates")
+    meetings_count = 6
+    if record.set.programme_id is not None:
+        meetings_count = store.get_programme(record.set.programme_id).meetings
+    first_joined = min((m.joined for m in record.members), default=date.today())
+    starts_on = record.set.starts_on or first_joined
+    dates = calendar.meeting_dates(slot, record.set.cadence, meetings_count, starts_on)
+    # Founding members (who joined before the first meeting) take turns from the start.
+    first = dates[0] if dates else starts_on
+    members = tuple(rota.RotaMember(m.assessor_id, joined=None if m.joined <= first else m.joined, left=m.left) for m in record.members)
+    meetings = tuple(rota.build_rota(members, dates))
+    if names is None:
+        names = {p.assessor.id: p.assessor.name for p in store.describe_members([m.assessor_id for m in record.members])}
+    return RotaView(record, meetings, tuple(calendar.meeting_window(d, slot) for d in dates), dict(names), members)
+
+
+def _describe(view: RotaView, meeting: rota.Meeting) -> str:
+    def name(i: str | None) -> str:
+        return "to be agreed" if i is None else view.names.get(i, "Former member")
+
+    lines = [
+        f"Meeting {meeting.number} of {len(view.meetings)} of {view.set.set.name} (self-managed action learning set, online).",
+        f"Facilitator: {name(meeting.facilitator)}",
+        f"Presenting: {', '.join(name(p) for p in meeting.presenters) or 'to be agreed'}",
+    ]
+    attending = view.attending(meeting)
+    if attending:
+        lines.append("Members: " + ", ".join(name(i) for i in attending))
+    return "\n".join(lines)
+
+
+def _events(view: RotaView, for_assessor: str | None = None) -> list[calendar.Event]:
+    events = []
+    for meeting, (start, end) in zip(view.meetings, view.windows, strict=True):
+        role = ""
+        if for_assessor is not None:
+            if for_assessor not in view.attending(meeting):
+                continue
+            role = (
+                " (you facilitate)"
+                if meeting.facilitator == for_assessor
+                else " (you present)"
+                if for_assessor in meeting.presenters
+                else ""
+            )
+        events.append(
+            calendar.Event(
+                uid=f"{view.set.id}-meeting-{meeting.number}@bridgework",
+                starts_at=start,
+                ends_at=end,
+                summary=f"{view.set.set.name}: meeting {meeting.number}{role}",
+                description=_describe(view, meeting),
+            )
+        )
+    return events
+
+
+def set_calendar(store: GraphStore, set_id: str, now: datetime | None = None) -> bytes:
+    """The set's meetings as an iCalendar document."""
+    view = set_rota(store, set_id)
+    return calendar.to_ics(_events(view), view.set.set.name, now or datetime.now(UTC))
+
+
+def assessor_calendar(store: GraphStore, assessor_id: str, now: datetime | None = None) -> bytes:
+    """Every meeting of the assessor's current sets (while they are a member), as one iCalendar document."""
+    records = [r for r in store.sets_of_assessor(assessor_id, current_only=True) if r.set.meeting_slot is not None]
+    ids = sorted({m.assessor_id for r in records for m in r.members})
+    names = {p.assessor.id: p.assessor.name for p in store.describe_members(ids)} if ids else {}
+    events = [e for r in records for e in _events(_rota_of(store, r, names), for_assessor=assessor_id)]
+    return calendar.to_ics(events, "Action learning sets", now or datetime.now(UTC))
+
+
+def pool_summary(view: ProposalView) -> dict[str, Any]:
+    """Counts a coordinator reads first: pool, placed, unplaced, sets."""
+    return {
+        "pool": len(view.people),
+        "placed": view.result.placed,
+        "unplaced": len(view.result.unplaced),
+        "sets": len(view.result.sets),
+    }

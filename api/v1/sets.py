@@ -1,0 +1,1008 @@
+"""Set formation endpoints (issue 4): programmes, enrolment, proposals (edit, lock, re-run, commit), sets, repair, rota, calendars.
+
+Who may do what (``api.access`` rows in the "programmes and sets" section):
+
+* programmes: coordinators create them (and then coordinate them); anyone signed in may read
+  and list them (settings only, no people); their coordinators change them;
+* enrolment: an assessor enrols themself; a programme's coordinator, or the admin of the
+  organisation an assessor works for, enrols them; the pool with names is for coordinators;
+* proposals and commits, repair and set status: the programme's coordinators;
+* a set, its rota and its calendar: the programme's coordinators and the set's members
+  (current and former); an assessor's own calendar and sets: that assessor.
+
+Every workflow change names the proposal ``version`` it was made on; a stale one is refused with
+409 and the current version, so two coordinators never overwrite each other's edits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.access import authorize, current_principal
+from api.extensions import get_store
+from api.services import sets as service
+from api.v1.common import PageQuery, StrictSchema, id_field, page_schema, path_id
+from graph.port import NotFound, Page
+from graph.port_sets import Membership, SetRecord
+from network import availability, calendar
+from network.domain import CADENCES, MAX_NAME, PROGRAMME_STATUSES, REGION_MODES, REGIONS, SET_STATUSES, Programme
+from network.formation import GOALS, FormationError
+from network.rota import turns
+
+blp = Blueprint("sets", __name__, description="Programmes, enrolment, set formation proposals, sets, repair, rota and calendars.")
+
+#: Most must-link / cannot-link pairs one run may name.
+MAX_PAIRS = 5000
+
+
+@contextmanager
+def formation_input() -> Iterator[None]:
+    """Turn a :class:`FormationError` (input the engine cannot work with) into a 422 naming the problem and the field."""
+    try:
+        yield
+    except FormationError as exc:
+        abort(422, message=str(exc), errors={"json": {exc.field: [exc.message]}})
+
+
+# -- schemas: programmes and enrolment -------------------------------------------------------
+
+_WEIGHTS = fields.Dict(
+    keys=fields.String(validate=validate.OneOf(GOALS)),
+    values=fields.Float(validate=validate.Range(min=0, max=1000)),
+    metadata={"description": f"Soft-goal weights by goal ({', '.join(GOALS)}); goals left out keep their defaults."},
+)
+
+
+class _ProgrammeFields(StrictSchema):
+    """The settings of a programme."""
+
+    name = fields.String(validate=validate.Length(min=1, max=MAX_NAME))
+    region = fields.String(allow_none=True, validate=validate.OneOf(list(REGIONS)))
+    status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
+    set_size_min = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 4."})
+    set_size_max = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 7."})
+    set_size_target = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 6."})
+    cadence = fields.String(validate=validate.OneOf(CADENCES))
+    meetings = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    max_per_organisation = fields.Integer(strict=True, validate=validate.OneOf([1, 2]), metadata={"description": "1 (default) or 2."})
+    require_common_slot = fields.Boolean()
+    starts_on = fields.Date(allow_none=True, metadata={"description": "No meeting before this date."})
+    weights = _WEIGHTS
+    region_mode = fields.String(validate=validate.OneOf(REGION_MODES), metadata={"description": "Mix regions, or keep sets close."})
+
+    @validates_schema
+    def _sizes(self, data: dict[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("set_size_min"), data.get("set_size_max")
+        if low is not None and high is not None and low > high:
+            raise ValidationError(f"the minimum set size ({low}) is above the maximum ({high})", "set_size_min")
+
+
+class ProgrammeCreateSchema(_ProgrammeFields):
+    """A new programme; settings left out take their defaults."""
+
+    id = id_field(load_default=None, metadata={"description": "Omit to have one made."})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NAME))
+
+
+class ProgrammeUpdateSchema(_ProgrammeFields):
+    """Changes to a programme (omitted fields stay)."""
+
+
+class ProgrammeSchema(StrictSchema):
+    """A programme: one round of set formation and its settings."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    region = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    set_size_min = fields.Integer(required=True)
+    set_size_max = fields.Integer(required=True)
+    set_size_target = fields.Integer(required=True)
+    cadence = fields.String(required=True)
+    meetings = fields.Integer(required=True)
+    max_per_organisation = fields.Integer(required=True)
+    require_common_slot = fields.Boolean(required=True)
+    starts_on = fields.Date(allow_none=True)
+    weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True, metadata={"description": "Every goal's weight."})
+    region_mode = fields.String(required=True)
+
+
+class EnrolSchema(StrictSchema):
+    """When someone enrolled (default today)."""
+
+    on = fields.Date(load_default=None, allow_none=True)
+
+
+class EnrolmentSchema(StrictSchema):
+    """Someone in a programme's pool."""
+
+    assessor_id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    enrolled_on = fields.Date(allow_none=True)
+
+
+class PoolEntrySchema(StrictSchema):
+    """Someone in the pool, as the coordinator sees them."""
+
+    assessor_id = fields.String(required=True)
+    name = fields.String(required=True)
+    organisation_id = fields.String(allow_none=True)
+    organisation_kind = fields.String(allow_none=True)
+    experience_years = fields.Integer(required=True)
+    availability = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+    capacity = fields.Integer(required=True)
+    active_sets = fields.Integer(required=True)
+    enrolled_on = fields.Date(allow_none=True)
+
+
+class PoolSchema(StrictSchema):
+    """A programme's enrolment pool."""
+
+    programme_id = fields.String(required=True)
+    items = fields.List(fields.Nested(PoolEntrySchema), required=True)
+
+
+# -- schemas: proposals -------------------------------------------------------------------------
+
+_PAIR = fields.List(id_field(), validate=validate.Length(equal=2))
+
+
+class ProposalRequestSchema(StrictSchema):
+    """How to form sets: seed and time budget, pairs to keep together or apart, and (optionally) other weights."""
+
+    seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+    time_limit = fields.Float(
+        load_default=service.DEFAULT_TIME_LIMIT,
+        validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT),
+        metadata={"description": "Seconds of search after the first valid proposal."},
+    )
+    must_link = fields.List(_PAIR, load_default=list, validate=validate.Length(max=MAX_PAIRS))
+    cannot_link = fields.List(_PAIR, load_default=list, validate=validate.Length(max=MAX_PAIRS))
+    weights = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(GOALS)),
+        values=fields.Float(validate=validate.Range(min=0, max=1000)),
+        load_default=None,
+        metadata={"description": "Weights for this run (default: the programme's)."},
+    )
+    region_mode = fields.String(load_default=None, validate=validate.OneOf(REGION_MODES))
+
+
+class _Versioned(StrictSchema):
+    version = fields.Integer(strict=True, required=True, metadata={"description": "The proposal version this change is made on."})
+
+
+class MoveSchema(StrictSchema):
+    """Move someone: to a set number (one past the last opens a new set), or null to leave them out."""
+
+    member_id = id_field(required=True)
+    to_set = fields.Integer(strict=True, required=True, allow_none=True, validate=validate.Range(min=1))
+
+
+class SwapSchema(StrictSchema):
+    """Swap two people (in different sets, or one set and the people left out)."""
+
+    a = id_field(required=True)
+    b = id_field(required=True)
+
+
+class EditSchema(_Versioned):
+    """One edit: ``move`` or ``swap``."""
+
+    move = fields.Nested(MoveSchema, load_default=None)
+    swap = fields.Nested(SwapSchema, load_default=None)
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (data.get("move") is None) == (data.get("swap") is None):
+            raise ValidationError("give exactly one of move or swap", "_schema")
+
+
+class LockSchema(_Versioned):
+    """Lock (or unlock) sets by number."""
+
+    sets = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True, validate=validate.Length(min=1, max=999))
+    locked = fields.Boolean(load_default=True)
+
+
+class RerunSchema(_Versioned):
+    """Re-run for everything not locked, optionally with a new seed or time budget."""
+
+    seed = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
+    time_limit = fields.Float(load_default=None, validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT))
+
+
+class CommitSchema(_Versioned):
+    """Commit the proposal: members join on ``joined`` (default today)."""
+
+    joined = fields.Date(load_default=None, allow_none=True)
+
+
+class PersonSchema(StrictSchema):
+    """Someone named in a proposal or set."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    organisation_id = fields.String(allow_none=True)
+    organisation_kind = fields.String(allow_none=True)
+    experience_years = fields.Integer(allow_none=True)
+
+
+class ThemeRefSchema(StrictSchema):
+    """A theme and its name."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ProposedSetSchema(StrictSchema):
+    """One proposed set: members, meeting slot, shared themes, score, reasons, locked flag and broken rules."""
+
+    number = fields.Integer(required=True)
+    members = fields.List(fields.Nested(PersonSchema), required=True)
+    meeting_slot = fields.String(allow_none=True)
+    meeting_time = fields.String(allow_none=True, metadata={"description": "The slot in words, e.g. 'Tuesday afternoons'."})
+    common_slots = fields.List(fields.String(), required=True)
+    shared_themes = fields.List(fields.Nested(ThemeRefSchema), required=True)
+    score = fields.Float(required=True)
+    breakdown = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    reasons = fields.List(fields.String(), required=True)
+    locked = fields.Boolean(required=True)
+    violations = fields.List(fields.String(), required=True, metadata={"description": "Hard rules this set breaks (after edits)."})
+
+
+class UnplacedSchema(StrictSchema):
+    """Someone left out, and exactly why."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    code = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class ProposalSchema(StrictSchema):
+    """A proposal: its sets, the people left out, the score and how it was made."""
+
+    id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    created_at = fields.AwareDateTime(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+    committed_set_ids = fields.List(fields.String(), required=True)
+    seed = fields.Integer(required=True)
+    time_limit = fields.Float(required=True)
+    must_link = fields.List(fields.List(fields.String()), required=True)
+    cannot_link = fields.List(fields.List(fields.String()), required=True)
+    pool = fields.Integer(required=True, metadata={"description": "People in the pool."})
+    placed = fields.Integer(required=True)
+    score = fields.Float(required=True)
+    breakdown = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    valid = fields.Boolean(required=True, metadata={"description": "No hard rule broken."})
+    violations = fields.List(fields.String(), required=True)
+    stopped = fields.String(required=True, metadata={"description": "iterations, time, converged, or scored (after an edit)."})
+    iterations = fields.Integer(required=True)
+    sets = fields.List(fields.Nested(ProposedSetSchema), required=True)
+    unplaced = fields.List(fields.Nested(UnplacedSchema), required=True)
+
+
+class ProposalSummarySchema(StrictSchema):
+    """A proposal in a listing."""
+
+    id = fields.String(required=True)
+    programme_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(allow_none=True)
+    updated_at = fields.AwareDateTime(allow_none=True)
+    committed_set_ids = fields.List(fields.String(), required=True)
+
+
+class ProposalListSchema(StrictSchema):
+    """A programme's proposals, newest first."""
+
+    items = fields.List(fields.Nested(ProposalSummarySchema), required=True)
+
+
+# -- schemas: sets, repair, rota -------------------------------------------------------------------
+
+
+class MemberSchema(StrictSchema):
+    """A membership of a set."""
+
+    assessor_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    joined = fields.Date(required=True)
+    left = fields.Date(allow_none=True)
+    current = fields.Boolean(required=True)
+
+
+class SetSchema(StrictSchema):
+    """An action learning set with its members (current and former)."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    programme_id = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    meeting_slot = fields.String(allow_none=True)
+    meeting_time = fields.String(allow_none=True)
+    cadence = fields.String(required=True)
+    starts_on = fields.Date(allow_none=True)
+    focus_themes = fields.List(fields.Nested(ThemeRefSchema), required=True)
+    members = fields.List(fields.Nested(MemberSchema), required=True)
+
+
+class SetListSchema(StrictSchema):
+    """Sets in id order."""
+
+    items = fields.List(fields.Nested(SetSchema), required=True)
+
+
+class SetUpdateSchema(StrictSchema):
+    """Change a set's status (closing it ends its current memberships on ``on``, default today)."""
+
+    status = fields.String(required=True, validate=validate.OneOf(SET_STATUSES))
+    on = fields.Date(load_default=None, allow_none=True)
+
+
+class LeaveSchema(StrictSchema):
+    """Someone leaves a set (on ``left``, default today)."""
+
+    assessor_id = id_field(required=True)
+    left = fields.Date(load_default=None, allow_none=True)
+
+
+class JoinSchema(StrictSchema):
+    """Someone fills a free place (joining on ``joined``, default today)."""
+
+    assessor_id = id_field(required=True)
+    joined = fields.Date(load_default=None, allow_none=True)
+
+
+class MembershipSchema(StrictSchema):
+    """A membership as changed."""
+
+    set_id = fields.String(required=True)
+    assessor_id = fields.String(required=True)
+    role = fields.String(required=True)
+    joined = fields.Date(required=True)
+    left = fields.Date(allow_none=True)
+
+
+class RepairQuery(StrictSchema):
+    """How many suggestions from each source."""
+
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class ReplacementSchema(StrictSchema):
+    """A ranked candidate for a free place."""
+
+    assessor_id = fields.String(required=True)
+    name = fields.String(required=True)
+    organisation_id = fields.String(allow_none=True)
+    organisation_kind = fields.String(allow_none=True)
+    source = fields.String(required=True, metadata={"description": "pool (enrolled) or network (findable, not enrolled)."})
+    score = fields.Float(required=True, metadata={"description": "The set's score with them."})
+    gain = fields.Float(required=True, metadata={"description": "How much the set's score changes with them."})
+    shared_themes = fields.List(fields.Nested(ThemeRefSchema), required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class RepairSchema(StrictSchema):
+    """Replacements for a set's free places: the programme's pool first, then the wider network."""
+
+    set_id = fields.String(required=True)
+    vacancies = fields.Integer(required=True)
+    note = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ReplacementSchema), required=True)
+
+
+class RotaMeetingSchema(StrictSchema):
+    """One meeting of the rota."""
+
+    number = fields.Integer(required=True)
+    date = fields.Date(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    facilitator = fields.Nested(ThemeRefSchema, allow_none=True, metadata={"description": "id and name."})
+    presenters = fields.List(fields.Nested(ThemeRefSchema), required=True)
+
+
+class TurnsSchema(StrictSchema):
+    """How often someone facilitates and presents over the rota."""
+
+    assessor_id = fields.String(required=True)
+    name = fields.String(required=True)
+    facilitates = fields.Integer(required=True)
+    presents = fields.Integer(required=True)
+
+
+class RotaSchema(StrictSchema):
+    """A set's meetings and who facilitates and presents at each."""
+
+    set_id = fields.String(required=True)
+    name = fields.String(required=True)
+    meeting_slot = fields.String(required=True)
+    meeting_time = fields.String(required=True)
+    cadence = fields.String(required=True)
+    timezone = fields.String(required=True)
+    meetings = fields.List(fields.Nested(RotaMeetingSchema), required=True)
+    turns = fields.List(fields.Nested(TurnsSchema), required=True)
+
+
+# -- presenters (stored values -> output dicts) ------------------------------------------------------
+
+
+def _programme_body(p: Programme) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "region": p.region,
+        "status": p.status,
+        "set_size_min": p.set_size_min,
+        "set_size_max": p.set_size_max,
+        "set_size_target": p.set_size_target,
+        "cadence": p.cadence,
+        "meetings": p.meetings,
+        "max_per_organisation": p.max_per_organisation,
+        "require_common_slot": p.require_common_slot,
+        "starts_on": p.starts_on,
+        "weights": service.programme_weights(p),
+        "region_mode": p.region_mode,
+    }
+
+
+def _slot_words(slot: str | None) -> str | None:
+    return None if slot is None else availability.describe_slot(slot)
+
+
+def _person(view: service.ProposalView, member_id: str) -> dict[str, Any]:
+    p = view.people.get(member_id)
+    if p is None:
+        return {"id": member_id, "name": "Former member", "organisation_id": None, "organisation_kind": None, "experience_years": None}
+    return {
+        "id": member_id,
+        "name": p.assessor.name,
+        "organisation_id": p.organisation_id,
+        "organisation_kind": p.organisation_kind,
+        "experience_years": p.assessor.experience_years,
+    }
+
+
+def _themes(ids: Any, names: Any) -> list[dict[str, str]]:
+    return [{"id": t, "name": names.get(t, t)} for t in ids]
+
+
+def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
+    r, rec, s = view.result, view.record, view.settings
+    return {
+        "id": rec.id,
+        "programme_id": rec.programme_id,
+        "version": rec.version,
+        "status": rec.status,
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
+        "committed_set_ids": list(rec.committed_set_ids),
+        "seed": s.seed,
+        "time_limit": s.time_limit,
+        "must_link": [list(p) for p in s.must_link],
+        "cannot_link": [list(p) for p in s.cannot_link],
+        "pool": len(view.people),
+        "placed": r.placed,
+        "score": r.score,
+        "breakdown": r.breakdown,
+        "valid": r.valid,
+        "violations": list(r.violations),
+        "stopped": r.stopped,
+        "iterations": r.iterations,
+        "sets": [
+            {
+                "number": k + 1,
+                "members": [_person(view, m) for m in ps.members],
+                "meeting_slot": ps.meeting_slot,
+                "meeting_time": _slot_words(ps.meeting_slot),
+                "common_slots": list(ps.common_slots),
+                "shared_themes": _themes(ps.shared_themes, view.theme_names),
+                "score": ps.score,
+                "breakdown": ps.breakdown,
+                "reasons": list(ps.reasons),
+                "locked": view.locked[k] if k < len(view.locked) else ps.locked,
+                "violations": list(ps.violations),
+            }
+            for k, ps in enumerate(r.sets)
+        ],
+        "unplaced": [
+            {"id": u.member_id, "name": _person(view, u.member_id)["name"], "code": u.code, "reason": u.reason} for u in r.unplaced
+        ],
+    }
+
+
+def _set_body(record: SetRecord, names: dict[str, str], theme_names: dict[str, str]) -> dict[str, Any]:
+    s = record.set
+    return {
+        "id": s.id,
+        "name": s.name,
+        "programme_id": s.programme_id,
+        "status": s.status,
+        "meeting_slot": s.meeting_slot,
+        "meeting_time": _slot_words(s.meeting_slot),
+        "cadence": s.cadence,
+        "starts_on": s.starts_on,
+        "focus_themes": _themes(s.theme_ids, theme_names),
+        "members": [
+            {
+                "assessor_id": m.assessor_id,
+                "name": names.get(m.assessor_id, "Former member"),
+                "role": m.role,
+                "joined": m.joined,
+                "left": m.left,
+                "current": m.current,
+            }
+            for m in record.members
+        ],
+    }
+
+
+def _sets_body(records: list[SetRecord]) -> list[dict[str, Any]]:
+    store = get_store()
+    ids = sorted({m.assessor_id for r in records for m in r.members})
+    names = {p.assessor.id: p.assessor.name for p in store.describe_members(ids)} if ids else {}
+    theme_names = service.theme_names(store) if any(r.set.theme_ids for r in records) else {}
+    return [_set_body(r, names, theme_names) for r in records]
+
+
+def _membership_body(m: Membership) -> dict[str, Any]:
+    return {"set_id": m.set_id, "assessor_id": m.assessor_id, "role": m.role, "joined": m.joined, "left": m.left}
+
+
+# -- scope look-ups (before authorize: 403 for ids outside the caller's scope, existing or not) -----------
+
+
+def _proposal_programme(proposal_id: str) -> str | None:
+    try:
+        return get_store().get_proposal(proposal_id).programme_id
+    except NotFound:
+        return None
+
+
+def _set_scope(set_id: str) -> tuple[SetRecord | None, dict[str, Any]]:
+    """The set (if it exists) and the scope that covers it: its programme, and the caller if they are or were a member."""
+    try:
+        record = get_store().get_set(set_id)
+    except NotFound:
+        return None, {"programme_id": None, "assessor_id": None}
+    me = current_principal()
+    member = me.assessor_id if me is not None and me.assessor_id in {m.assessor_id for m in record.members} else None
+    return record, {"programme_id": record.set.programme_id, "assessor_id": member}
+
+
+def _require(found: Any, noun: str, ident: str) -> Any:
+    if found is None:
+        raise NotFound(f"no {noun} with id {ident!r}")
+    return found
+
+
+# -- programmes -------------------------------------------------------------------------------------
+
+
+@blp.route("/programmes")
+class Programmes(MethodView):
+    """Programmes: one round of set formation each."""
+
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, page_schema(ProgrammeSchema))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Programmes in id order (settings only)."""
+        authorize("programmes:list")
+        page: Page[Programme] = get_store().list_programmes(limit=args["limit"], after=args["after"])
+        return {"items": [_programme_body(p) for p in page.items], "next_after": page.next_after}
+
+    @blp.arguments(ProgrammeCreateSchema)
+    @blp.response(201, ProgrammeSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Open a programme (you coordinate it); size 4-7 aiming for 6, one per organisation and a common slot unless set."""
+        principal = authorize("programmes:create")
+        fields_ = {k: v for k, v in args.items() if v is not None or k in ("region", "starts_on")}
+        fields_["id"] = args.get("id") or f"prog-{secrets.token_hex(6)}"
+        programme = Programme(**fields_)
+        return _programme_body(service.create_programme(get_store(), programme, actor_id=principal.user_id))
+
+
+@blp.route("/programmes/<id:programme_id>")
+class OneProgramme(MethodView):
+    """One programme."""
+
+    @blp.response(200, ProgrammeSchema)
+    def get(self, programme_id: str) -> dict[str, Any]:
+        """A programme's settings."""
+        programme_id = path_id(programme_id, "programme_id")
+        authorize("programmes:read", programme_id=programme_id)
+        return _programme_body(get_store().get_programme(programme_id))
+
+    @blp.arguments(ProgrammeUpdateSchema)
+    @blp.response(200, ProgrammeSchema)
+    def patch(self, args: dict[str, Any], programme_id: str) -> dict[str, Any]:
+        """Change a programme's settings."""
+        programme_id = path_id(programme_id, "programme_id")
+        principal = authorize("programmes:write", programme_id=programme_id)
+        return _programme_body(service.update_programme(get_store(), programme_id, args, actor_id=principal.user_id))
+
+
+@blp.route("/programmes/<id:programme_id>/enrolments")
+class Pool(MethodView):
+    """A programme's enrolment pool."""
+
+    @blp.response(200, PoolSchema)
+    def get(self, programme_id: str) -> dict[str, Any]:
+        """Everyone enrolled, with what formation uses (organisation, experience, availability, capacity)."""
+        programme_id = path_id(programme_id, "programme_id")
+        authorize("enrolments:read", programme_id=programme_id)
+        pool = get_store().load_pool(programme_id)
+        return {
+            "programme_id": programme_id,
+            "items": [
+                {
+                    "assessor_id": p.assessor.id,
+                    "name": p.assessor.name,
+                    "organisation_id": p.organisation_id,
+                    "organisation_kind": p.organisation_kind,
+                    "experience_years": p.assessor.experience_years,
+                    "availability": list(p.assessor.availability),
+                    "active": p.assessor.active,
+                    "capacity": p.assessor.capacity,
+                    "active_sets": p.active_sets,
+                    "enrolled_on": p.enrolled_on,
+                }
+                for p in pool.members
+            ],
+        }
+
+
+@blp.route("/programmes/<id:programme_id>/enrolments/<id:assessor_id>")
+class Enrolment(MethodView):
+    """One assessor's enrolment in a programme."""
+
+    @blp.arguments(EnrolSchema)
+    @blp.response(201, EnrolmentSchema)
+    def put(self, args: dict[str, Any], programme_id: str, assessor_id: str) -> Any:
+        """Enrol: yourself, or (coordinator / organisation admin) someone else; 409 if already enrolled."""
+        programme_id, assessor_id = path_id(programme_id, "programme_id"), path_id(assessor_id, "assessor_id")
+        authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
+        return get_store().enrol(programme_id, assessor_id, on=args["on"])
+
+    @blp.response(204)
+    def delete(self, programme_id: str, assessor_id: str) -> None:
+        """Leave the pool (or take someone out of it)."""
+        programme_id, assessor_id = path_id(programme_id, "programme_id"), path_id(assessor_id, "assessor_id")
+        authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
+        get_store().unenrol(programme_id, assessor_id)
+
+
+# -- proposals ---------------------------------------------------------------------------------------
+
+
+@blp.route("/programmes/<id:programme_id>/proposals")
+class Proposals(MethodView):
+    """Set formation proposals of a programme."""
+
+    @blp.response(200, ProposalListSchema)
+    def get(self, programme_id: str) -> dict[str, Any]:
+        """The programme's proposals, newest first."""
+        programme_id = path_id(programme_id, "programme_id")
+        authorize("proposals:read", programme_id=programme_id)
+        return {"items": get_store().list_proposals(programme_id)}
+
+    @blp.arguments(ProposalRequestSchema)
+    @blp.response(201, ProposalSchema)
+    def post(self, args: dict[str, Any], programme_id: str) -> dict[str, Any]:
+        """Form sets from the pool (deterministic for a seed and an unexhausted search) and keep the proposal.
+
+        422 naming the problem for a pool too small for one set, contradictory must/cannot-link pairs
+        or pairs naming someone outside the pool; nothing is written then.
+        """
+        programme_id = path_id(programme_id, "programme_id")
+        principal = authorize("proposals:create", programme_id=programme_id)
+        with formation_input():
+            settings = service.RunSettings(
+                seed=args["seed"],
+                time_limit=args["time_limit"],
+                must_link=tuple(tuple(p) for p in args["must_link"]),  # type: ignore[misc]
+                cannot_link=tuple(tuple(p) for p in args["cannot_link"]),  # type: ignore[misc]
+                weights=args["weights"],
+                region_mode=args["region_mode"],
+            )
+            view = service.propose(get_store(), programme_id, settings, created_by=principal.user_id)
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>")
+class OneProposal(MethodView):
+    """One proposal."""
+
+    @blp.response(200, ProposalSchema)
+    def get(self, proposal_id: str) -> dict[str, Any]:
+        """The proposal: sets with reasons and scores, and everyone left out with why."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:read", programme_id=_proposal_programme(proposal_id))
+        return _proposal_body(service.get_proposal(get_store(), proposal_id))
+
+    @blp.response(204)
+    def delete(self, proposal_id: str) -> None:
+        """Discard a proposal."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        get_store().delete_proposal(proposal_id)
+
+
+@blp.route("/proposals/<id:proposal_id>/edits")
+class ProposalEdits(MethodView):
+    """Hand edits of a proposal."""
+
+    @blp.arguments(EditSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Move or swap people; the proposal is re-scored and any rule an edit breaks is flagged on its set."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        move = (args["move"]["member_id"], args["move"]["to_set"]) if args["move"] else None
+        swap = (args["swap"]["a"], args["swap"]["b"]) if args["swap"] else None
+        with formation_input():
+            view = service.edit_proposal(get_store(), proposal_id, args["version"], move=move, swap=swap)
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>/locks")
+class ProposalLocks(MethodView):
+    """Locked sets of a proposal."""
+
+    @blp.arguments(LockSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Lock (or unlock) sets: locked sets stay exactly as they are through edits and re-runs."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        with formation_input():
+            view = service.lock_sets(get_store(), proposal_id, args["version"], args["sets"], args["locked"])
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>/rerun")
+class ProposalRerun(MethodView):
+    """Re-run formation around the locked sets."""
+
+    @blp.arguments(RerunSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Form everything not locked again (422 if a locked set now breaks a rule)."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        with formation_input():
+            view = service.rerun(get_store(), proposal_id, args["version"], seed=args["seed"], time_limit=args["time_limit"])
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>/commit")
+class ProposalCommit(MethodView):
+    """Commit a proposal."""
+
+    @blp.arguments(CommitSchema)
+    @blp.response(201, SetListSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Create the sets, memberships and focus themes in one transaction.
+
+        409 naming who and why, and nothing written, if the proposal breaks a rule or anyone's
+        enrolment or capacity changed since it was made (for example another coordinator placed them).
+        """
+        proposal_id = path_id(proposal_id, "proposal_id")
+        principal = authorize("proposals:commit", programme_id=_proposal_programme(proposal_id))
+        with formation_input():
+            records = service.commit(get_store(), proposal_id, args["version"], joined=args["joined"], actor_id=principal.user_id)
+        return {"items": _sets_body(records)}
+
+
+# -- sets ----------------------------------------------------------------------------------------------
+
+
+@blp.route("/programmes/<id:programme_id>/sets")
+class ProgrammeSets(MethodView):
+    """The sets of a programme."""
+
+    @blp.response(200, SetListSchema)
+    def get(self, programme_id: str) -> dict[str, Any]:
+        """Every set of the programme with its members."""
+        programme_id = path_id(programme_id, "programme_id")
+        authorize("sets:read", programme_id=programme_id)
+        return {"items": _sets_body(get_store().sets_of_programme(programme_id))}
+
+
+@blp.route("/sets/<id:set_id>")
+class OneSet(MethodView):
+    """One set."""
+
+    @blp.response(200, SetSchema)
+    def get(self, set_id: str) -> dict[str, Any]:
+        """A set with its members (current and former)."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:read", **scope)
+        return _sets_body([_require(record, "set", set_id)])[0]
+
+    @blp.arguments(SetUpdateSchema)
+    @blp.response(200, SetSchema)
+    def patch(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
+        """Change the set's status; closing it ends its current memberships."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:write", programme_id=scope["programme_id"])
+        _require(record, "set", set_id)
+        store = get_store()
+        store.set_set_status(set_id, args["status"], on=args["on"])
+        return _sets_body([store.get_set(set_id)])[0]
+
+
+@blp.route("/sets/<id:set_id>/leave")
+class LeaveSet(MethodView):
+    """Leaving a set."""
+
+    @blp.arguments(LeaveSchema)
+    @blp.response(200, MembershipSchema)
+    def post(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
+        """Record that a member left (yourself, or as the programme's coordinator anyone)."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:leave", programme_id=scope["programme_id"], assessor_id=args["assessor_id"])
+        _require(record, "set", set_id)
+        me = current_principal()
+        return _membership_body(
+            service.leave_set(get_store(), set_id, args["assessor_id"], args["left"], actor_id=me.user_id if me else None)
+        )
+
+
+@blp.route("/sets/<id:set_id>/repair")
+class Repair(MethodView):
+    """Replacements for a set's free places."""
+
+    @blp.arguments(RepairQuery, location="query")
+    @blp.response(200, RepairSchema)
+    def get(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
+        """Ranked candidates who fit the set's slot and rules, from the pool first, then the wider network; nobody is moved."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:repair", programme_id=scope["programme_id"])
+        _require(record, "set", set_id)
+        store = get_store()
+        view = service.repair_suggestions(store, set_id, limit=args["limit"])
+        names = service.theme_names(store) if view.replacements else {}
+        items = []
+        for r in view.replacements:
+            p = view.people[r.member_id]
+            items.append(
+                {
+                    "assessor_id": r.member_id,
+                    "name": p.assessor.name,
+                    "organisation_id": p.organisation_id,
+                    "organisation_kind": p.organisation_kind,
+                    "source": r.source,
+                    "score": r.score,
+                    "gain": r.gain,
+                    "shared_themes": _themes(r.shared_themes, names),
+                    "reasons": list(r.reasons),
+                }
+            )
+        return {"set_id": set_id, "vacancies": view.vacancies, "note": view.note, "items": items}
+
+
+@blp.route("/sets/<id:set_id>/members")
+class SetMembers(MethodView):
+    """Filling a free place."""
+
+    @blp.arguments(JoinSchema)
+    @blp.response(201, MembershipSchema)
+    def post(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
+        """Add someone to a free place in one transaction that re-checks slot, capacity and rules (409 naming the rule if not)."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        principal = authorize("sets:repair", programme_id=scope["programme_id"])
+        _require(record, "set", set_id)
+        added = service.fill_vacancy(get_store(), set_id, args["assessor_id"], args["joined"], actor_id=principal.user_id)
+        return _membership_body(added)
+
+
+def _rota_body(view: service.RotaView) -> dict[str, Any]:
+    def ref(i: str) -> dict[str, str]:
+        return {"id": i, "name": view.names.get(i, "Former member")}
+
+    slot = view.set.set.meeting_slot or ""
+    return {
+        "set_id": view.set.id,
+        "name": view.set.set.name,
+        "meeting_slot": slot,
+        "meeting_time": availability.describe_slot(slot),
+        "cadence": view.set.set.cadence,
+        "timezone": calendar.TIMEZONE,
+        "meetings": [
+            {
+                "number": m.number,
+                "date": m.on,
+                "starts_at": start,
+                "ends_at": end,
+                "facilitator": None if m.facilitator is None else ref(m.facilitator),
+                "presenters": [ref(p) for p in m.presenters],
+            }
+            for m, (start, end) in zip(view.meetings, view.windows, strict=True)
+        ],
+        "turns": [
+            {"assessor_id": i, "name": view.names.get(i, "Former member"), "facilitates": f, "presents": p}
+            for i, (f, p) in turns(view.meetings).items()
+        ],
+    }
+
+
+@blp.route("/sets/<id:set_id>/rota")
+class Rota(MethodView):
+    """A set's meeting rota."""
+
+    @blp.response(200, RotaSchema)
+    def get(self, set_id: str) -> dict[str, Any]:
+        """Meeting dates (from the slot and cadence, Europe/London times) and a rotating facilitator and presenter rota."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:read", **scope)
+        _require(record, "set", set_id)
+        return _rota_body(service.set_rota(get_store(), set_id))
+
+
+_ICS_DOC = {"200": {"description": "An iCalendar document.", "content": {"text/calendar": {"schema": {"type": "string"}}}}}
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blp.route("/sets/<id:set_id>/calendar.ics")
+class SetCalendar(MethodView):
+    """A set's meetings as a calendar."""
+
+    @blp.doc(responses=_ICS_DOC)
+    def get(self, set_id: str) -> Response:
+        """The set's meetings (.ics), with facilitator and presenters in each description."""
+        set_id = path_id(set_id, "set_id")
+        record, scope = _set_scope(set_id)
+        authorize("sets:read", **scope)
+        _require(record, "set", set_id)
+        return _ics(service.set_calendar(get_store(), set_id), f"{set_id}.ics")
+
+
+@blp.route("/assessors/<id:assessor_id>/calendar.ics")
+class AssessorCalendar(MethodView):
+    """An assessor's set meetings as one calendar."""
+
+    @blp.doc(responses=_ICS_DOC)
+    def get(self, assessor_id: str) -> Response:
+        """Every meeting of your current sets (.ics), marking the ones you facilitate or present at."""
+        assessor_id = path_id(assessor_id, "assessor_id")
+        authorize("calendar:read", assessor_id=assessor_id)
+        return _ics(service.assessor_calendar(get_store(), assessor_id), f"{assessor_id}-sets.ics")
+
+
+@blp.route("/assessors/<id:assessor_id>/sets")
+class AssessorSets(MethodView):
+    """An assessor's sets."""
+
+    @blp.response(200, SetListSchema)
+    def get(self, assessor_id: str) -> dict[str, Any]:
+        """Your current sets with their members."""
+        assessor_id = path_id(assessor_id, "assessor_id")
+        authorize("sets:own", assessor_id=assessor_id)
+        return {"items": _sets_body(get_store().sets_of_assessor(assessor_id))}

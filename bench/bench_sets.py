@@ -1,0 +1,107 @@
+"""The coordinator workflow at scale: load a pool, propose, edit, commit, repair and rota, on each store.
+
+Usage: ``.venv/bin/python bench/bench_sets.py [--quick] [--pool N]``; the Neo4j part runs when
+``NEO4J_URI`` is set (it wipes that database). Times are printed with their ratio to a baseline
+measured in the same run on the same store: one read of the pool (``load_pool``), the least any
+workflow step must do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.services import sets as service  # noqa: E402
+from graph.embedded.store import EmbeddedStore  # noqa: E402
+from graph.port import GraphStore  # noqa: E402
+from network import demo  # noqa: E402
+from network.domain import Programme  # noqa: E402
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Median seconds of ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def run(store: GraphStore, assessors: int, pool: int, time_limit: float) -> None:
+    """Load a demo network, enrol ``pool`` people and time every workflow step."""
+    net = demo.generate(assessors=assessors, organisations=max(20, assessors // 50), seed=11)
+    store.bulk_upsert(net.bundle)
+    programme = store.create_programme(Programme(id="bench-prog", name="Bench programme"))
+    people = [a.id for a in net.bundle.assessors if a.availability][:pool]
+    for a in people:
+        store.enrol(programme.id, a)
+    base, _ = timed(lambda: store.load_pool(programme.id), repeat=3)
+    rows: list[tuple[str, float]] = []
+    t, ctx = timed(lambda: service.pool_context(store, programme.id), repeat=3)
+    rows.append(("pool context (pool, ties, isolation, theme names)", t))
+    t, view = timed(lambda: service.propose(store, programme.id, service.RunSettings(seed=1, time_limit=time_limit)))
+    rows.append((f"propose (formation budget {time_limit:g} s) and store", t))
+    placed = view.result.placed
+    t, _ = timed(lambda: service.get_proposal(store, view.record.id), repeat=3)
+    rows.append(("get proposal (with the people it names)", t))
+    member = view.result.sets[0].members[0]
+    t, view2 = timed(lambda: service.edit_proposal(store, view.record.id, view.record.version, move=(member, None)))
+    rows.append(("edit (move) and re-score every set", t))
+    t, view3 = timed(lambda: service.edit_proposal(store, view.record.id, view2.record.version, move=(member, 1)))
+    t, records = timed(lambda: service.commit(store, view.record.id, view3.record.version))
+    rows.append((f"commit {len(records)} sets / {placed} memberships (one transaction)", t))
+    target = records[0]
+    store.end_membership(target.id, target.current_member_ids[0], target.members[0].joined)
+    t, repair = timed(lambda: service.repair_suggestions(store, target.id), repeat=3)
+    rows.append((f"repair suggestions ({len(repair.replacements)} ranked)", t))
+    t, _ = timed(lambda: service.set_calendar(store, target.id), repeat=3)
+    rows.append(("rota + .ics of one set", t))
+    print(f"  baseline load_pool of {len(people)}: {base * 1000:8.1f} ms")
+    for name, seconds in rows:
+        print(f"  {name:<58} {seconds * 1000:9.1f} ms  {seconds / base:7.1f}x baseline")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="A smaller network and pool.")
+    parser.add_argument("--pool", type=int, default=None, help="People enrolled (default 2000, quick 300).")
+    args = parser.parse_args()
+    assessors = 3000 if args.quick else 20000
+    pool = args.pool or (300 if args.quick else 2000)
+    time_limit = 0.5 if args.quick else 2.0
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"embedded store: {assessors} assessors, pool {pool}")
+        store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
+        try:
+            run(store, assessors, pool, time_limit)
+        finally:
+            store.close()
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        from graph.neo4j.store import Neo4jStore
+
+        print(f"neo4j store ({uri}): {assessors} assessors, pool {pool}")
+        neo = Neo4jStore.connect(uri, user=os.environ.get("NEO4J_USER", "neo4j"), password=os.environ.get("NEO4J_PASSWORD", ""))
+        try:
+            neo.ensure_schema()
+            neo._wipe()
+            run(neo, assessors, pool, time_limit)
+            neo._wipe()
+        finally:
+            neo.close()
+    else:
+        print("neo4j: skipped (set NEO4J_URI to include it)")
+
+
+if __name__ == "__main__":
+    main()
