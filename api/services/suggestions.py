@@ -1,0 +1,78 @@
+"""Peer-suggestion use cases: an assessor's suggestions, and the contact actions taken from them.
+
+Shared by the JSON API and the CLI; nothing here knows Flask. A suggestion list is two reads:
+the store's candidate pool (:meth:`~graph.port_suggestions.SuggestionsPort.suggestion_pool`)
+and the reach area's isolation for the few candidates that can matter; the pure engine
+(:func:`network.suggestions.suggest`) scores, diversifies and explains. Every action is one
+store write: all of it or none of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from graph.port import Declined, GraphStore, Invalid
+from graph.port_suggestions import ContactCard
+from network.domain import Contact
+from network.suggestions import COMMON_SLOT_MODES, DEFAULT_LIMITS, DEFAULT_WEIGHTS, Limits, Suggestions, Weights, suggest
+
+#: Most suggestions one request may ask for.
+MAX_LIMIT = 50
+#: Suggestions when the caller does not say how many.
+DEFAULT_LIMIT = 10
+#: Most suggestions from one organisation in a list, while others are available.
+MAX_PER_ORGANISATION = 2
+#: ``via`` recorded on a contact requested from a suggestion.
+VIA_SUGGESTION = "suggestion"
+
+
+def check_common_slot(value: str) -> str:
+    """``value`` if it is a common-slot mode (``preferred`` or ``required``); else :class:`Invalid`."""
+    if value not in COMMON_SLOT_MODES:
+        raise Invalid(f"common_slot must be one of {', '.join(COMMON_SLOT_MODES)}, got {value!r}")
+    return value
+
+
+def suggestions_for(
+    store: GraphStore,
+    assessor_id: str,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    common_slot: str = "preferred",
+    weights: Weights = DEFAULT_WEIGHTS,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Suggestions:
+    """The assessor's peer suggestions, best first, with reasons; :class:`NotFound` for an unknown assessor.
+
+    ``common_slot``: ``preferred`` (common weekly slots raise the score) or ``required`` (only
+    people with a common slot are suggested).
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    pool = store.suggestion_pool(assessor_id, common_slot=check_common_slot(common_slot), weights=weights, limits=limits)
+    return suggest(pool, store.isolation, limit=limit, weights=weights, max_per_organisation=MAX_PER_ORGANISATION)
+
+
+def request_contact(store: GraphStore, from_id: str, to_id: str, via: str | None = VIA_SUGGESTION, on: date | None = None) -> Contact:
+    """``from_id`` asks ``to_id`` (findable, in another organisation) to connect; see ``request_peer_contact`` for the errors."""
+    return store.request_peer_contact(from_id, to_id, via=via, on=on)
+
+
+def accept_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Contact:
+    """``assessor_id`` accepts the pending request from ``requester_id``; :class:`NotFound` if there is none."""
+    return store.accept_contact(requester_id, assessor_id, on=on)
+
+
+def decline_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Declined:
+    """``assessor_id`` declines the pending request from ``requester_id``; neither is suggested to the other again."""
+    return store.decline_contact(requester_id, assessor_id, on=on)
+
+
+def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | None = None) -> Declined:
+    """``assessor_id`` turns down ``other_id`` as a suggestion; neither is suggested to the other again (repeating it is harmless)."""
+    return store.decline_suggestion(assessor_id, other_id, on=on)
+
+
+def contacts_of(store: GraphStore, assessor_id: str, status: str | None = None, direction: str | None = None) -> list[ContactCard]:
+    """The assessor's contacts and requests (optionally one status and direction), with the other person's name and organisation."""
+    return store.contact_cards(assessor_id, status=status, direction=direction)
