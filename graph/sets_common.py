@@ -6,11 +6,15 @@ Kept out of the adapters so the embedded and Neo4j stores cannot word a refusal 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.values import Invalid
 from network.domain import SET_STATUSES, InvalidValue, Programme
+
+if TYPE_CHECKING:
+    from graph.port_sets import NewSet
 
 #: Fields of :class:`~network.domain.Programme` stored as columns/properties of their own.
 PROGRAMME_FIELDS: tuple[str, ...] = (
@@ -68,6 +72,19 @@ def check_member_ids(member_ids: list[str]) -> None:
     twice = sorted({m for m in member_ids if m in seen or seen.add(m)})  # type: ignore[func-returns-value]
     if twice:
         raise Invalid(f"listed in more than one set: {', '.join(twice)}")
+
+
+def check_new_sets(programme_id: str, sets: Sequence[NewSet]) -> list[str]:
+    """The member ids of a commit; :class:`Invalid` for someone listed twice, a set of another programme or a repeated set id."""
+    member_ids = [m for s in sets for m in s.member_ids]
+    check_member_ids(member_ids)
+    for s in sets:
+        if s.set.programme_id != programme_id:
+            raise Invalid(f"set {s.set.id} belongs to programme {s.set.programme_id!r}, not {programme_id!r}")
+    set_ids = [s.set.id for s in sets]
+    if len(set(set_ids)) != len(set_ids):
+        raise Invalid("a set id is used twice")
+    return member_ids
 
 
 def invalid_value(exc: InvalidValue) -> Invalid:

@@ -549,14 +549,8 @@ class EmbeddedSets(EmbeddedBase):
         proposal_version: int | None = None,
     ) -> list[SetRecord]:
         """Create the sets, memberships and focus themes in one transaction, re-checking enrolment and capacity."""
-        member_ids = [m for s in sets for m in s.member_ids]
-        common.check_member_ids(member_ids)
-        for s in sets:
-            if s.set.programme_id != programme_id:
-                raise Invalid(f"set {s.set.id} belongs to programme {s.set.programme_id!r}, not {programme_id!r}")
-        set_ids = [s.set.id for s in sets]
-        if len(set(set_ids)) != len(set_ids):
-            raise Invalid("a set id is used twice")
+        member_ids = common.check_new_sets(programme_id, sets)
+        set_ids = sorted(s.set.id for s in sets)
         now = _now()
         # BEGIN IMMEDIATE takes the write lock first: everything read below stays true until COMMIT.
         with self._transaction(write=True) as conn:
