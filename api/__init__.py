@@ -96,12 +96,15 @@ def register_blueprints(app: Flask) -> None:
     from api.health import bp as health_bp
     from api.v1 import AREAS
     from api.v1.common import IdConverter, id_converter_schema
+    from web import PAGES
     from web import bp as web_bp
     from web.auth import bp as auth_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    for name in PAGES:
+        app.register_blueprint(importlib.import_module(f"web.{name}").bp)
 
     app.url_map.converters["id"] = IdConverter
     api = BridgeworkApi(app)

@@ -1,12 +1,22 @@
-"""Pages for people, rendered on the server. Later issues add the profile, suggestion and set pages."""
+"""Pages for people, rendered on the server: one blueprint per area, registered by the app factory.
+
+Each page module ``web/<area>.py`` exposes ``bp``; list it in :data:`PAGES` to have it served.
+Every page view calls :func:`web.guard.page_authorize` first (the same policy as the JSON API).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
 
+from api.access import current_principal
 from api.extensions import get_store
 
 bp = Blueprint("web", __name__)
+
+#: Page modules under ``web`` whose ``bp`` the app registers, in this order.
+PAGES: list[str] = []
 
 
 @bp.get("/")
@@ -14,3 +24,9 @@ def index() -> str:
     """What Bridgework is, and the size of the network it holds."""
     counts = get_store().counts()
     return render_template("index.html", counts=counts)
+
+
+@bp.app_context_processor
+def _principal() -> dict[str, Any]:
+    """``principal`` in every template: the signed-in caller (roles and scopes) or ``None``, for the navigation."""
+    return {"principal": current_principal()}

@@ -34,3 +34,16 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: The password of every person the browser tests create.
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(page: Any, live_app: LiveApp, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real login form and wait until the browser has left it."""
+    page.goto(live_app.at("/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -18,8 +18,9 @@ import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from api import create_app
+from api.services import accounts
 from graph.embedded.store import EmbeddedStore
-from tests.web.browser import LiveApp
+from tests.web.browser import PASSWORD, LiveApp, sign_in
 
 CHROMIUM = os.environ.get("BRIDGEWORK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -89,3 +90,37 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
 def page(new_page: Callable[..., Any]) -> Any:
     """A fresh tab at a desktop size."""
     return new_page(viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def signed_in(live_app: LiveApp, new_page: Callable[..., Any]) -> Callable[..., Any]:
+    """Create a user with the given roles and scopes and return a desktop tab signed in as them.
+
+    ``signed_in(("assessor",), assessor_id="a-1")``; pass ``viewport=`` for a phone-sized tab.
+    """
+    counter = iter(range(1, 1_000_000))
+
+    def open_as(
+        roles: tuple[str, ...] = ("assessor",),
+        *,
+        assessor_id: str | None = None,
+        organisation_ids: tuple[str, ...] = (),
+        programme_ids: tuple[str, ...] = (),
+        email: str | None = None,
+        viewport: dict[str, int] | None = None,
+    ) -> Any:
+        address = email or f"person{next(counter)}@example.org"
+        accounts.create_user(
+            live_app.store,
+            address,
+            roles=roles,
+            password=PASSWORD,
+            assessor_id=assessor_id,
+            organisation_ids=organisation_ids,
+            programme_ids=programme_ids,
+        )
+        tab = new_page(viewport=viewport or {"width": 1280, "height": 900})
+        sign_in(tab, live_app, address)
+        return tab
+
+    return open_as
