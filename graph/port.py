@@ -22,6 +22,10 @@ from collections.abc import Iterable
 from datetime import date
 
 from graph.port_accounts import AccountsPort
+from graph.port_jobs import JobsPort
+from graph.port_joins import JoinsPort
+from graph.port_meetings import MeetingsPort
+from graph.port_outcomes import OutcomesPort
 from graph.port_reach import ReachPort
 from graph.port_sets import SetsPort
 from graph.port_suggestions import SuggestionsPort
@@ -65,7 +69,7 @@ __all__ = [
 ]
 
 
-class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, ABC):
+class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, ABC):
     """The graph of organisations, assessors, themes and their ties, behind one interface.
 
     The core (nodes, employment, themes, contacts, bulk import) is declared here; each

@@ -38,6 +38,10 @@ from typing import Any, TypeVar
 
 from graph import bundles
 from graph.embedded import accounts as _accounts
+from graph.embedded import jobs as _jobs
+from graph.embedded import joins as _joins
+from graph.embedded import meetings as _meetings
+from graph.embedded import outcomes as _outcomes
 from graph.embedded import reach as _reach
 from graph.embedded import sets as _sets
 from graph.embedded import suggestions as _suggestions
@@ -417,10 +421,20 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-_AREAS = (_sets, _suggestions, _reach, _accounts)
+_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs)
 
 
-class EmbeddedStore(_sets.EmbeddedSets, _suggestions.EmbeddedSuggestions, _reach.EmbeddedReach, _accounts.EmbeddedAccounts, GraphStore):
+class EmbeddedStore(
+    _sets.EmbeddedSets,
+    _suggestions.EmbeddedSuggestions,
+    _reach.EmbeddedReach,
+    _accounts.EmbeddedAccounts,
+    _meetings.EmbeddedMeetings,
+    _outcomes.EmbeddedOutcomes,
+    _joins.EmbeddedJoins,
+    _jobs.EmbeddedJobs,
+    GraphStore,
+):
     """The graph in one SQLite file (or ``":memory:"``), safe to share between the threads of one process."""
 
     kind = "embedded"

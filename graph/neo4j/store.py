@@ -51,8 +51,21 @@ from neo4j.exceptions import (
 
 from graph import bundles
 from graph.neo4j import queries as q
-from graph.neo4j import queries_accounts, queries_reach, queries_sets, queries_suggestions
+from graph.neo4j import (
+    queries_accounts,
+    queries_jobs,
+    queries_joins,
+    queries_meetings,
+    queries_outcomes,
+    queries_reach,
+    queries_sets,
+    queries_suggestions,
+)
 from graph.neo4j.accounts import Neo4jAccounts
+from graph.neo4j.jobs import Neo4jJobs
+from graph.neo4j.joins import Neo4jJoins
+from graph.neo4j.meetings import Neo4jMeetings
+from graph.neo4j.outcomes import Neo4jOutcomes
 from graph.neo4j.reach import Neo4jReach
 from graph.neo4j.sets import Neo4jSets
 from graph.neo4j.suggestions import Neo4jSuggestions
@@ -196,10 +209,19 @@ def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
     return StoreError(f"Neo4j refused the request: {_reason(exc)}")
 
 
-_AREA_SCHEMA: tuple[str, ...] = queries_sets.SCHEMA + queries_suggestions.SCHEMA + queries_reach.SCHEMA + queries_accounts.SCHEMA
+_AREA_SCHEMA: tuple[str, ...] = (
+    queries_sets.SCHEMA
+    + queries_suggestions.SCHEMA
+    + queries_reach.SCHEMA
+    + queries_accounts.SCHEMA
+    + queries_meetings.SCHEMA
+    + queries_outcomes.SCHEMA
+    + queries_joins.SCHEMA
+    + queries_jobs.SCHEMA
+)
 
 
-class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, GraphStore):
+class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMeetings, Neo4jOutcomes, Neo4jJoins, Neo4jJobs, GraphStore):
     """The graph in a Neo4j database (Community or Enterprise, 5.x and later)."""
 
     kind = "neo4j"
