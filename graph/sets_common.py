@@ -36,7 +36,9 @@ def programme_values(p: Programme) -> dict[str, Any]:
     """The programme as plain values: its columns plus ``starts_on`` and a JSON ``settings`` text (weights, region mode)."""
     values = {f: getattr(p, f) for f in PROGRAMME_FIELDS}
     values["starts_on"] = p.starts_on
-    values["settings"] = json.dumps({"weights": dict(p.weights), "region_mode": p.region_mode}, separators=(",", ":"), sort_keys=True)
+    values["settings"] = json.dumps(
+        {"weights": dict(p.weights), "region_mode": p.region_mode, "join_policy": p.join_policy}, separators=(",", ":"), sort_keys=True
+    )
     return values
 
 
@@ -50,6 +52,7 @@ def programme_from(values: dict[str, Any]) -> Programme:
         starts_on=values.get("starts_on"),
         weights=tuple(sorted(settings.get("weights", {}).items())),
         region_mode=settings.get("region_mode", "mix"),
+        join_policy=settings.get("join_policy", "coordinator"),
     )
 
 

@@ -55,6 +55,8 @@ PROGRAMME_STATUSES: tuple[str, ...] = ("draft", "open", "forming", "running", "c
 SET_STATUSES: tuple[str, ...] = ("forming", "active", "closed")
 CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly", "six-weekly")
 REGION_MODES: tuple[str, ...] = ("mix", "close")
+#: Who decides requests to join a programme's sets: its coordinator, or Bridgework automatically when every hard rule holds.
+JOIN_POLICIES: tuple[str, ...] = ("coordinator", "automatic")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -308,6 +310,8 @@ class Programme:
     weights: tuple[tuple[str, float], ...] = ()
     #: ``"mix"`` spreads regions across a set; ``"close"`` keeps a set within as few regions as possible.
     region_mode: str = "mix"
+    #: Who decides a request to join one of its sets: ``"coordinator"``, or ``"automatic"`` (accepted when every hard rule holds).
+    join_policy: str = "coordinator"
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -315,6 +319,7 @@ class Programme:
         if self.region is not None:
             _choice(self.region, REGIONS, "region")
         _choice(self.status, PROGRAMME_STATUSES, "status")
+        _choice(self.join_policy, JOIN_POLICIES, "join_policy")
         for f in ("set_size_min", "set_size_max", "set_size_target", "meetings"):
             _count(getattr(self, f), f)
         if self.set_size_min < 2:
