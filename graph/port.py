@@ -221,6 +221,13 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
         """
 
     @abstractmethod
+    def withdraw_contact(self, from_id: str, to_id: str) -> None:
+        """``from_id`` withdraws their pending request to ``to_id``: it goes, and no decline is recorded either way.
+
+        :class:`NotFound` if there is no such pending request (an accepted contact is not withdrawn).
+        """
+
+    @abstractmethod
     def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
         """``by_id`` turns down ``other_id`` as a suggestion (no request involved); harmless if repeated.
 

@@ -10,7 +10,8 @@ file                   columns (required ones first, in **bold** in the docs; th
 ``organisations.csv``  **id, name, kind, region**
 ``themes.csv``         **id, name**, framework
 ``assessors.csv``      **id, name**, email, organisation_id, region, experience_years, capacity,
-                       discoverable, paused, active, availability, themes, bio, employed_since
+                       discoverable, paused, active, availability, themes, bio, employed_since,
+                       paused_until
 ``contacts.csv``       **from_id, to_id**, status, since, via
 =====================  ==============================================================================
 
@@ -93,6 +94,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "themes",
         "bio",
         "employed_since",
+        "paused_until",
     ),
     CONTACTS_CSV: ("from_id", "to_id", "status", "since", "via"),
 }
@@ -517,6 +519,8 @@ def _assessor(row: _Row) -> tuple[Assessor, Employment | None, tuple[ThemeLink, 
     for name in ("discoverable", "paused", "active"):
         if (flag := _bool(row, name)) is not None:
             kwargs[name] = flag
+    if (until := _date(row, "paused_until")) is not None:
+        kwargs["paused_until"] = until
     try:
         kwargs["availability"] = availability.parse(row.cell("availability"))
     except availability.UnknownSlot as exc:
@@ -715,6 +719,7 @@ def _tables(bundle: Bundle) -> dict[str, list[list[str]]]:
             themes,
             a.bio,
             _iso(employment.since) if employment else "",
+            _iso(a.paused_until),
         ]
 
     tables = {

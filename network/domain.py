@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from network import availability
 
@@ -145,6 +146,15 @@ def _slots(value: Any, field_name: str = "availability") -> tuple[str, ...]:
         raise InvalidValue(field_name, f"must be a list of slots, got {value!r}") from None
 
 
+#: The programme runs in England: "today" is the date in London, whatever the server's clock zone.
+HOME_ZONE = ZoneInfo("Europe/London")
+
+
+def today() -> date:
+    """Today's date in the UK (Europe/London), the day pauses, meetings and questionnaires are counted in."""
+    return datetime.now(HOME_ZONE).date()
+
+
 @dataclass(frozen=True, slots=True)
 class Organisation:
     """An employer of assessors: a local authority, trust, agency, charity, firm or university."""
@@ -181,7 +191,9 @@ class Assessor:
 
     ``discoverable`` is the assessor's own opt-in to being suggested to others and
     defaults to ``False``: nobody is exposed until they choose to be. ``paused``
-    hides a discoverable assessor for a while without losing the choice.
+    hides a discoverable assessor for a while without losing the choice: until
+    lifted, or through the day ``paused_until`` when one is given (from the next
+    day they are findable again without anyone having to act).
     ``capacity`` is how many action learning sets they can be in at once.
     """
 
@@ -196,6 +208,7 @@ class Assessor:
     capacity: int = 1
     availability: tuple[str, ...] = ()
     bio: str = ""
+    paused_until: date | None = None
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -212,16 +225,25 @@ class Assessor:
         _flag(self.discoverable, "discoverable")
         _flag(self.paused, "paused")
         _flag(self.active, "active")
+        if self.paused_until is not None:
+            if isinstance(self.paused_until, datetime) or not isinstance(self.paused_until, date):
+                raise InvalidValue("paused_until", f"must be a date, got {self.paused_until!r}")
+            if not self.paused:
+                raise InvalidValue("paused_until", "is only meaningful while suggestions are paused")
         object.__setattr__(self, "availability", _slots(self.availability))
         if not isinstance(self.bio, str):
             raise InvalidValue("bio", "must be text")
         if len(self.bio) > MAX_BIO:
             raise InvalidValue("bio", f"must be at most {MAX_BIO} characters")
 
+    def paused_on(self, day: date) -> bool:
+        """True when suggestions are paused on ``day``: paused, and either until lifted or through ``paused_until``."""
+        return self.paused and (self.paused_until is None or day <= self.paused_until)
+
     @property
     def findable(self) -> bool:
-        """True when others may be shown this assessor: opted in, not paused, active."""
-        return self.discoverable and not self.paused and self.active
+        """True when others may be shown this assessor today (UK time): opted in, not paused, active."""
+        return self.discoverable and self.active and not self.paused_on(today())
 
     def with_changes(self, **changes: Any) -> Assessor:
         """A copy with some fields changed (validated again)."""

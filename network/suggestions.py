@@ -67,7 +67,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from network import availability
 from network.bundle import Bundle
-from network.domain import REGIONS, Assessor
+from network.domain import REGIONS, Assessor, today
 from network.reach import Isolation
 
 __all__ = [
@@ -748,7 +748,9 @@ def notices(pool: CandidatePool, any_items: bool) -> tuple[str, ...]:
     if not seeker.active:
         out.append("This assessor is not active, so no suggestions are made.")
     elif seeker.paused:
-        out.append("Suggestions are paused: nobody is suggested to you, and you are not suggested to anyone, until you resume.")
+        out.append(
+            "Suggestions are paused: nobody is suggested to you, and you are not suggested to anyone, until you resume or the pause ends."
+        )
     else:
         if not seeker.discoverable:
             out.append("You are not discoverable: you can see suggestions, but nobody is shown you in theirs.")
@@ -998,7 +1000,7 @@ class Snapshot:
             region=a.region,
             availability_mask=availability.to_mask(a.availability),
             discoverable=a.discoverable,
-            paused=a.paused,
+            paused=a.paused_on(today()),
             active=a.active,
             themes=tuple(
                 SeekerTheme(t, self.theme_names.get(t, t), level, self.holders[t])

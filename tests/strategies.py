@@ -60,6 +60,8 @@ def bundles(draw: st.DrawFn) -> Bundle:
             max_size=6,
         )
     )
+    # Some pauses end on a given day (only a paused assessor may have one).
+    assessors = [a.with_changes(paused_until=draw(dates)) if a.paused and draw(st.booleans()) else a for a in assessors]
     employments, theme_links = [], []
     for a in assessors:
         if organisations and draw(st.booleans()):

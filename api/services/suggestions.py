@@ -68,6 +68,11 @@ def decline_request(store: GraphStore, assessor_id: str, requester_id: str, on: 
     return store.decline_contact(requester_id, assessor_id, on=on)
 
 
+def withdraw_request(store: GraphStore, assessor_id: str, other_id: str) -> None:
+    """``assessor_id`` withdraws their pending request to ``other_id`` (no decline is recorded); :class:`NotFound` if none."""
+    store.withdraw_contact(assessor_id, other_id)
+
+
 def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | None = None) -> Declined:
     """``assessor_id`` turns down ``other_id`` as a suggestion; neither is suggested to the other again (repeating it is harmless)."""
     return store.decline_suggestion(assessor_id, other_id, on=on)

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates
 
 from api.access import NotAllowed, Principal, allowed, authorize, employment_of
 from api.extensions import get_store
@@ -38,6 +38,7 @@ from network.domain import (
     Organisation,
     Theme,
     ThemeLink,
+    today,
 )
 
 blp = Blueprint("resources", __name__, description="Organisations, practice themes and assessors.")
@@ -125,8 +126,17 @@ class _AssessorFields(StrictSchema):
     availability = fields.List(_SLOT, validate=validate.Length(max=len(availability.SLOTS)), metadata={"description": "Weekly slots."})
     discoverable = fields.Boolean(metadata={"description": "Whether others may be shown you as a suggestion (your opt-in)."})
     paused = fields.Boolean(metadata={"description": "Hide for a while without losing the opt-in."})
+    paused_until = fields.Date(
+        allow_none=True,
+        metadata={"description": "The last day of a pause (YYYY-MM-DD, today or later); null: paused until lifted. Needs `paused`."},
+    )
     active = fields.Boolean()
     bio = fields.String(validate=validate.Length(max=MAX_BIO))
+
+    @validates("paused_until")
+    def _pause_ends_ahead(self, value: date | None, **_: Any) -> None:
+        if value is not None and value < today():
+            raise ValidationError("A pause must end today or later.")
 
 
 class AssessorUpdateSchema(_AssessorFields):
@@ -164,6 +174,7 @@ class AssessorSchema(StrictSchema):
     availability = fields.List(fields.String(), required=True)
     discoverable = fields.Boolean(required=True)
     paused = fields.Boolean(required=True)
+    paused_until = fields.Date(allow_none=True, metadata={"description": "The last day of the pause; null: until lifted (or not paused)."})
     active = fields.Boolean(required=True)
     findable = fields.Boolean(required=True, metadata={"description": "Discoverable, active and not paused: may be suggested to others."})
     bio = fields.String(required=True)
@@ -376,6 +387,8 @@ class OneAssessor(MethodView):
         store = get_store()
         if "availability" in args:
             args["availability"] = tuple(args["availability"])
+        if args.get("paused") is False:
+            args.setdefault("paused_until", None)  # resuming ends any dated pause
         return _profile(store, store.update_assessor(dataclasses.replace(store.get_assessor(assessor_id), **args)))
 
     @blp.response(200, ErasureSchema)
@@ -537,6 +550,7 @@ def _assessor_body(a: Assessor) -> dict[str, Any]:
         "availability": list(a.availability),
         "discoverable": a.discoverable,
         "paused": a.paused,
+        "paused_until": a.paused_until,
         "active": a.active,
         "findable": a.findable,
         "bio": a.bio,

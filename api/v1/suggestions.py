@@ -245,3 +245,16 @@ class DeclineView(MethodView):
         other_id = path_id(other_id, "other_id")
         authorize("contacts:write", assessor_id=assessor_id)
         return service.decline_request(get_store(), assessor_id, other_id)
+
+
+@blp.route("/assessors/<id:assessor_id>/contacts/<id:other_id>/withdraw")
+class WithdrawView(MethodView):
+    """Withdraw a contact request you sent."""
+
+    @blp.response(204)
+    def post(self, assessor_id: str, other_id: str) -> None:
+        """Withdraw your pending request to other_id (404 if there is none); no decline is recorded, so either may ask again."""
+        assessor_id = path_id(assessor_id, "assessor_id")
+        other_id = path_id(other_id, "other_id")
+        authorize("contacts:write", assessor_id=assessor_id)
+        service.withdraw_request(get_store(), assessor_id, other_id)

@@ -141,7 +141,7 @@ _ENROLMENTS_OF = "SELECT assessor_id, programme_id, enrolled_on FROM enrolments 
 
 _POOL_MEMBERS = """
 SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
-       a.availability_mask, a.bio, w.organisation_id, o.kind, e.enrolled_on,
+       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, e.enrolled_on,
        (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
         WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed')
 FROM enrolments e JOIN assessors a ON a.id = e.assessor_id
@@ -172,7 +172,7 @@ ORDER BY 1, 2, 3
 
 _DESCRIBE_MEMBERS = """
 SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
-       a.availability_mask, a.bio, w.organisation_id, o.kind, NULL,
+       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, NULL,
        (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
         WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed')
 FROM assessors a
@@ -263,7 +263,7 @@ LEFT JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?1
 # Cheap column tests come first so the correlated counts run only for people still in the running.
 _VACANCY_FROM_POOL = """
 SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
-       a.availability_mask, a.bio, w.organisation_id, o.kind, e.enrolled_on,
+       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, e.enrolled_on,
        (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
         WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed') AS n,
        (SELECT count(*) FROM works_on l JOIN set_themes st ON st.theme_id = l.theme_id
@@ -283,14 +283,14 @@ ORDER BY shared DESC, a.id LIMIT ?5
 """
 _VACANCY_FROM_NETWORK = """
 SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
-       a.availability_mask, a.bio, w.organisation_id, o.kind, NULL,
+       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, NULL,
        (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
         WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed') AS n,
        (SELECT count(*) FROM works_on l JOIN set_themes st ON st.theme_id = l.theme_id
         WHERE st.set_id = ?1 AND l.assessor_id = a.id) AS shared
 FROM assessors a
 LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id
-WHERE a.active = 1 AND a.discoverable = 1 AND a.paused = 0
+WHERE a.active = 1 AND a.discoverable = 1 AND (a.paused = 0 OR a.paused_until < bw_today())
   AND (?3 = 0 OR (a.availability_mask & ?3) <> 0)
   AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.assessor_id = a.id AND e.programme_id = ?2)
   AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.set_id = ?1 AND m.assessor_id = a.id)
@@ -375,12 +375,12 @@ def _pool_member(r: tuple[Any, ...], themes: tuple[tuple[str, str], ...]) -> Poo
     from graph.embedded.store import _assessor  # late: the store module imports this one
 
     return PoolMember(
-        assessor=_assessor(tuple(r[:12])),
-        organisation_id=r[12],
-        organisation_kind=r[13],
+        assessor=_assessor(tuple(r[:13])),
+        organisation_id=r[13],
+        organisation_kind=r[14],
         themes=themes,
-        active_sets=r[15],
-        enrolled_on=_day(r[14]),
+        active_sets=r[16],
+        enrolled_on=_day(r[15]),
     )
 
 

@@ -61,13 +61,13 @@ from graph.port import (
 )
 from network import availability
 from network.bundle import BUNDLE_KINDS, Bundle
-from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink
+from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink, today
 
 T = TypeVar("T")
 N = TypeVar("N", Organisation, Theme, Assessor)
 
 #: Version of the table layout below, kept in ``PRAGMA user_version`` so later releases can migrate.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Seconds a connection waits for another's write lock before giving up with :class:`Unavailable`.
 BUSY_TIMEOUT_S = 10.0
@@ -98,7 +98,8 @@ _SCHEMA: tuple[str, ...] = (
         capacity INTEGER NOT NULL,
         availability TEXT NOT NULL,
         availability_mask INTEGER NOT NULL,
-        bio TEXT NOT NULL
+        bio TEXT NOT NULL,
+        paused_until TEXT
     ) WITHOUT ROWID""",
     # One row per assessor: the primary key is what makes "at most one employer" hold.
     """CREATE TABLE IF NOT EXISTS works_for (
@@ -133,7 +134,9 @@ _SCHEMA: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS declined_by_other ON declined (other_id, by_id)",
 )
 _GET_USER_VERSION = "PRAGMA user_version"
-_SET_USER_VERSION = "PRAGMA user_version = 1"  # literal: PRAGMA takes no parameters
+_ASSESSOR_COLUMNS = "PRAGMA table_info(assessors)"
+_ADD_PAUSED_UNTIL = "ALTER TABLE assessors ADD COLUMN paused_until TEXT"
+_SET_USER_VERSION = "PRAGMA user_version = 2"  # literal: PRAGMA takes no parameters
 assert _SET_USER_VERSION.endswith(f"= {SCHEMA_VERSION}")
 
 # -- row shapes ---------------------------------------------------------------
@@ -167,6 +170,10 @@ def _theme(r: Row) -> Theme:
     return Theme(id=r[0], name=r[1], framework=r[2])
 
 
+def _today_text() -> str:
+    return today().isoformat()
+
+
 def _assessor_row(a: Assessor) -> Row:
     return (
         a.id,
@@ -181,6 +188,7 @@ def _assessor_row(a: Assessor) -> Row:
         json.dumps(list(a.availability), separators=(",", ":")),
         availability.to_mask(a.availability),
         a.bio,
+        _iso(a.paused_until),
     )
 
 
@@ -197,6 +205,7 @@ def _assessor(r: Row) -> Assessor:
         capacity=r[8],
         availability=tuple(json.loads(r[9])),
         bio=r[11],
+        paused_until=_day(r[12]),
     )
 
 
@@ -291,25 +300,26 @@ _ASSESSORS = _Node(
     from_row=_assessor,
     key_width=1,
     upsert="INSERT INTO assessors (id, name, email, region, experience_years, discoverable, paused, active, capacity, "
-    "availability, availability_mask, bio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "availability, availability_mask, bio, paused_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, region = excluded.region, "
     "experience_years = excluded.experience_years, discoverable = excluded.discoverable, paused = excluded.paused, "
     "active = excluded.active, capacity = excluded.capacity, availability = excluded.availability, "
-    "availability_mask = excluded.availability_mask, bio = excluded.bio",
+    "availability_mask = excluded.availability_mask, bio = excluded.bio, paused_until = excluded.paused_until",
     all="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
-    "availability_mask, bio FROM assessors ORDER BY id",
+    "availability_mask, bio, paused_until FROM assessors ORDER BY id",
     count="SELECT count(*) FROM assessors",
     existing_for="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
-    "availability_mask, bio FROM assessors WHERE id IN (SELECT value FROM json_each(?))",
+    "availability_mask, bio, paused_until FROM assessors WHERE id IN (SELECT value FROM json_each(?))",
     insert="INSERT INTO assessors (id, name, email, region, experience_years, discoverable, paused, active, capacity, "
-    "availability, availability_mask, bio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "availability, availability_mask, bio, paused_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     update="UPDATE assessors SET name = ?2, email = ?3, region = ?4, experience_years = ?5, discoverable = ?6, paused = ?7, "
-    "active = ?8, capacity = ?9, availability = ?10, availability_mask = ?11, bio = ?12 WHERE id = ?1",
+    "active = ?8, capacity = ?9, availability = ?10, availability_mask = ?11, bio = ?12, "
+    "paused_until = ?13 WHERE id = ?1",
     get="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
-    "availability_mask, bio FROM assessors WHERE id = ?",
+    "availability_mask, bio, paused_until FROM assessors WHERE id = ?",
     delete="DELETE FROM assessors WHERE id = ?",
     page="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
-    "availability_mask, bio FROM assessors WHERE id > ? ORDER BY id LIMIT ?",
+    "availability_mask, bio, paused_until FROM assessors WHERE id > ? ORDER BY id LIMIT ?",
 )
 _EMPLOYMENTS = _Kind(
     noun="employment",
@@ -363,10 +373,11 @@ _DELETE_LINK = "DELETE FROM works_on WHERE assessor_id = ? AND theme_id = ?"
 _INSERT_CONTACT = "INSERT INTO contacts (from_id, to_id, status, since, via) VALUES (?, ?, ?, ?, ?)"
 _GET_CONTACT = "SELECT from_id, to_id, status, since, via FROM contacts WHERE from_id = ? AND to_id = ?"
 _DELETE_CONTACT = "DELETE FROM contacts WHERE from_id = ? AND to_id = ?"
+_WITHDRAW_CONTACT = "DELETE FROM contacts WHERE from_id = ? AND to_id = ? AND status = 'requested'"
 
 _ASSESSORS_OF_ORGANISATION = (
     "SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, "
-    "a.availability, a.availability_mask, a.bio FROM works_for w JOIN assessors a ON a.id = w.assessor_id "
+    "a.availability, a.availability_mask, a.bio, a.paused_until FROM works_for w JOIN assessors a ON a.id = w.assessor_id "
     "WHERE w.organisation_id = ? AND w.assessor_id > ? ORDER BY w.assessor_id LIMIT ?"
 )
 _COUNT_EMPLOYEES = "SELECT count(*) FROM works_for WHERE organisation_id = ?"
@@ -476,6 +487,8 @@ class EmbeddedStore(
         conn = sqlite3.connect(self._path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA foreign_keys = ON")  # per connection; the cascades below depend on it
+            # today() in SQL: the UK date, like Neo4j's date({timezone: 'Europe/London'}); a pause ends after paused_until.
+            conn.create_function("bw_today", 0, _today_text)
         except sqlite3.Error:
             conn.close()
             raise
@@ -538,6 +551,8 @@ class EmbeddedStore(
                 raise Unavailable(f"{self._path} has schema version {version}, newer than this Bridgework understands ({SCHEMA_VERSION})")
             for statement in _SCHEMA + tuple(s for area in _AREAS for s in area.DDL):
                 conn.execute(statement)
+            if 0 < version < 2 and not any(r[1] == "paused_until" for r in conn.execute(_ASSESSOR_COLUMNS)):
+                conn.execute(_ADD_PAUSED_UNTIL)  # version 1 -> 2: a pause may end on a given day
             if version < SCHEMA_VERSION:
                 conn.execute(_SET_USER_VERSION)
 
@@ -781,6 +796,12 @@ class EmbeddedStore(
             conn.execute(_DELETE_CONTACT, (from_id, to_id))
             conn.execute(_INSERT_DECLINED, (to_id, from_id, since.isoformat()))
             return _declined(tuple(conn.execute(_GET_DECLINED, (to_id, from_id)).fetchone()))
+
+    def withdraw_contact(self, from_id: str, to_id: str) -> None:
+        """``from_id`` withdraws their pending request to ``to_id``; :class:`NotFound` if there is none."""
+        with self._transaction(write=True) as conn:
+            if conn.execute(_WITHDRAW_CONTACT, (from_id, to_id)).rowcount == 0:
+                raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
 
     def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
         """``by_id`` turns down ``other_id``; repeating it keeps the first decline and its date."""

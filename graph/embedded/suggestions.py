@@ -39,7 +39,8 @@ DDL: tuple[str, ...] = (
 WIPE: tuple[str, ...] = ()
 
 _SEEKER = (
-    "SELECT a.id, a.name, a.region, a.availability_mask, a.discoverable, a.paused, a.active, w.organisation_id, o.name "
+    "SELECT a.id, a.name, a.region, a.availability_mask, a.discoverable, "
+    "a.paused = 1 AND (a.paused_until IS NULL OR a.paused_until >= bw_today()), a.active, w.organisation_id, o.name "
     "FROM assessors a LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id "
     "WHERE a.id = ?"
 )
@@ -90,7 +91,7 @@ _THEME_CANDIDATES = (
     "hits(id, pre) AS (SELECT l.assessor_id, sum(plan.w) FROM plan CROSS JOIN works_on l ON l.theme_id = plan.theme_id "
     "GROUP BY l.assessor_id) "
     "SELECT a.id FROM hits CROSS JOIN assessors a ON a.id = hits.id WHERE "
-    "a.discoverable = 1 AND a.paused = 0 AND a.active = 1 AND a.id <> ?2 "
+    "a.discoverable = 1 AND (a.paused = 0 OR a.paused_until < bw_today()) AND a.active = 1 AND a.id <> ?2 "
     "AND a.id NOT IN (SELECT value FROM json_each(?3)) "
     "AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM works_for w WHERE w.assessor_id = a.id AND w.organisation_id = ?4)) "
     "AND (?5 = 0 OR (a.availability_mask & ?6) <> 0) "
@@ -100,7 +101,7 @@ _THEME_CANDIDATES = (
 # Those of a JSON list of ids (?1) that may be candidates.
 _ELIGIBLE_AMONG = (
     "SELECT a.id FROM json_each(?1) j CROSS JOIN assessors a ON a.id = j.value WHERE "
-    "a.discoverable = 1 AND a.paused = 0 AND a.active = 1 AND a.id <> ?2 "
+    "a.discoverable = 1 AND (a.paused = 0 OR a.paused_until < bw_today()) AND a.active = 1 AND a.id <> ?2 "
     "AND a.id NOT IN (SELECT value FROM json_each(?3)) "
     "AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM works_for w WHERE w.assessor_id = a.id AND w.organisation_id = ?4)) "
     "AND (?5 = 0 OR (a.availability_mask & ?6) <> 0) "
@@ -120,7 +121,8 @@ _SHARED_THEMES = (
 # -- contact requests from a suggestion -----------------------------------------------------------
 
 _PARTIES = (
-    "SELECT a.id, a.discoverable, a.paused, a.active, w.organisation_id FROM assessors a "
+    "SELECT a.id, a.discoverable, a.paused = 1 AND (a.paused_until IS NULL OR a.paused_until >= bw_today()), a.active, "
+    "w.organisation_id FROM assessors a "
     "LEFT JOIN works_for w ON w.assessor_id = a.id WHERE a.id IN (?1, ?2)"
 )
 _CONTACT_EITHER_WAY = "SELECT from_id, to_id, status FROM contacts WHERE (from_id = ?1 AND to_id = ?2) OR (from_id = ?2 AND to_id = ?1)"

@@ -201,6 +201,11 @@ SET r.status = 'accepted', r.since = $since
 RETURN r.via AS via
 """
 # The request goes; a DECLINED tie from the one asked to the one who asked stays (the first one kept).
+WITHDRAW_CONTACT = """
+OPTIONAL MATCH (:Assessor {id: $from_id})-[r:CONNECTED_WITH {status: 'requested'}]->(:Assessor {id: $to_id})
+DELETE r
+RETURN count(r) AS withdrawn
+"""
 DECLINE_CONTACT = """
 MATCH (a:Assessor {id: $from_id})-[r:CONNECTED_WITH]->(b:Assessor {id: $to_id})
 WHERE r.status = 'requested'

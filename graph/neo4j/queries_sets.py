@@ -280,7 +280,8 @@ WITH s, p,
      [(s)-[:FOCUSES_ON]->(t:Theme) | t.id] AS focus,
      CASE WHEN p IS NULL THEN [] ELSE [(p)<-[:PART_OF]-(x:Set) WHERE x.status <> 'closed' | x.id] END AS programme_sets
 MATCH (a:Assessor)
-WHERE a.active = true AND a.discoverable = true AND a.paused = false AND ($slot IS NULL OR $slot IN a.availability)
+WHERE a.active = true AND a.discoverable = true AND (a.paused = false OR a.paused_until < date({timezone: 'Europe/London'}))
+  AND ($slot IS NULL OR $slot IN a.availability)
 WITH s, p, a, member_orgs, focus, programme_sets,
      [(a)-[m:MEMBER_OF]->(y:Set) WHERE m.left IS NULL AND y.status <> 'closed' | y.id] AS current
 WHERE size(current) < a.capacity AND none(x IN current WHERE x IN programme_sets)

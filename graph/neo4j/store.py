@@ -154,6 +154,7 @@ def _assessor_props(a: Assessor) -> dict[str, Any]:
             "availability": list(a.availability),
             "availability_mask": availability.to_mask(a.availability),
             "bio": a.bio,
+            "paused_until": a.paused_until,
         }
     )
 
@@ -171,6 +172,7 @@ def _assessor(p: Mapping[str, Any]) -> Assessor:
         capacity=p.get("capacity", 1),
         availability=tuple(p.get("availability") or ()),
         bio=p.get("bio", ""),
+        paused_until=_day(p.get("paused_until")),
     )
 
 
@@ -569,6 +571,15 @@ class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMe
         if record is None:
             raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
         return Declined(by_id=to_id, other_id=from_id, since=_day(record["since"]))
+
+    def withdraw_contact(self, from_id: str, to_id: str) -> None:
+        """``from_id`` withdraws their pending request to ``to_id``; :class:`NotFound` if there is none."""
+
+        def work(tx: ManagedTransaction) -> int:
+            return int(tx.run(q.WITHDRAW_CONTACT, from_id=from_id, to_id=to_id).single(strict=True)["withdrawn"])
+
+        if self._write(work) == 0:
+            raise NotFound(f"no pending contact request from {from_id!r} to {to_id!r}")
 
     def decline_suggestion(self, by_id: str, other_id: str, on: date | None = None) -> Declined:
         """``by_id`` turns down ``other_id``; repeating it keeps the first decline and its date."""

@@ -14,6 +14,7 @@ ROWS: dict[str, Row] = {
     "POST /api/v1/assessors/{assessor_id}/contacts": Row(OWN_ASSESSOR, NOBODY, body={"to_id": "a-peer"}),
     "POST /api/v1/assessors/{assessor_id}/contacts/{other_id}/accept": Row(OWN_ASSESSOR, NOBODY),
     "POST /api/v1/assessors/{assessor_id}/contacts/{other_id}/decline": Row(OWN_ASSESSOR, NOBODY),
+    "POST /api/v1/assessors/{assessor_id}/contacts/{other_id}/withdraw": Row(OWN_ASSESSOR, NOBODY),
 }
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from network.domain import Assessor, Organisation, Theme
+from network.domain import Assessor, Organisation, Theme, today
 
 
 @pytest.fixture
@@ -89,6 +89,25 @@ def test_an_assessor_reads_and_edits_their_own_profile(client, network, auth):
     assert client.delete("/api/v1/assessors/a-1/themes/t-values", headers=headers).status_code == 204
     assert client.delete("/api/v1/assessors/a-1/themes/t-values", headers=headers).status_code == 404
     assert client.put("/api/v1/assessors/a-1/themes/t-404", json={"level": "exploring"}, headers=headers).status_code == 404
+
+
+def test_an_assessor_pauses_suggestions_until_a_day_and_resumes(client, network, auth, store):
+    headers = auth(roles=("assessor",), assessor_id="a-1")
+    client.patch("/api/v1/assessors/a-1", json={"discoverable": True}, headers=headers)
+    last_day = (today() + timedelta(days=14)).isoformat()
+    paused = client.patch("/api/v1/assessors/a-1", json={"paused": True, "paused_until": last_day}, headers=headers).get_json()
+    assert paused["paused"] is True and paused["paused_until"] == last_day and paused["findable"] is False
+
+    before = store.get_assessor("a-1")
+    past = client.patch("/api/v1/assessors/a-1", json={"paused_until": "2020-01-01"}, headers=headers)
+    assert past.status_code == 422 and "paused_until" in past.get_json()["error"]["fields"]
+    assert store.get_assessor("a-1") == before  # nothing written
+
+    resumed = client.patch("/api/v1/assessors/a-1", json={"paused": False}, headers=headers).get_json()
+    assert resumed["paused"] is False and resumed["paused_until"] is None and resumed["findable"] is True
+    alone = client.patch("/api/v1/assessors/a-1", json={"paused_until": last_day}, headers=headers)
+    assert alone.status_code == 422 and "paused_until" in alone.get_json()["error"]["fields"]
+    assert store.get_assessor("a-1").paused_until is None
 
 
 def test_another_organisations_people_are_403_whether_or_not_they_exist(client, network, auth):

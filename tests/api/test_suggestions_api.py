@@ -151,6 +151,18 @@ def test_declining_a_request_is_remembered(client, auth, graph):
     assert client.post("/api/v1/assessors/cara/contacts/ada/decline", headers=cara).status_code == 404  # nothing pending now
 
 
+def test_withdrawing_a_request_lets_either_ask_again(client, auth, graph):
+    ada, cara = auth(assessor_id="ada"), auth(assessor_id="cara")
+    assert client.post("/api/v1/assessors/ada/contacts", json={"to_id": "cara"}, headers=ada).status_code == 201
+    assert client.post("/api/v1/assessors/cara/contacts/ada/withdraw", headers=cara).status_code == 404  # Cara did not ask
+    assert client.post("/api/v1/assessors/ada/contacts/cara/withdraw", headers=cara).status_code == 403  # nor act for Ada
+    assert client.post("/api/v1/assessors/ada/contacts/cara/withdraw", headers=ada).status_code == 204
+    assert client.get("/api/v1/assessors/cara/contacts", headers=cara).json["items"] == []
+    ids = [s["assessor_id"] for s in client.get("/api/v1/assessors/ada/suggestions?limit=50", headers=ada).json["items"]]
+    assert "cara" in ids  # withdrawn is not declined: Cara may be suggested again
+    assert client.post("/api/v1/assessors/ada/contacts/cara/withdraw", headers=ada).status_code == 404
+
+
 def test_not_for_me(client, auth, graph):
     ada = auth(assessor_id="ada")
     r = client.post("/api/v1/assessors/ada/suggestions/cara/decline", headers=ada)
@@ -215,5 +227,6 @@ def test_the_endpoints_are_documented(client):
         "/api/v1/assessors/{assessor_id}/contacts",
         "/api/v1/assessors/{assessor_id}/contacts/{other_id}/accept",
         "/api/v1/assessors/{assessor_id}/contacts/{other_id}/decline",
+        "/api/v1/assessors/{assessor_id}/contacts/{other_id}/withdraw",
     ]:
         assert path in paths

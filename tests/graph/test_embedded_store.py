@@ -79,6 +79,28 @@ def test_the_file_is_in_wal_mode_and_records_its_schema_version(path):
         raw.close()
 
 
+def test_a_version_1_file_gains_dated_pauses_and_keeps_its_people(path, make):
+    """Release 1 had no ``paused_until``: opening such a file adds the column, keeps every row and records version 2."""
+    with EmbeddedStore(path) as store:
+        store.bulk_upsert(small_graph(make))
+        before = store.export_bundle()
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE assessors DROP COLUMN paused_until")
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+    with EmbeddedStore(path) as store:
+        assert store.export_bundle() == before
+        someone = before.assessors[0]
+        store.update_assessor(someone.with_changes(paused=True, paused_until=date(2030, 1, 31)))
+        assert store.get_assessor(someone.id).paused_until == date(2030, 1, 31)
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    finally:
+        raw.close()
+
+
 def test_a_file_from_a_newer_release_is_refused(path):
     EmbeddedStore(path).close()
     raw = sqlite3.connect(path)

@@ -156,6 +156,27 @@ def test_declining_without_a_pending_request_is_not_found(store, a):
     assert store.declines_of(a[0]) == []
 
 
+def test_withdrawing_a_request_removes_it_without_a_decline(store, a):
+    store.request_contact(a[0], a[1], on=ON)
+    store.withdraw_contact(a[0], a[1])
+    assert store.contacts_of(a[0]) == [] and store.contacts_of(a[1]) == []
+    assert store.declines_of(a[0]) == [] and store.declines_of(a[1]) == []
+    store.request_contact(a[0], a[1], on=LATER)  # nothing stops asking again later
+    assert pairs(store.contacts_of(a[0])) == [(a[0], a[1], "requested")]
+
+
+def test_only_the_asker_withdraws_and_only_a_pending_request(store, a):
+    with pytest.raises(NotFound):
+        store.withdraw_contact(a[0], a[1])
+    store.request_contact(a[0], a[1], on=ON)
+    with pytest.raises(NotFound):
+        store.withdraw_contact(a[1], a[0])  # the one asked declines instead
+    store.accept_contact(a[0], a[1], on=LATER)
+    with pytest.raises(NotFound):
+        store.withdraw_contact(a[0], a[1])  # accepted is no longer a request
+    assert pairs(store.contacts_of(a[0])) == [(a[0], a[1], "accepted")]
+
+
 def test_decline_suggestion(store, a):
     declined = store.decline_suggestion(a[2], a[0], on=ON)
     assert declined == Declined(a[2], a[0], ON)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from graph.port_sets import NewSet
 from graph.port_suggestions import ContactCard
 from network import demo
 from network.bundle import Bundle
-from network.domain import ActionLearningSet, Assessor, Contact, Employment, Programme, ThemeLink
+from network.domain import ActionLearningSet, Assessor, Contact, Employment, Programme, ThemeLink, today
 from network.suggestions import COMMON_SLOT_MODES, Limits, SetMembership, Snapshot, Suggestions, rank, suggest
 from tests.strategies import bundles
 
@@ -192,6 +192,21 @@ def test_stopping_being_discoverable_takes_effect_at_once(store, net):
     assert "cara" not in names(net, suggestions(store, net["ada"], limit=50))
     store.update_assessor(cara.with_changes(paused=True))
     assert "cara" not in names(net, suggestions(store, net["ada"], limit=50))
+
+
+def test_a_dated_pause_hides_through_its_last_day_and_lifts_itself(store, net):
+    """Paused through today: hidden both ways. A pause that ended yesterday: suggested again, with nobody acting."""
+    cara = store.get_assessor(net["cara"])
+    store.update_assessor(cara.with_changes(paused=True, paused_until=today()))
+    assert store.get_assessor(net["cara"]).paused_until == today()
+    assert "cara" not in names(net, suggestions(store, net["ada"], limit=50))
+    assert suggestions(store, net["cara"]).items == ()
+    store.update_assessor(cara.with_changes(paused=True, paused_until=today() - timedelta(days=1)))
+    assert names(net, suggestions(store, net["ada"]))[0] == "cara"
+    assert suggestions(store, net["cara"]).items != ()
+    store.update_assessor(cara.with_changes(paused=True, paused_until=today() + timedelta(days=30)))
+    with pytest.raises(NotFound):  # a request to someone whose pause runs on is refused as if they were not there
+        store.request_peer_contact(net["ada"], net["cara"])
 
 
 def test_a_common_slot_can_be_required(store, net):

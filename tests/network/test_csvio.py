@@ -466,6 +466,7 @@ def handwritten() -> Bundle:
                 experience_years=12,
                 discoverable=True,
                 paused=True,
+                paused_until=date(2027, 1, 31),
                 active=False,
                 capacity=0,
                 availability=("tue-pm",),
@@ -490,10 +491,11 @@ def test_the_export_is_exactly_this_text(tmp_path):
     themes = (out / "themes.csv").read_bytes().decode("utf-8")
     assert themes == "id,name,framework\r\npcf-knowledge,Knowledge,pcf\r\nt-b,Béta théme,practice\r\n"
     assert (out / "assessors.csv").read_bytes() == (
-        b"id,name,email,organisation_id,region,experience_years,capacity,discoverable,paused,active,availability,themes,bio,employed_since\r\n"
+        b"id,name,email,organisation_id,region,experience_years,capacity,discoverable,paused,active,availability,themes,bio,employed_since,"
+        b"paused_until\r\n"
         b"a-1,Ada Okafor,ada@example.org,org-1,north_east,12,0,true,true,false,tue-pm,pcf-knowledge:experienced;t-b:exploring,"
-        b'"  Two lines,\nand ""quotes"";\r\nand a CR\r alone. ",2020-02-29\r\n'
-        b"a-2,Ben,,,,0,1,false,false,true,mon-pm;thu-am,,,\r\n"
+        b'"  Two lines,\nand ""quotes"";\r\nand a CR\r alone. ",2020-02-29,2027-01-31\r\n'
+        b"a-2,Ben,,,,0,1,false,false,true,mon-pm;thu-am,,,,\r\n"
     )
     assert (out / "contacts.csv").read_bytes() == b'from_id,to_id,status,since,via\r\na-2,a-1,accepted,2026-01-05,"set, one"\r\n'
     assert sorted(os.listdir(out)) == sorted(FILES)  # no temporary files left behind

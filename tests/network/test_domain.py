@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import doctest
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -156,6 +156,24 @@ def test_assessor_defaults_keep_people_hidden() -> None:
 )
 def test_findable_needs_opt_in_not_paused_and_active(discoverable: bool, paused: bool, active: bool, findable: bool) -> None:
     assert build(Assessor, discoverable=discoverable, paused=paused, active=active).findable is findable
+
+
+def test_a_dated_pause_lasts_through_its_last_day() -> None:
+    a = build(Assessor, discoverable=True, paused=True, paused_until=date(2026, 3, 31))
+    assert a.paused_on(date(2026, 3, 31)) and not a.paused_on(date(2026, 4, 1))
+    assert build(Assessor, paused=True).paused_on(date(2100, 1, 1))  # no end: until lifted
+    assert not build(Assessor).paused_on(date(2026, 3, 31))
+    assert build(Assessor, discoverable=True, paused=True, paused_until=domain.today()).findable is False
+    assert build(Assessor, discoverable=True, paused=True, paused_until=date(2000, 1, 1)).findable is True
+
+
+@pytest.mark.parametrize("value", ["2026-03-31", 20260331, datetime(2026, 3, 31, 9, 0)])
+def test_a_pause_end_must_be_a_date(value: Any) -> None:
+    rejected(Assessor, "paused_until", paused=True, paused_until=value)
+
+
+def test_a_pause_end_needs_a_pause() -> None:
+    rejected(Assessor, "paused_until", paused=False, paused_until=date(2026, 3, 31))
 
 
 @pytest.mark.parametrize("field", ["experience_years", "capacity"])
