@@ -229,6 +229,9 @@ POLICY: dict[str, Rule] = {
     "sets:repair": coordinator_of_programme,  # replacement suggestions and filling a place
     "sets:own": own_assessor,
     "calendar:read": own_assessor,
+    # -- jobs: long-running operations (issue 7) ---------------------------------------
+    "jobs:list": signed_in,  # always the caller's own jobs
+    "jobs:read": own_user,  # user_id: the job's owner
 }
 
 
