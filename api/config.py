@@ -62,7 +62,50 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Peer suggestions: must a suggested peer share a weekly slot ("required"), or does a shared slot only count in
         # their favour ("preferred")? A request's ``common_slot`` parameter overrides it.
         "SUGGESTIONS_COMMON_SLOT": _choice(env, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT", ("preferred", "required")),
+        # Background jobs (imports, set formation on a large pool): threads per process, and how long a job may go
+        # without a heartbeat before it reads as failed (its process died). See api/jobs.py.
+        "JOBS_WORKERS": _int(env, "BRIDGEWORK_JOBS_WORKERS", 2, low=1, high=32),
+        "JOBS_STALE_MINUTES": _int(env, "BRIDGEWORK_JOBS_STALE_MINUTES", 5, low=1, high=24 * 60),
+        # Notices and reminders (issue 8, meetings): how they are delivered (see api/services/notify.py).
+        **notifier_settings(env),
     }
+
+
+#: Ways notices can be delivered: kept in the outbox only (pages show it), or also e-mailed.
+NOTIFIERS = ("outbox", "smtp")
+
+
+def notifier_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``NOTIFIER`` and the ``SMTP_*`` settings from ``BRIDGEWORK_NOTIFIER`` and ``BRIDGEWORK_SMTP_*`` (meetings, issue 8).
+
+    With ``BRIDGEWORK_NOTIFIER=smtp``, ``BRIDGEWORK_SMTP_HOST`` and ``BRIDGEWORK_SMTP_FROM`` must be set;
+    ``BRIDGEWORK_SMTP_USER``/``_PASSWORD`` go together. Raises :class:`SettingError` naming the variable.
+    """
+    env = os.environ if env is None else env
+    notifier = _choice(env, "BRIDGEWORK_NOTIFIER", NOTIFIERS)
+    starttls = _flag(env, "BRIDGEWORK_SMTP_STARTTLS", default=False)
+    host = (env.get("BRIDGEWORK_SMTP_HOST") or "").strip()
+    sender = (env.get("BRIDGEWORK_SMTP_FROM") or "").strip()
+    user = (env.get("BRIDGEWORK_SMTP_USER") or "").strip()
+    password = env.get("BRIDGEWORK_SMTP_PASSWORD") or ""
+    settings = {
+        "NOTIFIER": notifier,
+        "SMTP_HOST": host,
+        "SMTP_PORT": _int(env, "BRIDGEWORK_SMTP_PORT", 587 if starttls else 25, low=1, high=65535),
+        "SMTP_FROM": sender,
+        "SMTP_USER": user,
+        "SMTP_PASSWORD": password,
+        "SMTP_STARTTLS": starttls,
+        "SMTP_TIMEOUT": _int(env, "BRIDGEWORK_SMTP_TIMEOUT", 30, low=1, high=600),
+    }
+    if notifier == "smtp":
+        if not host:
+            raise SettingError("BRIDGEWORK_SMTP_HOST", "must be set when BRIDGEWORK_NOTIFIER is smtp")
+        if not sender or "@" not in sender or any(c.isspace() for c in sender):
+            raise SettingError("BRIDGEWORK_SMTP_FROM", f"must be an email address when BRIDGEWORK_NOTIFIER is smtp, got {sender!r}")
+        if bool(user) != bool(password):
+            raise SettingError("BRIDGEWORK_SMTP_USER" if not user else "BRIDGEWORK_SMTP_PASSWORD", "user and password go together")
+    return settings
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ import neo4j.time
 from neo4j import ManagedTransaction
 
 from graph.neo4j import queries_accounts as q
+from graph.neo4j import queries_meetings  # meetings (issue 8): erasure drops private actions and notices
 from graph.neo4j.base import Neo4jBase
 from graph.port_accounts import ApiToken, AuditEntry, ErasureReport, PasswordReset, User
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
@@ -378,6 +379,8 @@ class Neo4jAccounts(Neo4jBase):
                 tx.run(q.HAND_OVER_MEMBERSHIPS, params).consume()
                 for statement in q.HAND_OVER_MEETINGS:
                     tx.run(statement, params).consume()
+                tx.run(queries_meetings.DROP_PLACEHOLDER_ACTIONS, params).consume()  # meetings (issue 8): actions are private
+            tx.run(queries_meetings.ERASE_NOTICES, id=assessor_id).consume()  # meetings (issue 8): the person's notices go too
             deleted = tx.run(q.DELETE_USER_OF_ASSESSOR, id=assessor_id).single()
             tx.run(q.DELETE_PERSON, id=assessor_id).consume()
             _write_audit(tx, audit)

@@ -1,0 +1,666 @@
+"""Running sets online (issue 8): stored meetings, turns, moves, attendance, actions, set health and reminders.
+
+Shared by the JSON API, the pages and the CLI; nothing here knows Flask. Each use case reads
+from the store, runs a pure engine (:mod:`network.meetings`, :mod:`network.health`,
+:mod:`network.rota`) outside any transaction and writes the result in one transaction.
+
+Meetings are materialised from the programme's rota (:func:`api.services.sets.set_rota`: dates
+from the set's slot and cadence, turns shared out fairly) the first time a set needs them
+(:func:`ensure_meetings`); from then on the stored meetings are the record: members swap turns,
+move a meeting, set the video link and record attendance. Confidentiality: no case content is
+stored, only logistics and each presenter's own one-line action, which only that presenter sees.
+
+Errors: :class:`network.domain.InvalidValue` (bad input, 422 naming the field),
+:class:`NeedsConfirmation` (a move where someone is unavailable, not confirmed; 409) and the
+port's errors (NotFound, Conflict, Invalid).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from api.services import accounts
+from api.services import sets as sets_service
+from api.services.notify import Notice, Notifier, deliver_pending, notify
+from graph.port import Conflict, GraphStore, Invalid, NotFound
+from graph.port_meetings import (
+    ATTENDANCE_STATUSES,
+    MAX_ACTION,
+    MAX_LINK,
+    MeetingPlan,
+    MeetingRecord,
+    Participation,
+    TurnChange,
+)
+from graph.port_sets import SetRecord
+from network import calendar, health, rota
+from network import meetings as engine
+from network.domain import InvalidValue, Programme
+
+log = logging.getLogger(__name__)
+
+#: Days ahead a meeting reminder goes out, and a turn reminder (facilitating or presenting needs some preparation).
+MEETING_REMINDER_DAYS = 3
+TURN_REMINDER_DAYS = 7
+#: Name shown for someone no longer in the store (erased) or unknown.
+FORMER_MEMBER = "Former member"
+
+
+class NeedsConfirmation(Conflict):
+    """A move to a slot where some members are unavailable, asked without ``confirm``: nothing was written."""
+
+    def __init__(self, message: str, unavailable: Sequence[str]) -> None:
+        super().__init__(message)
+        self.unavailable = tuple(unavailable)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _turns(m: MeetingRecord) -> engine.Turns:
+    return engine.Turns(m.id, m.number, m.on, m.facilitator, m.presenters, m.held)
+
+
+def _programme(store: GraphStore, record: SetRecord) -> Programme | None:
+    if record.set.programme_id is None:
+        return None
+    return store.get_programme(record.set.programme_id)
+
+
+def plans_for(store: GraphStore, record: SetRecord) -> list[MeetingPlan]:
+    """The set's meetings as its programme's rota plans them (dates from slot and cadence, fair turns)."""
+    view = sets_service.set_rota(store, record.id)
+    slot = record.set.meeting_slot
+    assert slot is not None  # set_rota refuses a set without one
+    return [MeetingPlan(record.id, m.number, m.on, slot, m.facilitator, m.presenters) for m in view.meetings]
+
+
+def ensure_meetings(store: GraphStore, set_id: str) -> list[MeetingRecord]:
+    """The set's stored meetings, materialised from its rota the first time they are needed (empty without a meeting slot)."""
+    stored = store.meetings_of_set(set_id)
+    if stored:
+        return stored
+    record = store.get_set(set_id)
+    if record.set.meeting_slot is None:
+        return []
+    return store.create_meetings(set_id, plans_for(store, record))
+
+
+def names_of(store: GraphStore, ids: Sequence[str]) -> dict[str, str]:
+    """Display names by assessor id (erased people read as "Former member")."""
+    wanted = sorted(set(ids))
+    found = {p.assessor.id: p.assessor.name for p in store.describe_members(wanted)} if wanted else {}
+    return {i: found.get(i, FORMER_MEMBER) for i in wanted}
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """One meeting as a member sees it: times, turns, attendance and (only for the viewer) their own action."""
+
+    record: MeetingRecord
+    starts_at: datetime
+    ends_at: datetime
+    my_action: str | None = None
+    i_present: bool = False
+    editable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetMeetingsView:
+    """A set's page: the set, its programme, its meetings and the names of everyone they mention."""
+
+    set: SetRecord
+    programme: Programme | None
+    meetings: tuple[MeetingView, ...]
+    names: Mapping[str, str]
+    today: date
+    health: health.SetHealth | None = None
+
+    @property
+    def next_meeting(self) -> MeetingView | None:
+        """The first meeting on or after today that has not been held."""
+        return next((m for m in self.meetings if m.record.on >= self.today and not m.record.held), None)
+
+    def name(self, assessor_id: str | None) -> str:
+        """A person's name for display."""
+        return "nobody yet" if assessor_id is None else self.names.get(assessor_id, FORMER_MEMBER)
+
+
+def meeting_view(m: MeetingRecord, viewer: str | None, today: date) -> MeetingView:
+    """A stored meeting as ``viewer`` (an assessor id, or ``None``) sees it: their own action only."""
+    start, end = calendar.meeting_window(m.on, m.slot)
+    mine = viewer is not None and viewer in m.presenters
+    return MeetingView(
+        record=m,
+        starts_at=start,
+        ends_at=end,
+        my_action=m.action_of(viewer) if mine and viewer is not None else None,
+        i_present=mine,
+        editable=not m.held and m.on >= today,
+    )
+
+
+def set_meetings(store: GraphStore, set_id: str, *, viewer: str | None = None, today: date | None = None) -> SetMeetingsView:
+    """The set with its meetings (materialised if needed); ``viewer`` (an assessor id) sees only their own actions."""
+    today = today or date.today()
+    record = store.get_set(set_id)
+    meetings = ensure_meetings(store, set_id)
+    if stale_turns(record, meetings, today):
+        # Someone left (or the set changed) without the rota being re-planned: re-plan now, once.
+        membership_changed(store, set_id, today)
+        meetings = store.meetings_of_set(set_id)
+    programme = _programme(store, record)
+    ids = [m.assessor_id for m in record.members] + [a for m in meetings for a in (m.facilitator, *m.presenters) if a is not None]
+    ids += [a for m in meetings for a, _s in m.attendance]
+    names = names_of(store, ids)
+    facts = set_facts(record.id, record.set.name, record.set.status, record.current_member_ids, meetings, programme)
+    return SetMeetingsView(
+        set=record,
+        programme=programme,
+        meetings=tuple(meeting_view(m, viewer, today) for m in meetings),
+        names=names,
+        today=today,
+        health=health.set_health(facts, today, names),
+    )
+
+
+def stale_turns(record: SetRecord, meetings: Sequence[MeetingRecord], today: date) -> bool:
+    """True when a meeting still to come gives a turn to someone who is no longer a member."""
+    current = set(record.current_member_ids)
+    return record.set.status == "active" and any(
+        a not in current for m in meetings if not m.held and m.on >= today for a in (m.facilitator, *m.presenters) if a is not None
+    )
+
+
+def meeting_set(store: GraphStore, meeting_id: str) -> SetRecord:
+    """The set a meeting belongs to."""
+    return store.get_set(store.get_meeting(meeting_id).set_id)
+
+
+# -- turns --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SwapOutcome:
+    """The meetings a swap changed and whether it was an exchange (both gave a turn) or a hand-over."""
+
+    meetings: tuple[MeetingRecord, ...]
+    exchanged: bool
+
+
+def swap_turn(
+    store: GraphStore,
+    set_id: str,
+    meeting_id: str,
+    role: str,
+    assessor_id: str,
+    with_assessor_id: str,
+    *,
+    with_meeting_id: str | None = None,
+    today: date | None = None,
+    actor_id: str | None = None,
+) -> SwapOutcome:
+    """Swap ``assessor_id``'s ``role`` turn at a meeting with another current member's; everyone else's turns stay.
+
+    :class:`InvalidValue` (422, nothing written) for someone outside the set, a turn they do not
+    have, a held or past meeting, or someone ending up facilitating and presenting at one meeting.
+    """
+    today = today or date.today()
+    record = store.get_set(set_id)
+    meetings = ensure_meetings(store, set_id)
+    result = engine.swap(
+        [_turns(m) for m in meetings],
+        meeting_id,
+        role,
+        assessor_id,
+        with_assessor_id,
+        record.current_member_ids,
+        with_meeting_id=with_meeting_id,
+        today=today,
+    )
+    before = {m.id: m for m in meetings}
+    changes = [
+        TurnChange(t.meeting_id, t.facilitator, t.presenters, before[t.meeting_id].facilitator, before[t.meeting_id].presenters)
+        for t in result.changed
+    ]
+    changed = store.set_turns(set_id, changes)
+    accounts.audit(
+        store,
+        "meetings:swap",
+        "set",
+        set_id,
+        actor_id,
+        {"meetings": [t.meeting_id for t in result.changed], "role": role, "exchanged": result.exchanged},
+    )
+    return SwapOutcome(tuple(changed), result.exchanged)
+
+
+def _taken(meetings: Sequence[MeetingRecord]) -> dict[str, tuple[int, int]]:
+    counts = rota.turns(
+        [rota.Meeting(m.number, m.on, m.facilitator, m.presenters) for m in meetings]  # the meetings already past or held
+    )
+    return dict(counts)
+
+
+def membership_changed(store: GraphStore, set_id: str, today: date) -> None:
+    """Re-plan the turns of the set's meetings still to come (on or after ``today``, not held) over its current members.
+
+    Turns already taken (past or held meetings) are counted so the rota stays fair; past meetings
+    are never changed. Someone who joined since the last meeting starts level with the least
+    served member. Meetings are materialised first if the set has none yet (they then already
+    reflect the current membership). Nothing happens for a set without a meeting slot.
+    """
+    record = store.get_set(set_id)
+    stored = store.meetings_of_set(set_id)
+    if not stored:
+        ensure_meetings(store, set_id)
+        return
+    past = [m for m in stored if m.held or m.on < today]
+    future = [m for m in stored if not (m.held or m.on < today)]
+    if not future:
+        return
+    current = [m for m in record.members if m.current]
+    taken_all = _taken(past)
+    members_then = {m.assessor_id for m in record.members if past and m.joined <= max(p.on for p in past)}
+    taken = {a: taken_all.get(a, (0, 0)) for a in members_then if a in {c.assessor_id for c in current}}
+    first_future = future[0].on
+    people = [rota.RotaMember(m.assessor_id, joined=None if m.joined <= first_future else m.joined, left=m.left) for m in current]
+    programme = _programme(store, record)
+    count = programme.meetings if programme is not None else len(stored)
+    presenters = rota.presenters_per_meeting(len(current), count)
+    planned = engine.replan([_turns(m) for m in future], people, taken, presenters)
+    changes = [
+        TurnChange(t.meeting_id, t.facilitator, t.presenters, m.facilitator, m.presenters)
+        for t, m in zip(planned, future, strict=True)
+        if (t.facilitator, tuple(sorted(t.presenters))) != (m.facilitator, tuple(sorted(m.presenters)))
+    ]
+    if changes:
+        store.set_turns(set_id, changes)
+
+
+def stored_calendar(store: GraphStore, set_id: str, now: datetime | None = None) -> bytes:
+    """The set's stored meetings (moves and swaps included) as an iCalendar document; same UIDs as the rota calendar."""
+    view = set_meetings(store, set_id)
+    events = []
+    for m in view.meetings:
+        r = m.record
+        lines = [
+            f"Meeting {r.number} of {len(view.meetings)} of {view.set.set.name} (self-managed action learning set, online).",
+            f"Facilitator: {view.name(r.facilitator) if r.facilitator else 'to be agreed'}",
+            f"Presenting: {', '.join(view.name(p) for p in r.presenters) or 'to be agreed'}",
+        ]
+        if r.video_link:
+            lines.append(f"Video link: {r.video_link}")
+        events.append(
+            calendar.Event(
+                uid=f"{set_id}-meeting-{r.number}@bridgework",
+                starts_at=m.starts_at,
+                ends_at=m.ends_at,
+                summary=f"{view.set.set.name}: meeting {r.number}",
+                description="\n".join(lines),
+                url=r.video_link,
+            )
+        )
+    return calendar.to_ics(events, view.set.set.name, now or datetime.now(UTC))
+
+
+# -- moving a meeting ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MoveCheck:
+    """Who could not come to a meeting moved to ``on`` in ``slot`` (by stated availability), and who stated none."""
+
+    meeting: MeetingRecord
+    on: date
+    slot: str
+    unavailable: tuple[str, ...]
+    unknown: tuple[str, ...]
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def everyone_available(self) -> bool:
+        return not self.unavailable
+
+    def unavailable_names(self) -> list[str]:
+        """The names of those who would be unavailable."""
+        return [self.names.get(a, FORMER_MEMBER) for a in self.unavailable]
+
+
+def check_move(store: GraphStore, meeting_id: str, on: date, slot: str, *, today: date | None = None) -> MoveCheck:
+    """Check every current member's stated availability for a move; :class:`InvalidValue` for a date or slot that cannot be."""
+    today = today or date.today()
+    meeting = store.get_meeting(meeting_id)
+    engine.check_slot_day(on, slot)
+    if meeting.held:
+        raise InvalidValue("meeting_id", f"meeting {meeting.number} has been held (attendance is recorded); it cannot move")
+    if meeting.on < today:
+        raise InvalidValue("meeting_id", f"meeting {meeting.number} was on {meeting.on.isoformat()}, in the past")
+    if on < today:
+        raise InvalidValue("on", f"{on.isoformat()} is in the past")
+    if on == meeting.on and slot == meeting.slot:
+        raise InvalidValue("on", "the meeting is already then")
+    record = store.get_set(meeting.set_id)
+    people = store.describe_members(list(record.current_member_ids))
+    unavailable, unknown = engine.unavailable_for(slot, {p.assessor.id: p.assessor.availability for p in people})
+    names = {p.assessor.id: p.assessor.name for p in people}
+    return MoveCheck(meeting, on, slot, unavailable, unknown, names)
+
+
+def move_meeting(
+    store: GraphStore,
+    meeting_id: str,
+    on: date,
+    slot: str,
+    *,
+    confirm: bool = False,
+    today: date | None = None,
+    actor_id: str | None = None,
+) -> tuple[MeetingRecord, MoveCheck]:
+    """Move one meeting. If someone would be unavailable it needs ``confirm``; else :class:`NeedsConfirmation` naming them."""
+    check = check_move(store, meeting_id, on, slot, today=today)
+    if check.unavailable and not confirm:
+        who = ", ".join(check.unavailable_names())
+        raise NeedsConfirmation(
+            f"{who} would be unavailable then (by their stated availability); confirm to move anyway", check.unavailable
+        )
+    moved = store.move_meeting(meeting_id, on, slot, check.meeting.on)
+    accounts.audit(store, "meetings:move", "set", moved.set_id, actor_id, {"meeting_id": meeting_id, "on": on.isoformat(), "slot": slot})
+    return moved, check
+
+
+# -- links, attendance, actions -------------------------------------------------------------------
+
+
+def check_link(link: str | None) -> str | None:
+    """A video link: an https (or http) address, or ``None`` to clear it."""
+    if link is None or not link.strip():
+        return None
+    link = link.strip()
+    if len(link) > MAX_LINK or not (link.startswith("https://") or link.startswith("http://")) or any(c.isspace() for c in link):
+        raise InvalidValue("video_link", f"must be a web address starting https:// (at most {MAX_LINK} characters)")
+    return link
+
+
+def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_id: str | None = None, today: date | None = None) -> int:
+    """Set the video link of one meeting, or of every meeting still to come; how many meetings changed."""
+    today = today or date.today()
+    link = check_link(link)
+    meetings = ensure_meetings(store, set_id)
+    if meeting_id is not None:
+        if meeting_id not in {m.id for m in meetings}:
+            raise InvalidValue("meeting_id", f"{meeting_id} is not a meeting of the set")
+        ids = [meeting_id]
+    else:
+        ids = [m.id for m in meetings if not m.held and m.on >= today]
+    if not ids:
+        return 0
+    return store.set_video_link(ids, link)
+
+
+def record_attendance(
+    store: GraphStore, meeting_id: str, entries: Mapping[str, str], *, today: date | None = None, actor_id: str | None = None
+) -> MeetingRecord:
+    """Record attendance at a meeting that has taken place; :class:`InvalidValue` (nothing written) for a non-member."""
+    today = today or date.today()
+    meeting = store.get_meeting(meeting_id)
+    if not entries:
+        raise InvalidValue("attendance", "name at least one member")
+    if meeting.on > today:
+        raise InvalidValue(
+            "meeting_id", f"meeting {meeting.number} is on {meeting.on.isoformat()}; record attendance once it has taken place"
+        )
+    record = store.get_set(meeting.set_id)
+    members_then = {m.assessor_id for m in record.members if m.joined <= meeting.on and (m.left is None or meeting.on < m.left)}
+    strangers = sorted(set(entries) - members_then)
+    if strangers:
+        raise InvalidValue("attendance", f"not a member of the set on {meeting.on.isoformat()}: {', '.join(strangers)}")
+    bad = sorted({s for s in entries.values() if s not in ATTENDANCE_STATUSES})
+    if bad:
+        raise InvalidValue("attendance", f"must be one of {', '.join(ATTENDANCE_STATUSES)}, got {bad[0]!r}")
+    saved = store.record_attendance(meeting_id, entries)
+    accounts.audit(store, "meetings:attendance", "set", meeting.set_id, actor_id, {"meeting_id": meeting_id, "members": len(entries)})
+    return saved
+
+
+def check_action(text: str | None) -> str | None:
+    """A presenter's action: one line of at most :data:`MAX_ACTION` characters (empty clears it)."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if "\n" in text or "\r" in text:
+        raise InvalidValue("action", "must be one line")
+    if len(text) > MAX_ACTION:
+        raise InvalidValue("action", f"must be at most {MAX_ACTION} characters")
+    return text
+
+
+def set_my_action(store: GraphStore, meeting_id: str, assessor_id: str, text: str | None) -> MeetingRecord:
+    """The presenter's own one-line "action I will take" (only they see it); :class:`InvalidValue` if they do not present then."""
+    action = check_action(text)
+    meeting = store.get_meeting(meeting_id)
+    if assessor_id not in meeting.presenters:
+        raise InvalidValue("meeting_id", f"you do not present at meeting {meeting.number}")
+    return store.set_action(meeting_id, assessor_id, action)
+
+
+# -- set health and participation ---------------------------------------------------------------
+
+
+def set_facts(
+    set_id: str, name: str, status: str, members: Sequence[str], meetings: Sequence[MeetingRecord], programme: Programme | None
+) -> health.SetFacts:
+    """What the health engine needs of one set."""
+    return health.SetFacts(
+        set_id=set_id,
+        name=name,
+        members=tuple(members),
+        meetings=tuple(health.MeetingFacts(m.number, m.on, m.facilitator, m.attendance) for m in meetings),
+        minimum=programme.set_size_min if programme is not None else 2,
+        status=status,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeHealth:
+    """Every set's health in a programme, the sets at risk (most urgent first) and the names they mention."""
+
+    programme: Programme
+    sets: tuple[health.SetHealth, ...]
+    at_risk: tuple[health.SetHealth, ...]
+    names: Mapping[str, str]
+
+
+def programme_health(store: GraphStore, programme_id: str, today: date | None = None) -> ProgrammeHealth:
+    """Set health of a programme from one store read (active sets without stored meetings are planned first)."""
+    today = today or date.today()
+    programme = store.get_programme(programme_id)
+    activity = store.programme_activity(programme_id)
+    # Active sets whose meetings were never needed yet are planned now, so their turns count too (once per set).
+    unplanned = [a.set_id for a in activity if a.status == "active" and not a.meetings]
+    planned = 0
+    for set_id in unplanned:
+        try:
+            planned += bool(ensure_meetings(store, set_id))
+        except (Invalid, NotFound, InvalidValue, calendar.CalendarError) as exc:
+            log.warning("set %s: meetings could not be planned: %s", set_id, exc)
+    if planned:
+        activity = store.programme_activity(programme_id)
+    facts = [set_facts(a.set_id, a.name, a.status, a.current_members, a.meetings, programme) for a in activity]
+    flagged = [h for h in (health.set_health(f, today) for f in facts) if h.at_risk]
+    ids = sorted({s.assessor_id for h in flagged for s in h.signals if s.assessor_id})
+    names = names_of(store, ids)
+    everyone = tuple(health.set_health(f, today, names) for f in facts)
+    return ProgrammeHealth(programme, everyone, tuple(health.sets_at_risk(facts, today, names)), names)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipationRow:
+    """One of the organisation's assessors in one set: attendance counts."""
+
+    row: Participation
+    summary: health.ParticipationSummary
+
+
+def organisation_participation(store: GraphStore, organisation_id: str) -> list[ParticipationRow]:
+    """The organisation's assessors' participation in sets, by name then set."""
+    rows = store.participation(organisation_id)
+    out = [ParticipationRow(r, health.participation(r.assessor_id, r.set_id, r.left is None, r.attendance)) for r in rows]
+    return sorted(out, key=lambda p: (p.row.name.lower(), p.row.assessor_id, p.row.set_name, p.row.set_id))
+
+
+# -- reminders ----------------------------------------------------------------------------------
+
+
+def _when(m: MeetingRecord) -> str:
+    start, _end = calendar.meeting_window(m.on, m.slot)
+    return f"{start:%A} {start.day} {start:%B %Y} at {start:%H:%M}"
+
+
+def meeting_reminders(store: GraphStore, today: date) -> list[Notice]:
+    """Reminders of meetings in the next :data:`MEETING_REMINDER_DAYS` days, and of turns in the next :data:`TURN_REMINDER_DAYS`."""
+    notices: list[Notice] = []
+    horizon = max(MEETING_REMINDER_DAYS, TURN_REMINDER_DAYS)
+    for u in store.meetings_between(today, today + timedelta(days=horizon)):
+        m = u.meeting
+        if m.held:
+            continue
+        link = f"/sets/{m.set_id}"
+        when = _when(m)
+        video = f" Video link: {m.video_link}" if m.video_link else " No video link yet: agree one on the set's page."
+        if m.on <= today + timedelta(days=MEETING_REMINDER_DAYS):
+            for a in u.members:
+                notices.append(
+                    Notice(
+                        key=f"meeting:{m.set_id}:{m.on.isoformat()}:{a}",
+                        user_id=None,
+                        assessor_id=a,
+                        kind="meeting",
+                        subject=f"{u.set_name} meets on {when}",
+                        body=f"Meeting {m.number} of {u.set_name} is on {when} (UK time).{video}",
+                        link=link,
+                        due_on=m.on,
+                    )
+                )
+        turns = ([("facilitator", m.facilitator)] if m.facilitator else []) + [("presenter", p) for p in m.presenters]
+        for role, a in turns:
+            if a not in u.members:
+                continue
+            what = "facilitate" if role == "facilitator" else "present a case or dilemma at"
+            notices.append(
+                Notice(
+                    key=f"turn:{m.id}:{role}:{a}:{m.on.isoformat()}",
+                    user_id=None,
+                    assessor_id=a,
+                    kind="rota",
+                    subject=f"Your turn to {what.split()[0]} on {when}",
+                    body=f"It is your turn to {what} meeting {m.number} of {u.set_name} on {when} (UK time). "
+                    "If that does not suit, swap your turn with another member on the set's page.",
+                    link=link,
+                    due_on=m.on,
+                )
+            )
+    return notices
+
+
+def questionnaire_reminders(store: GraphStore, today: date) -> tuple[list[Notice], bool]:
+    """Questionnaires due (from the outcomes area), and whether that area is present in this build."""
+    try:
+        from api.services import outcomes  # late: another area, optional in a build without follow-up outcomes
+    except ImportError:
+        log.warning("api.services.outcomes is not available: no questionnaire reminders")
+        return [], False
+    return list(outcomes.questionnaires_due(store, today)), True
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderReport:
+    """What one reminders run did: sets whose meetings it materialised, notices due and new, retries."""
+
+    today: date
+    materialised: int
+    due: int
+    new: int
+    by_kind: Mapping[str, int]
+    retried_sent: int = 0
+    retried_failed: int = 0
+    questionnaires: bool = True
+    skipped_sets: tuple[str, ...] = ()
+
+
+def send_reminders(store: GraphStore, today: date, *, notifier: Notifier | None = None) -> ReminderReport:
+    """Produce the reminders due ``today`` and send the new ones; running it again sends nothing twice.
+
+    Active sets whose meetings were never materialised are materialised first (so their members
+    get reminders too). Notices a notifier failed to deliver before are tried again.
+    """
+    materialised = 0
+    skipped: list[str] = []
+    for set_id in store.sets_without_meetings():
+        try:
+            ensure_meetings(store, set_id)
+            materialised += 1
+        except (Invalid, NotFound, InvalidValue, calendar.CalendarError) as exc:
+            log.warning("set %s: meetings could not be planned: %s", set_id, exc)
+            skipped.append(set_id)
+    retried = deliver_pending(store, notifier=notifier)
+    due = meeting_reminders(store, today)
+    questionnaires, present = questionnaire_reminders(store, today)
+    due += questionnaires
+    by_kind: dict[str, int] = {}
+    for n in due:
+        by_kind[n.kind] = by_kind.get(n.kind, 0) + 1
+    new = notify(store, due, notifier=notifier)
+    return ReminderReport(today, materialised, len(due), new, by_kind, retried[0], retried[1], present, tuple(skipped))
+
+
+def describe(report: ReminderReport) -> dict[str, Any]:
+    """A report as plain data (CLI JSON output and logs)."""
+    return {
+        "date": report.today,
+        "materialised_sets": report.materialised,
+        "due": report.due,
+        "new": report.new,
+        "by_kind": dict(sorted(report.by_kind.items())),
+        "retried": {"sent": report.retried_sent, "failed": report.retried_failed},
+        "questionnaires": report.questionnaires,
+        "skipped_sets": list(report.skipped_sets),
+    }
+
+
+def personal_data(store: GraphStore, assessor_id: str, user_id: str | None = None) -> dict[str, Any]:
+    """What this area holds about a person, for their data export: turns, attendance, their own actions and notices."""
+    turns, attendance, actions = [], [], []
+    for record in store.sets_of_assessor(assessor_id, current_only=False):
+        for m in store.meetings_of_set(record.id):
+            role = "facilitator" if m.facilitator == assessor_id else "presenter" if assessor_id in m.presenters else None
+            if role is not None:
+                turns.append({"set_id": m.set_id, "meeting": m.number, "date": m.on.isoformat(), "role": role})
+            status = m.status_of(assessor_id)
+            if status is not None:
+                attendance.append({"set_id": m.set_id, "meeting": m.number, "date": m.on.isoformat(), "status": status})
+            action = m.action_of(assessor_id)
+            if action is not None:
+                actions.append({"set_id": m.set_id, "meeting": m.number, "action": action})
+    notices = []
+    after: str | None = None
+    while True:
+        page = store.notices_for(assessor_id=assessor_id, user_id=user_id, limit=500, after=after)
+        notices += [
+            {
+                "key": n.key,
+                "kind": n.kind,
+                "subject": n.subject,
+                "body": n.body,
+                "created_at": n.created_at.isoformat() if n.created_at else None,
+            }
+            for n in page.items
+        ]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    return {"meeting_turns": turns, "attendance": attendance, "my_actions": actions, "notices": notices}
