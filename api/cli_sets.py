@@ -16,7 +16,7 @@ from api.cli import fail, opened_store
 from api.services import sets as service
 from graph.port import Conflict, NotFound, StoreError, Unavailable
 from network import availability
-from network.domain import CADENCES, REGION_MODES, REGIONS, InvalidValue, Programme
+from network.domain import CADENCES, JOIN_POLICIES, REGION_MODES, REGIONS, InvalidValue, Programme
 from network.formation import FormationError
 
 
@@ -134,6 +134,13 @@ def programme() -> None:
 @click.option("--region-mode", type=click.Choice(REGION_MODES), default="mix", show_default=True)
 @click.option("--starts-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="No meeting before this date (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(["draft", "open"]), default="open", show_default=True)
+@click.option(  # joins (issue 9)
+    "--join-policy",
+    type=click.Choice(JOIN_POLICIES),
+    default="coordinator",
+    show_default=True,
+    help="Who decides requests to join a set: the coordinator, or automatic when every rule holds.",
+)
 def programme_create(programme_id: str, **options: object) -> None:
     """Create programme PROGRAMME_ID."""
     starts = options["starts_on"]
@@ -151,6 +158,7 @@ def programme_create(programme_id: str, **options: object) -> None:
             max_per_organisation=int(options["max_per_organisation"]),  # type: ignore[call-overload]
             require_common_slot=not options["no_common_slot"],
             region_mode=str(options["region_mode"]),
+            join_policy=str(options["join_policy"]),  # joins (issue 9)
             starts_on=starts.date() if starts is not None else None,  # type: ignore[attr-defined]
         )
     except InvalidValue as exc:

@@ -33,7 +33,7 @@ from api.v1.common import PageQuery, StrictSchema, id_field, page_schema, path_i
 from graph.port import NotFound, Page
 from graph.port_sets import Membership, SetRecord
 from network import availability, calendar
-from network.domain import CADENCES, MAX_NAME, PROGRAMME_STATUSES, REGION_MODES, REGIONS, SET_STATUSES, Programme
+from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGION_MODES, REGIONS, SET_STATUSES, Programme
 from network.formation import GOALS, FormationError
 from network.rota import turns
 
@@ -77,6 +77,11 @@ class _ProgrammeFields(StrictSchema):
     starts_on = fields.Date(allow_none=True, metadata={"description": "No meeting before this date."})
     weights = _WEIGHTS
     region_mode = fields.String(validate=validate.OneOf(REGION_MODES), metadata={"description": "Mix regions, or keep sets close."})
+    # joins (issue 9): who decides requests to join the programme's sets.
+    join_policy = fields.String(
+        validate=validate.OneOf(JOIN_POLICIES),
+        metadata={"description": "coordinator (default) decides requests to join sets; automatic: accepted when every rule holds."},
+    )
 
     @validates_schema
     def _sizes(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -113,6 +118,7 @@ class ProgrammeSchema(StrictSchema):
     starts_on = fields.Date(allow_none=True)
     weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True, metadata={"description": "Every goal's weight."})
     region_mode = fields.String(required=True)
+    join_policy = fields.String(required=True)  # joins (issue 9)
 
 
 class EnrolSchema(StrictSchema):
@@ -460,6 +466,7 @@ def _programme_body(p: Programme) -> dict[str, Any]:
         "starts_on": p.starts_on,
         "weights": service.programme_weights(p),
         "region_mode": p.region_mode,
+        "join_policy": p.join_policy,  # joins (issue 9)
     }
 
 

@@ -95,9 +95,9 @@ import random
 from collections.abc import Mapping, Sequence
 
 from network import availability
-from network.formation.check import partition_violations
+from network.formation.check import partition_violations, set_violations
 from network.formation.engine import Budget, State, construct
-from network.formation.explain import describe_set, unplaced_reasons
+from network.formation.explain import describe_set, shared_themes, unplaced_reasons
 from network.formation.model import (
     GOALS,
     REGION_MODES,
@@ -135,6 +135,7 @@ __all__ = [
     "is_valid_partition",
     "objective",
     "score_partition",
+    "score_sets",
     "validate",
 ]
 
@@ -258,6 +259,86 @@ def score_partition(
     scorer = Scorer(pb)
     fixed = [any(not pb.pinned[p].open and sorted(set(s)) == list(pb.pinned[p].members) for p in range(len(pb.pinned))) for s in index_sets]
     return _proposal(pb, scorer, index_sets, fixed, theme_names, seed=None, iterations=0, stopped="scored", keep_order=True)
+
+
+# joins (issue 9): one scorer for sets judged one at a time, shared by set suggestions.
+def score_sets(
+    members: Sequence[Member],
+    sets: Sequence[Sequence[str]],
+    rules: Rules | None = None,
+    constraints: Constraints | None = None,
+    *,
+    slots: Sequence[str | None] | None = None,
+    theme_names: Mapping[str, str] | None = None,
+    explain: bool = True,
+) -> tuple[ProposedSet, ...]:
+    """Score, explain and check each set on its own against one pool; the sets may share members.
+
+    Unlike :func:`score_partition` nothing is checked across sets and nobody is reported unplaced, so
+    a set and the same set with one more person can be scored side by side (the difference is what
+    that person adds by the formation objective). Theme rarity and the pool's mean experience come
+    from ``members``.
+
+    Parameters
+    ----------
+    members
+        The pool every set is drawn from (ids unique).
+    sets
+        Member ids of each set.
+    rules, constraints
+        As for :func:`form_sets` (``constraints.ties`` matter: tied pairs earn no new-tie credit).
+    slots
+        Each set's fixed meeting slot, or ``None``; a member not free then is a violation of the set.
+    theme_names
+        ``{theme_id: name}`` for the reasons.
+    explain
+        False leaves ``reasons`` empty (and ``meeting_slot`` / ``common_slots`` / ``shared_themes``
+        are still filled): for callers that word their own reasons.
+
+    Returns
+    -------
+    tuple of ProposedSet
+        In the order given, each with score, breakdown, reasons and the hard rules it breaks.
+        Cost: one set score per set.
+
+    Examples
+    --------
+    >>> pool = [Member(f"m{i}", organisation_id=f"o{i}", availability=("tue-pm",)) for i in range(4)]
+    >>> small, grown = score_sets(pool, [["m0", "m1", "m2"], ["m0", "m1", "m2", "m3"]], Rules(size_min=3, size_max=4, size_target=4))
+    >>> grown.breakdown["ties"] > small.breakdown["ties"], grown.violations
+    (True, ())
+    """
+    rules = rules or Rules()
+    constraints = constraints or Constraints()
+    if slots is not None and len(slots) != len(sets):
+        raise FormationError("slots", f"give one slot (or None) per set: {len(sets)} sets, {len(slots)} slots")
+    pb = Problem(members, rules, constraints, require_pool=False, strict_pins=False)
+    scorer = Scorer(pb)
+    out = []
+    for k, index_set in enumerate(_index_sets(pb, sets)):
+        unique = sorted(set(index_set))
+        slot = slots[k] if slots is not None else None
+        if slot is not None and not availability.is_slot(slot):
+            raise FormationError("slots", f"unknown meeting slot {slot!r}")
+        pinned = availability.to_mask((slot,)) if slot is not None else 0
+        if explain:
+            meeting, common, themes, reasons = describe_set(pb, scorer, unique, theme_names, locked=False, pinned_slot=pinned)
+        else:
+            common = availability.from_mask(pb.common_mask(unique)) if unique else ()
+            meeting, themes, reasons = (common[0] if common else None), shared_themes(pb, unique), ()
+        out.append(
+            ProposedSet(
+                members=tuple(pb.ids[i] for i in unique),
+                meeting_slot=slot if slot is not None else meeting,
+                common_slots=common,
+                shared_themes=themes,
+                score=scorer.points(unique) / SCALE if unique else 0.0,
+                breakdown=scorer.breakdown(unique) if unique else dict.fromkeys(GOALS, 0.0),
+                reasons=reasons,
+                violations=tuple(set_violations(pb, unique, pinned_slot=pinned)) if unique else (),
+            )
+        )
+    return tuple(out)
 
 
 def is_valid_partition(
