@@ -27,9 +27,11 @@ API_SETTINGS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # The documentation pages' scripts are served from web/static/vendor (copied from npm, see web/assets/README.md),
+    # so the docs work offline and no third-party host sees who reads them.
+    "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
     "OPENAPI_REDOC_PATH": "redoc",
-    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    "OPENAPI_REDOC_URL": "/static/vendor/redoc.standalone.js",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (

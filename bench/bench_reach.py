@@ -10,10 +10,14 @@ What is measured, per store:
 * **organisation view**: ``organisation_reach(org, hops=2)`` plus ``organisation_history(org,
   12 months)`` (what ``GET /api/v1/organisations/<id>/reach`` asks the store for): p50 and p95
   over 100 organisations (drawn with the seed, after a warm-up on 10 others);
-* **network report**: ``network_reach()``, the best of 3 runs.
+* **network report**: ``network_reach()``, the best of 3 runs;
+* **network map** (issue 7): ``reach_map(org)`` (what ``GET /api/v1/organisations/<id>/map`` asks
+  the store for: the organisation's assessors, whom they reach within two hops through people who
+  may be found, their ties, capped at 300 people): p50 and p95 over the same organisations, with
+  how many were capped.
 
 Baseline, same run: load the whole graph into Python (``export_bundle`` plus every programme's
-sets) and compute the same figures there, per request. Its numbers are checked equal to the
+sets) and compute the same figures (and the same map) there, per request. Its numbers are checked equal to the
 store's on the sampled organisations and the whole network, so the comparison is like for like.
 
 Targets (issue 5): organisation view p95 <= 100 ms; network report <= 5 s on Neo4j; both faster
@@ -22,7 +26,7 @@ than the baseline.
 Usage::
 
     python bench/bench_reach.py [--quick] [--assessors 20000] [--organisations 400] [--seed 1]
-                                [--stores embedded,neo4j] [--check]
+                                [--stores embedded,neo4j] [--check] [--map-only]
 
 ``--quick``: 4,000 assessors, 80 organisations, 30 organisations timed. Neo4j is measured when
 ``NEO4J_URI`` is set (its database is WIPED: use a throwaway server such as
@@ -50,19 +54,24 @@ from graph.port_sets import NewSet
 from network import demo
 from network.domain import ActionLearningSet, Organisation, Programme
 from network.reach import (
+    MAP_LIMIT,
     IsolatedAssessor,
+    Isolation,
     MonthReach,
     NetworkReach,
     OrganisationFigures,
     OrganisationReach,
     OrganisationTie,
     PartnerRow,
+    ReachMap,
     RegionRow,
+    assemble_map,
     assemble_reach,
     isolated_since,
     month_end,
     month_range,
     network_reach,
+    select_map_people,
 )
 
 ORG_VIEW_P95_MS = 100.0
@@ -161,6 +170,7 @@ class Graph:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)
+    discoverable: set[str] = field(default_factory=set)
     region: dict[str, str | None] = field(default_factory=dict)
     org_of: dict[str, str] = field(default_factory=dict)
     since: dict[str, date | None] = field(default_factory=dict)
@@ -183,6 +193,8 @@ def load(store: GraphStore) -> Graph:
         g.region[a.id] = a.region
         if a.active:
             g.active.add(a.id)
+        if a.discoverable:
+            g.discoverable.add(a.id)
     for e in bundle.employments:
         g.org_of[e.assessor_id] = e.organisation_id
         g.since[e.assessor_id] = e.since
@@ -327,6 +339,58 @@ def baseline_network(g: Graph) -> NetworkReach:
     )
 
 
+def baseline_map(g: Graph, org_id: str, limit: int = MAP_LIMIT) -> ReachMap:
+    """One organisation's map, computed in Python from the loaded graph (same rules as the stores)."""
+    own = g.staff[org_id]
+
+    def visible(b: str) -> bool:
+        return b in g.active and b in g.discoverable and g.org_of.get(b) != org_id
+
+    near = {b for a in own for b in g.ties[a] if visible(b)}
+    far = {c for b in near for c in g.ties[b] if visible(c)}
+    rows = [(a, 0) for a in own] + [(b, 1) for b in near] + [(c, 2) for c in far]
+    kept, total = select_map_people(rows, limit)
+    people = {i: (g.names[i], g.org_of.get(i)) for i, _ in kept}
+    isolation = {}
+    for a, hops in kept:
+        if hops == 0:
+            i = _isolated(g, a)
+            sole = not any(x != a for x in g.staff[org_id])
+            isolation[a] = Isolation(a, i is not None, sole, i.isolated_since if i else None)
+    ties = [(a, b) for a in people for b in g.ties[a] if b in people and a < b]
+    orgs = [g.orgs[o] for o in {org for _, org in people.values() if org is not None}]
+    return assemble_map(g.orgs[org_id], kept, total, limit, people=people, isolation=isolation, ties=ties, organisations=orgs)
+
+
+def measure_map(store: GraphStore, orgs: list[str], warm: list[str], baseline_samples: int) -> dict[str, float]:
+    """Time the store's map and the load-everything baseline on the same organisations; check they agree."""
+    for org in warm:
+        store.reach_map(org)
+    runs: list[float] = []
+    sizes: list[int] = []
+    capped = 0
+    for org in orgs:
+        started = time.perf_counter()
+        m = store.reach_map(org)
+        runs.append(time.perf_counter() - started)
+        sizes.append(m.total_people)
+        capped += m.truncated
+    base_runs = []
+    for org in orgs[:baseline_samples]:
+        started = time.perf_counter()
+        expected = baseline_map(load(store), org)
+        base_runs.append(time.perf_counter() - started)
+        assert expected == store.reach_map(org), f"baseline and store disagree on the map of {org}"
+    return {
+        "map_p50_ms": 1000 * statistics.median(runs),
+        "map_p95_ms": 1000 * p(runs, 0.95),
+        "base_map_ms": 1000 * min(base_runs),
+        "people_median": statistics.median(sizes),
+        "people_max": max(sizes),
+        "capped": capped,
+    }
+
+
 # -- measuring ------------------------------------------------------------------------------------
 
 
@@ -384,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stores", default=None, help="embedded,neo4j (default: embedded, and neo4j if NEO4J_URI is set)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--map-only", action="store_true", help="measure only the network map (issue 7)")
     args = parser.parse_args(argv)
     assessors = args.assessors or (4_000 if args.quick else 20_000)
     organisations = args.organisations or (80 if args.quick else 400)
@@ -406,13 +471,26 @@ def main(argv: list[str] | None = None) -> int:
     missed = []
     header = f"{'store':<10}{'view p50':>10}{'view p95':>10}{'network':>10}{'base view':>11}{'base net':>10}{'view x':>8}{'net x':>7}"
     rows = []
+    map_rows = []
     for name in stores:
         with OPENERS[name]() as store:  # type: ignore[attr-defined]
             started = time.perf_counter()
             store.bulk_upsert(net.bundle)
             made = add_sets(store, net, batches, args.seed)
             print(f"{name}: loaded with {made} sets in {time.perf_counter() - started:.1f}s")
-            r = measure(store, orgs, warm, months, baseline_samples)
+            r = None if args.map_only else measure(store, orgs, warm, months, baseline_samples)
+            mr = measure_map(store, orgs, warm, baseline_samples)
+        map_x = mr["base_map_ms"] / mr["map_p95_ms"]
+        map_rows.append(
+            f"{name:<10}{mr['map_p50_ms']:>8.1f}ms{mr['map_p95_ms']:>8.1f}ms{mr['base_map_ms']:>9.0f}ms{map_x:>7.1f}x"
+            f"{mr['people_median']:>9.0f}{mr['people_max']:>7}{mr['capped']:>4}/{len(orgs)}"
+        )
+        if mr["map_p95_ms"] > ORG_VIEW_P95_MS:
+            missed.append(f"{name}: map p95 {mr['map_p95_ms']:.1f} ms > {ORG_VIEW_P95_MS} ms")
+        if map_x <= 1:
+            missed.append(f"{name}: map not faster than the baseline ({map_x:.1f}x)")
+        if r is None:
+            continue
         view_x = r["base_view_ms"] / r["view_p95_ms"]
         net_x = r["base_network_s"] / r["network_s"]
         rows.append(
@@ -426,10 +504,17 @@ def main(argv: list[str] | None = None) -> int:
             missed.append(f"{name}: network report {r['network_s']:.2f} s > {NETWORK_S[name]} s")
         if view_x <= 1 or net_x <= 1:
             missed.append(f"{name}: not faster than the baseline (view {view_x:.1f}x, network {net_x:.1f}x)")
-    print(header)
-    for row in rows:
+    if rows:
+        print(header)
+        for row in rows:
+            print(row)
+        print("view x: fastest baseline view over the store's view p95; net x: baseline network report over the store's best")
+    print(f"{'store':<10}{'map p50':>10}{'map p95':>10}{'base map':>11}{'map x':>8}{'people':>9}{'max':>7}{'capped':>9}")
+    for row in map_rows:
         print(row)
-    print("view x: fastest baseline view over the store's view p95; net x: baseline network report over the store's best")
+    print(
+        "map x: fastest baseline map (load everything, compute in Python) over the store's map p95; people: median on a map before the cap"
+    )
     for line in missed:
         print(f"MISSED {line}")
     return 1 if (missed and args.check) else 0

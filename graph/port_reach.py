@@ -15,26 +15,33 @@ from datetime import date
 from graph.values import Invalid, Page
 from network.reach import (
     HOPS,
+    MAP_LIMIT,
     MAX_MONTHS,
     IsolatedAssessor,
     Isolation,
+    MapPerson,
     MonthReach,
     NetworkReach,
     OrganisationReach,
     OrganisationTie,
     ReachBaseline,
+    ReachMap,
+    check_map_limit,
 )
 
 __all__ = [
     "IsolatedAssessor",
     "Isolation",
+    "MapPerson",
     "MonthReach",
     "NetworkReach",
     "OrganisationReach",
     "OrganisationTie",
     "ReachBaseline",
+    "ReachMap",
     "ReachPort",
     "check_hops",
+    "check_limit",
     "check_months",
 ]
 
@@ -81,12 +88,30 @@ class ReachPort(ABC):
     def reach_baseline(self, assessor_ids: Iterable[str]) -> ReachBaseline:
         """The network report and the named assessors as they stand, for a what-if; :class:`Invalid` naming unknown ids."""
 
+    @abstractmethod
+    def reach_map(self, organisation_id: str, limit: int = MAP_LIMIT) -> ReachMap:
+        """The organisation's network map: its active assessors and whom they reach within two hops, with the ties among them.
+
+        Outside the organisation only active, discoverable assessors are shown, and the second
+        hop goes only through people shown (see :mod:`network.reach`, "the network map"). At most
+        ``limit`` people (own first, then by hops and id), with the total before the cut.
+        :class:`NotFound` if the organisation does not exist; :class:`Invalid` for a bad ``limit``.
+        """
+
 
 def check_hops(hops: object) -> int:
     """``hops`` if it is 1 or 2, else :class:`Invalid`."""
     if isinstance(hops, bool) or hops not in HOPS:
         raise Invalid(f"hops must be 1 or 2, got {hops!r}")
     return int(hops)  # type: ignore[call-overload]
+
+
+def check_limit(limit: object) -> int:
+    """``limit`` of a map if it is from 1 to :data:`network.reach.MAX_MAP_LIMIT`, else :class:`Invalid`."""
+    try:
+        return check_map_limit(limit)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
 
 
 def check_months(months: Sequence[date]) -> list[date]:

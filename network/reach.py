@@ -870,3 +870,126 @@ def tie_matrix_csv(network: NetworkReach, layout: str = "matrix") -> str:
         row = matrix.get(i, {})
         writer.writerow([_cell(i), _cell(names[i]), *(row.get(j, 0) for j in ids)])
     return out.getvalue()
+
+
+# -- the network map ----------------------------------------------------------------------------
+#
+# The map of one organisation shows its active assessors (all of them: it is their own organisation)
+# and the people they reach within two tie hops. Outside the organisation only active *discoverable*
+# assessors are shown, and the second hop is taken only through people who are shown, so a map never
+# hints at someone who chose not to be found. Who sees which names is decided by the caller
+# (``api.services.reach``); the store returns the people and their ties.
+
+#: People on one map unless the caller asks for fewer or more, and the most one map may hold.
+MAP_LIMIT = 300
+MAX_MAP_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class MapPerson:
+    """One assessor on an organisation's map."""
+
+    assessor_id: str
+    name: str
+    organisation_id: str | None
+    #: 0: works for the organisation; 1: tied to one of its assessors; 2: tied to someone at 1.
+    hops: int
+    #: Isolation, known for the organisation's own assessors (``hops == 0``) only; False for the others.
+    isolated: bool = False
+    isolated_since: date | None = None
+    sole_in_organisation: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReachMap:
+    """An organisation's map: the people shown (``limit`` at most), the ties among them, their organisations."""
+
+    organisation: Organisation
+    #: Own assessors first, then one hop, then two; each by id.
+    people: tuple[MapPerson, ...]
+    #: Ties among the people shown, each pair once (smaller id first), sorted.
+    ties: tuple[tuple[str, str], ...]
+    #: The organisation and those of the people shown, the organisation first, then by name and id.
+    organisations: tuple[Organisation, ...]
+    #: How many people the map would show without the limit.
+    total_people: int
+    limit: int
+
+    @property
+    def truncated(self) -> bool:
+        """Whether people were left off to keep the map within its limit."""
+        return self.total_people > len(self.people)
+
+
+def check_map_limit(limit: object) -> int:
+    """``limit`` if it is a whole number from 1 to :data:`MAX_MAP_LIMIT`, else :class:`ValueError`."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_MAP_LIMIT:
+        raise ValueError(f"limit must be a whole number from 1 to {MAX_MAP_LIMIT}, got {limit!r}")
+    return limit
+
+
+def select_map_people(rows: Iterable[tuple[str, int]], limit: int) -> tuple[list[tuple[str, int]], int]:
+    """Keep each person once, at their fewest hops, nearest first (then by id), at most ``limit`` of them.
+
+    Parameters
+    ----------
+    rows
+        ``(assessor_id, hops)`` as a store finds them; a person may come more than once
+        (reached at one and at two hops).
+    limit
+        Most people kept.
+
+    Returns
+    -------
+    tuple
+        The kept ``(assessor_id, hops)`` and how many distinct people there were in all.
+
+    Examples
+    --------
+    >>> select_map_people([("b", 2), ("a", 0), ("b", 1)], 1)
+    ([('a', 0)], 2)
+    """
+    best: dict[str, int] = {}
+    for assessor_id, hops in rows:
+        seen = best.get(assessor_id)
+        if seen is None or hops < seen:
+            best[assessor_id] = hops
+    ordered = sorted(best.items(), key=lambda r: (r[1], r[0]))
+    return ordered[: max(0, limit)], len(ordered)
+
+
+def assemble_map(
+    organisation: Organisation,
+    kept: Sequence[tuple[str, int]],
+    total: int,
+    limit: int,
+    *,
+    people: Mapping[str, tuple[str, str | None]],
+    isolation: Mapping[str, Isolation],
+    ties: Iterable[tuple[str, str]],
+    organisations: Iterable[Organisation],
+) -> ReachMap:
+    """A :class:`ReachMap` from what a store found (the same rows from every store); ``people`` maps id -> (name, organisation)."""
+    shown_people = tuple(
+        MapPerson(
+            assessor_id=i,
+            name=people[i][0],
+            organisation_id=people[i][1],
+            hops=hops,
+            isolated=hops == 0 and i in isolation and isolation[i].isolated,
+            isolated_since=isolation[i].isolated_since if hops == 0 and i in isolation else None,
+            sole_in_organisation=hops == 0 and i in isolation and isolation[i].sole_in_organisation,
+        )
+        for i, hops in kept
+    )
+    shown = {p.assessor_id for p in shown_people}
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in ties if a != b and a in shown and b in shown})
+    others = sorted((o for o in organisations if o.id != organisation.id), key=lambda o: (o.name, o.id))
+    return ReachMap(
+        organisation=organisation,
+        people=shown_people,
+        ties=tuple(pairs),
+        organisations=(organisation, *others),
+        total_people=total,
+        limit=limit,
+    )

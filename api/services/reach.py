@@ -8,14 +8,17 @@ other organisations already taken out, so no output schema ever receives them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from graph.port import GraphStore, Page
 from network import reach
-from network.domain import InvalidValue
-from network.reach import IsolatedAssessor, MonthReach, NetworkReach, OrganisationReach, WhatIf
+from network.domain import InvalidValue, Organisation
+from network.domain import today as uk_today
+from network.reach import MAP_LIMIT, MAX_MAP_LIMIT, IsolatedAssessor, MapPerson, MonthReach, NetworkReach, OrganisationReach, WhatIf
 
 #: Most people one what-if may name (a large programme's whole pool, with room to spare).
 MAX_WHAT_IF_PEOPLE = 2000
@@ -42,7 +45,7 @@ class OrganisationReport:
 def months(first: date | None, last: date | None, today: date | None = None) -> list[date]:
     """The months of a history range (see :func:`network.reach.month_range`); :class:`InvalidValue` naming ``from`` or ``to``."""
     try:
-        return reach.month_range(first, last, today or date.today())
+        return reach.month_range(first, last, today or uk_today())
     except reach.BadRange as exc:
         raise InvalidValue(exc.field, exc.message) from None
 
@@ -130,3 +133,168 @@ def _cursor_ok(after: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# -- the network map ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MapNode:
+    """One person on a map, as the caller may see them.
+
+    ``id`` is opaque and new in every response, so an anonymised person cannot be followed from
+    one map to the next; ``name`` is ``None`` unless the caller may see that organisation's people.
+    """
+
+    id: str
+    label: str
+    name: str | None
+    organisation_id: str | None
+    hops: int
+    ties: int
+    #: For the organisation's own assessors only (``None`` for everyone else).
+    isolated: bool | None
+    #: Only for named, isolated people.
+    isolated_since: date | None
+    sole_in_organisation: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class MapOrganisation:
+    """An organisation on a map, with how many of its people are shown."""
+
+    id: str
+    name: str
+    kind: str
+    region: str
+    own: bool
+    shown: int
+    named: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MapEdge:
+    """A tie between two people on the map (node ids of the same response)."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """An organisation's network map for one caller: named or anonymised people, their ties, and what was left off."""
+
+    organisation: Organisation
+    organisations: tuple[MapOrganisation, ...]
+    nodes: tuple[MapNode, ...]
+    edges: tuple[MapEdge, ...]
+    total: int
+    limit: int
+
+    @property
+    def shown(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > self.shown
+
+    @property
+    def isolated(self) -> int:
+        """How many of the organisation's own assessors on the map are isolated."""
+        return sum(1 for n in self.nodes if n.isolated)
+
+    @property
+    def summary(self) -> str:
+        """One plain sentence: how many people are shown, of how many."""
+        own = sum(1 for n in self.nodes if n.hops == 0)
+        if not self.nodes:
+            return f"{self.organisation.name} has no active assessors to show yet."
+        if self.truncated:
+            return (
+                f"Showing {self.shown:,} of {self.total:,} people (the nearest first): the map holds at most "
+                f"{self.limit:,}, so the people farthest away are left off."
+            )
+        reached = self.shown - own
+        return (
+            f"Showing all {self.shown:,} people: {_count(own, 'assessor')} of {self.organisation.name}"
+            f" and {_count(reached, 'person', 'people')} they reach within two steps."
+        )
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def organisation_map(
+    store: GraphStore,
+    organisation_id: str,
+    *,
+    sees_people_of: Callable[[str | None], bool],
+    limit: int = MAP_LIMIT,
+) -> MapView:
+    """The organisation's network map as the caller may see it.
+
+    People of organisations for which ``sees_people_of`` is False appear as "Assessor 3 at
+    Org X", with an id made up for this response only; who may be found at all is decided by
+    the store (:meth:`~graph.port_reach.ReachPort.reach_map`). :class:`InvalidValue` for a bad ``limit``.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_MAP_LIMIT:
+        raise InvalidValue("limit", f"must be a whole number from 1 to {MAX_MAP_LIMIT}")
+    m = store.reach_map(organisation_id, limit=limit)
+    degree: Counter[str] = Counter()
+    for a, b in m.ties:
+        degree[a] += 1
+        degree[b] += 1
+    names = {o.id: o.name for o in m.organisations}
+    named_orgs = {o.id for o in m.organisations if sees_people_of(o.id)}
+    sees_loose = sees_people_of(None)
+    tokens: dict[str, str] = {}
+    for p in m.people:
+        token = "n" + secrets.token_hex(6)
+        while token in tokens.values():
+            token = "n" + secrets.token_hex(6)
+        tokens[p.assessor_id] = token
+
+    def named(p: MapPerson) -> bool:
+        return p.organisation_id in named_orgs if p.organisation_id is not None else sees_loose
+
+    order = {o.id: k for k, o in enumerate(m.organisations)}
+    groups: dict[str | None, list[MapPerson]] = {}
+    for p in m.people:
+        groups.setdefault(p.organisation_id, []).append(p)
+    nodes: list[MapNode] = []
+    for org_id in sorted(groups, key=lambda o: (o is None, order.get(o or "", 0))):
+        people = groups[org_id]
+        shown_by_name = sorted((p for p in people if named(p)), key=lambda p: (p.hops, p.name.casefold(), p.assessor_id))
+        # Anonymised people are numbered by nearness and ties, then by their random token: never by id or name.
+        anonymous = sorted((p for p in people if not named(p)), key=lambda p: (p.hops, -degree[p.assessor_id], tokens[p.assessor_id]))
+        where = f"at {names[org_id]}" if org_id is not None else "with no organisation"
+        for p in shown_by_name:
+            nodes.append(_node(p, tokens[p.assessor_id], p.name, p.name, degree[p.assessor_id], named=True))
+        for k, p in enumerate(anonymous, start=1):
+            nodes.append(_node(p, tokens[p.assessor_id], f"Assessor {k} {where}", None, degree[p.assessor_id], named=False))
+    shown = Counter(p.organisation_id for p in m.people)
+    organisations = tuple(
+        MapOrganisation(o.id, o.name, o.kind, o.region, own=o.id == m.organisation.id, shown=shown.get(o.id, 0), named=o.id in named_orgs)
+        for o in m.organisations
+    )
+    edges = tuple(sorted((MapEdge(tokens[a], tokens[b]) for a, b in m.ties), key=lambda e: (e.source, e.target)))
+    return MapView(
+        organisation=m.organisation, organisations=organisations, nodes=tuple(nodes), edges=edges, total=m.total_people, limit=m.limit
+    )
+
+
+def _node(p: MapPerson, node_id: str, label: str, name: str | None, ties: int, *, named: bool) -> MapNode:
+    own = p.hops == 0
+    return MapNode(
+        id=node_id,
+        label=label,
+        name=name,
+        organisation_id=p.organisation_id,
+        hops=p.hops,
+        ties=ties,
+        isolated=p.isolated if own else None,
+        isolated_since=p.isolated_since if own and named and p.isolated else None,
+        sole_in_organisation=p.sole_in_organisation if own else None,
+    )

@@ -9,13 +9,18 @@ Who sees what (``api.access`` rows ``reach:*`` and ``isolated:list``):
   organisations only, never people;
 * what-if: coordinators and network admins;
 * isolated lists: an organisation admin for their own organisation; coordinators and network
-  admins for any organisation or the whole network.
+  admins for any organisation or the whole network;
+* an organisation's network map: as its reach. Its own assessors are named for callers who see
+  its people by name; people of other organisations only for callers who may see that
+  organisation's people (admins), else they are anonymised with ids made up for each response.
+  Assessors who are not discoverable never appear on another organisation's map.
 
 Definitions of every figure: :mod:`network.reach`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,7 +33,7 @@ from api.access import Principal, authorize
 from api.extensions import get_store
 from api.services import reach as service
 from api.v1.common import PageQuery, StrictSchema, id_field, page_body, page_schema, path_id
-from network.reach import CSV_LAYOUTS, HOPS, MAX_MONTHS, TOP_PARTNERS, BadRange, parse_month
+from network.reach import CSV_LAYOUTS, HOPS, MAP_LIMIT, MAX_MAP_LIMIT, MAX_MONTHS, TOP_PARTNERS, BadRange, parse_month
 
 blp = Blueprint("reach", __name__, description="Network reach of organisations, the whole network, what-if, and isolated assessors.")
 
@@ -37,9 +42,20 @@ MAX_SETS = 1000
 MAX_CONTACTS = 5000
 
 
-def _sees_people(principal: Principal, organisation_id: str) -> bool:
+def sees_people(principal: Principal, organisation_id: str) -> bool:
     """Whether the caller may see an organisation's people by name in reach views."""
     return principal.can_see_people_of(organisation_id) or "coordinator" in principal.roles
+
+
+def map_sees_people(principal: Principal, organisation_id: str) -> Callable[[str | None], bool]:
+    """Whose names a caller sees on ``organisation_id``'s map: its own people as in reach views, others' only with the right."""
+
+    def sees(other: str | None) -> bool:
+        if other == organisation_id:
+            return sees_people(principal, organisation_id)
+        return principal.can_see_people_of(other)
+
+    return sees
 
 
 # -- input schemas --------------------------------------------------------------------------
@@ -106,6 +122,16 @@ class IsolatedQuery(PageQuery):
         load_default=None,
         validate=validate.Length(max=120),
         metadata={"description": "The `next_after` of the previous page; omit for the first page."},
+    )
+
+
+class MapQuery(StrictSchema):
+    """How many people a map may hold."""
+
+    limit = fields.Integer(
+        load_default=MAP_LIMIT,
+        validate=validate.Range(min=1, max=MAX_MAP_LIMIT),
+        metadata={"description": f"Most people on the map (1-{MAX_MAP_LIMIT}); the nearest are kept."},
     )
 
 
@@ -294,6 +320,56 @@ class WhatIfSchema(StrictSchema):
     summary = fields.List(fields.String(), required=True)
 
 
+class MapOrganisationSchema(StrictSchema):
+    """An organisation on the map."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    region = fields.String(required=True)
+    own = fields.Boolean(required=True, metadata={"description": "The organisation the map is of."})
+    shown = fields.Integer(required=True, metadata={"description": "How many of its people are on the map."})
+    named = fields.Boolean(required=True, metadata={"description": "Whether its people are shown by name to you."})
+
+
+class MapNodeSchema(StrictSchema):
+    """A person on the map."""
+
+    id = fields.String(required=True, metadata={"description": "Made up for this response only; not an assessor id."})
+    label = fields.String(required=True, metadata={"description": "The name, or e.g. 'Assessor 3 at Org X' when anonymised."})
+    name = fields.String(allow_none=True, metadata={"description": "Null when you may not see this person's name."})
+    organisation_id = fields.String(allow_none=True)
+    hops = fields.Integer(
+        required=True, metadata={"description": "0: of the organisation; 1: tied to one of its assessors; 2: one more step."}
+    )
+    ties = fields.Integer(required=True, metadata={"description": "Ties to other people on the map."})
+    isolated = fields.Boolean(allow_none=True, metadata={"description": "For the organisation's own assessors; null for others."})
+    isolated_since = fields.Date(allow_none=True)
+    sole_in_organisation = fields.Boolean(allow_none=True)
+
+
+class MapEdgeSchema(StrictSchema):
+    """A tie between two people on the map."""
+
+    source = fields.String(required=True)
+    target = fields.String(required=True)
+
+
+class MapSchema(StrictSchema):
+    """An organisation's network map: its assessors and the people they reach within two steps."""
+
+    organisation = fields.Nested(OrganisationRefSchema, required=True)
+    organisations = fields.List(fields.Nested(MapOrganisationSchema), required=True, metadata={"description": "The organisation first."})
+    nodes = fields.List(fields.Nested(MapNodeSchema), required=True)
+    edges = fields.List(fields.Nested(MapEdgeSchema), required=True)
+    shown = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "People the map would show without its limit."})
+    limit = fields.Integer(required=True)
+    truncated = fields.Boolean(required=True)
+    isolated = fields.Integer(required=True, metadata={"description": "The organisation's isolated assessors on the map."})
+    summary = fields.String(required=True)
+
+
 # -- endpoints ------------------------------------------------------------------------------
 
 
@@ -313,7 +389,22 @@ class OrganisationReachView(MethodView):
             hops=args["hops"],
             first=args["first"],
             last=args["last"],
-            people_visible=_sees_people(principal, organisation_id),
+            people_visible=sees_people(principal, organisation_id),
+        )
+
+
+@blp.route("/organisations/<id:organisation_id>/map")
+class OrganisationMapView(MethodView):
+    """One organisation's network map."""
+
+    @blp.arguments(MapQuery, location="query")
+    @blp.response(200, MapSchema)
+    def get(self, args: dict[str, Any], organisation_id: str) -> service.MapView:
+        """Its active assessors, the people they reach within two steps and the ties among them; others' people anonymised."""
+        organisation_id = path_id(organisation_id, "organisation_id")
+        principal = authorize("reach:read", organisation_id=organisation_id)
+        return service.organisation_map(
+            get_store(), organisation_id, limit=args["limit"], sees_people_of=map_sees_people(principal, organisation_id)
         )
 
 

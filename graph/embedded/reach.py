@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from graph.embedded.base import EmbeddedBase
-from graph.port_reach import check_hops, check_months
+from graph.port_reach import check_hops, check_limit, check_months
 from graph.values import Invalid, NotFound, Page, clamp_limit
 from network.domain import Organisation
 from network.reach import (
+    MAP_LIMIT,
     IsolatedAssessor,
     Isolation,
     MonthReach,
@@ -28,12 +29,15 @@ from network.reach import (
     PartnerRow,
     Person,
     ReachBaseline,
+    ReachMap,
     RegionRow,
+    assemble_map,
     assemble_reach,
     isolated_since,
     month_end,
     network_reach,
     page_isolated,
+    select_map_people,
 )
 
 #: Tables and indexes of this area: none; reach reads the core and sets tables and their indexes.
@@ -310,6 +314,51 @@ edge(a, b) AS (
 SELECT DISTINCT min(e.a, e.b), max(e.a, e.b) FROM edge e JOIN pop pb ON pb.id = e.b
 """
 
+# The map of organisation ?1: (id, hops) of its active assessors (0), the active
+# discoverable assessors of other organisations (or none) tied to them (1), and those tied to the
+# latter (2; people at 1 may come again at 2). The second hop goes only through people at 1.
+_MAP_PEOPLE = """
+WITH own(id) AS (
+    SELECT w.assessor_id FROM works_for w JOIN assessors a ON a.id = w.assessor_id AND a.active WHERE w.organisation_id = ?1
+),
+edge1(b) AS (
+    SELECT c.to_id FROM own JOIN contacts c ON c.from_id = own.id WHERE c.status = 'accepted'
+    UNION ALL
+    SELECT c.from_id FROM own JOIN contacts c ON c.to_id = own.id WHERE c.status = 'accepted'
+    UNION ALL
+    SELECT m2.assessor_id FROM own
+    JOIN memberships m1 ON m1.assessor_id = own.id AND m1."left" IS NULL
+    JOIN sets s ON s.id = m1.set_id AND s.status = 'active'
+    JOIN memberships m2 ON m2.set_id = m1.set_id AND m2.assessor_id <> m1.assessor_id AND m2."left" IS NULL
+),
+hop1(id) AS (
+    SELECT DISTINCT e.b FROM edge1 e
+    JOIN assessors b ON b.id = e.b AND b.active AND b.discoverable
+    LEFT JOIN works_for w ON w.assessor_id = e.b
+    WHERE w.organisation_id IS NULL OR w.organisation_id <> ?1
+),
+edge2(b) AS (
+    -- CROSS JOIN keeps hop1 (small) as the outer loop, as in the reach statement.
+    SELECT c.to_id FROM hop1 CROSS JOIN contacts c ON c.from_id = hop1.id AND c.status = 'accepted'
+    UNION ALL
+    SELECT c.from_id FROM hop1 CROSS JOIN contacts c ON c.to_id = hop1.id AND c.status = 'accepted'
+    UNION ALL
+    SELECT m2.assessor_id FROM hop1
+    CROSS JOIN memberships m1 ON m1.assessor_id = hop1.id AND m1."left" IS NULL
+    JOIN sets s ON s.id = m1.set_id AND s.status = 'active'
+    JOIN memberships m2 ON m2.set_id = m1.set_id AND m2.assessor_id <> m1.assessor_id AND m2."left" IS NULL
+),
+hop2(id) AS (
+    SELECT DISTINCT e.b FROM edge2 e
+    JOIN assessors b ON b.id = e.b AND b.active AND b.discoverable
+    LEFT JOIN works_for w ON w.assessor_id = e.b
+    WHERE w.organisation_id IS NULL OR w.organisation_id <> ?1
+)
+SELECT id, 0 FROM own UNION ALL SELECT id, 1 FROM hop1 UNION ALL SELECT id, 2 FROM hop2
+"""
+
+_ORGANISATIONS = "SELECT id, name, kind, region FROM organisations WHERE id IN (SELECT value FROM json_each(?1))"
+
 
 def _json(values: Iterable[object]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
@@ -440,6 +489,23 @@ class EmbeddedReach(EmbeddedBase):
             people={i: Person(i, r[1], bool(r[2]), r[3], isolation[i].isolated) for i, r in people.items()},
             tied_pairs=tied,
         )
+
+    # -- the network map ---------------------------------------------------------------------------
+
+    def reach_map(self, organisation_id: str, limit: int = MAP_LIMIT) -> ReachMap:
+        """The organisation's network map (own assessors and whom they reach within two hops), at most ``limit`` people."""
+        limit = check_limit(limit)
+        with self._transaction(write=False) as conn:
+            org = self._organisation(conn, organisation_id)
+            kept, total = select_map_people(conn.execute(_MAP_PEOPLE, (organisation_id,)), limit)
+            ids = _json(i for i, _ in kept)
+            people = {r[0]: (r[1], r[3]) for r in conn.execute(_PEOPLE, (ids,))}
+            own = [i for i, hops in kept if hops == 0]
+            isolation = {r[0]: _isolation(r) for r in conn.execute(_ISOLATION, (_json(own), 0))} if own else {}
+            ties = conn.execute(_TIED_AMONG, (ids,)).fetchall() if kept else []
+            org_ids = _json(sorted({org for _, org in people.values() if org is not None}))
+            orgs = [Organisation(id=r[0], name=r[1], kind=r[2], region=r[3]) for r in conn.execute(_ORGANISATIONS, (org_ids,))]
+        return assemble_map(org, kept, total, limit, people=people, isolation=isolation, ties=ties, organisations=orgs)
 
     # -- helpers -----------------------------------------------------------------------------------
 

@@ -251,3 +251,51 @@ CALL (a) {
 WITH a, b WHERE b.active AND b.id IN $ids AND a.id < b.id
 RETURN DISTINCT a.id AS x, b.id AS y
 """
+
+#: The map of an organisation, as three lists of ids: ``own`` (its active assessors), ``near`` (the
+#: active discoverable assessors of other organisations, or of none, tied to them) and ``far`` (those
+#: tied to the latter; people in ``near`` come again, the adapter keeps the fewest hops). The second
+#: hop goes only through ``near``. Each assessor is expanded once (``DISTINCT`` between the hops), and
+#: only ids leave the server: names and organisations are read for the people kept (``PEOPLE``).
+MAP_PEOPLE = """
+MATCH (o:Organisation {id: $organisation_id})
+OPTIONAL MATCH (o)<-[:WORKS_FOR]-(a:Assessor)
+WHERE a.active
+WITH o, collect(a) AS own
+CALL (o, own) {
+  UNWIND own AS a
+  CALL (a) {
+    MATCH (a)-[:CONNECTED_WITH {status: 'accepted'}]-(b:Assessor)
+    RETURN b
+    UNION
+    MATCH (a)-[m1:MEMBER_OF]->(s)<-[m2:MEMBER_OF]-(b:Assessor)
+    WHERE s.status = 'active' AND m1.left IS NULL AND m2.left IS NULL AND b <> a
+    RETURN b
+  }
+  WITH DISTINCT o, b
+  WHERE b.active AND b.discoverable AND NOT EXISTS { (b)-[:WORKS_FOR]->(o) }
+  RETURN collect(b) AS near
+}
+CALL (o, near) {
+  UNWIND near AS b
+  CALL (b) {
+    MATCH (b)-[:CONNECTED_WITH {status: 'accepted'}]-(c:Assessor)
+    RETURN c
+    UNION
+    MATCH (b)-[m1:MEMBER_OF]->(s)<-[m2:MEMBER_OF]-(c:Assessor)
+    WHERE s.status = 'active' AND m1.left IS NULL AND m2.left IS NULL AND c <> b
+    RETURN c
+  }
+  WITH DISTINCT o, c
+  WHERE c.active AND c.discoverable AND NOT EXISTS { (c)-[:WORKS_FOR]->(o) }
+  RETURN collect(c.id) AS far
+}
+RETURN [x IN own | x.id] AS own, [x IN near | x.id] AS near, far
+"""
+
+#: The organisations in ``$ids``.
+ORGANISATIONS = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN o.id AS id, o.name AS name, o.kind AS kind, o.region AS region
+"""

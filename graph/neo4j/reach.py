@@ -16,10 +16,11 @@ from neo4j import ManagedTransaction
 
 from graph.neo4j import queries_reach as q
 from graph.neo4j.base import Neo4jBase
-from graph.port_reach import check_hops, check_months
+from graph.port_reach import check_hops, check_limit, check_months
 from graph.values import Invalid, NotFound, Page, clamp_limit
 from network.domain import Organisation
 from network.reach import (
+    MAP_LIMIT,
     IsolatedAssessor,
     Isolation,
     MonthReach,
@@ -30,12 +31,15 @@ from network.reach import (
     PartnerRow,
     Person,
     ReachBaseline,
+    ReachMap,
     RegionRow,
+    assemble_map,
     assemble_reach,
     isolated_since,
     month_end,
     network_reach,
     page_isolated,
+    select_map_people,
 )
 
 
@@ -209,5 +213,29 @@ class Neo4jReach(Neo4jBase):
                 people={i: Person(i, p["name"], bool(p["active"]), p["organisation_id"], isolation[i].isolated) for i, p in people.items()},
                 tied_pairs=tied,
             )
+
+        return self._read(work)
+
+    # -- the network map ---------------------------------------------------------------------------
+
+    def reach_map(self, organisation_id: str, limit: int = MAP_LIMIT) -> ReachMap:
+        """The organisation's network map (own assessors and whom they reach within two hops), at most ``limit`` people."""
+        limit = check_limit(limit)
+
+        def work(tx: ManagedTransaction) -> ReachMap:
+            org = _organisation(tx, organisation_id)
+            found = tx.run(q.MAP_PEOPLE, organisation_id=organisation_id).single(strict=True)
+            rows = [(i, 0) for i in found["own"]] + [(i, 1) for i in found["near"]] + [(i, 2) for i in found["far"]]
+            kept, total = select_map_people(rows, limit)
+            ids = [i for i, _ in kept]
+            people = {r["id"]: (r["name"], r["organisation_id"]) for r in tx.run(q.PEOPLE, ids=ids)} if ids else {}
+            own = [i for i, hops in kept if hops == 0]
+            isolation = {r["id"]: _isolation(r) for r in tx.run(q.ISOLATION, ids=own, only_isolated=False)} if own else {}
+            ties = [(r["x"], r["y"]) for r in tx.run(q.TIED_AMONG, ids=ids)] if ids else []
+            org_ids = sorted({org for _, org in people.values() if org is not None})
+            orgs = [
+                Organisation(id=r["id"], name=r["name"], kind=r["kind"], region=r["region"]) for r in tx.run(q.ORGANISATIONS, ids=org_ids)
+            ]
+            return assemble_map(org, kept, total, limit, people=people, isolation=isolation, ties=ties, organisations=orgs)
 
         return self._read(work)

@@ -17,6 +17,7 @@ def _organisation(world: Any, ownership: str) -> dict[str, str]:
 ROWS: dict[str, Row] = {
     # an organisation's reach and isolated list: its own admins, and coordinators for any organisation
     "GET /api/v1/organisations/{organisation_id}/reach": Row(ORG_ADMIN_AND_COORDINATOR, COORDINATOR),
+    "GET /api/v1/organisations/{organisation_id}/map": Row(ORG_ADMIN_AND_COORDINATOR, COORDINATOR),
     "GET /api/v1/isolated": Row(ORG_ADMIN_AND_COORDINATOR, COORDINATOR, query=_organisation),
     # the network as a whole (organisations only, no people): any organisation admin or coordinator
     "GET /api/v1/reach/network": Row(ORG_ADMIN_AND_COORDINATOR, ORG_ADMIN_AND_COORDINATOR),

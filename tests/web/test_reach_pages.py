@@ -1,0 +1,185 @@
+"""Reach pages in a real browser: an organisation admin's dashboard and network map, the network overview, who is refused.
+
+The network: Northmoor Council (o1, the admin's) has Ada, tied to Cara at the second organisation,
+and two isolated assessors, Ben and one whose name is an XSS payload; the second organisation's
+name is an XSS payload too. Cara is tied to Dev at Hillside Charity (two steps from Northmoor).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from graph.embedded.store import EmbeddedStore
+from network.domain import Assessor, Organisation
+from tests.web.browser import LiveApp, screenshot
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
+
+
+def _locked_version(package: str) -> str:
+    lock = json.loads((WEB / "assets" / "package-lock.json").read_text(encoding="utf-8"))
+    return str(lock["packages"][f"node_modules/{package}"]["version"])
+
+
+def test_the_committed_graph_library_is_the_version_package_lock_pins() -> None:
+    """web/static/vendor/cytoscape.min.js is committed (see web/assets/README.md); it must be what the lock file names."""
+    locked = _locked_version("cytoscape")
+    manifest = json.loads((WEB / "assets" / "package.json").read_text(encoding="utf-8"))
+    assert manifest["dependencies"]["cytoscape"] == locked  # pinned exactly, so `npm install` cannot drift
+    bundle = (WEB / "static" / "vendor" / "cytoscape.min.js").read_text(encoding="utf-8")
+    banner = re.match(r"/\*! cytoscape (\S+) from npm, copied by web/assets/build.mjs", bundle)
+    assert banner is not None, "the bundle lost the banner build.mjs writes: rebuild it with `npm ci && npm run build` in web/assets"
+    assert banner.group(1) == locked
+    assert f'"{locked}"' in bundle  # the library's own version string, not only our banner
+    assert (WEB / "static" / "vendor" / "cytoscape.LICENSE.txt").read_text(encoding="utf-8").startswith("Copyright")
+
+
+def _network(store: EmbeddedStore) -> None:
+    store.create_organisation(Organisation(id="o1", name="Northmoor Council", kind="local_authority", region="north_east"))
+    store.create_organisation(Organisation(id="o2", name="Trust " + XSS, kind="nhs_trust", region="london"))
+    store.create_organisation(Organisation(id="o3", name="Hillside Charity", kind="voluntary", region="london"))
+    people = [
+        ("a0", "Ada Okafor", "o1", date(2020, 1, 1)),
+        ("a1", "Ben Hughes", "o1", date(2021, 3, 1)),
+        ("a2", XSS, "o1", date(2019, 6, 1)),
+        ("a3", "Cara Lane", "o2", None),
+        ("a4", "Dev Shah", "o3", None),
+    ]
+    for aid, name, org, since in people:
+        store.create_assessor(Assessor(id=aid, name=name, discoverable=True))
+        store.set_employer(aid, org, since=since)
+    for x, y in [("a0", "a3"), ("a3", "a4")]:
+        store.request_contact(x, y, on=date(2025, 1, 10))
+        store.accept_contact(x, y, on=date(2025, 1, 15))
+
+
+def _map_ready(page: Any) -> None:
+    expect(page.locator("#reach-map-app")).to_have_attribute("data-state", "ready", timeout=20_000)
+
+
+def test_an_organisation_admin_sees_the_dashboard_and_the_map_with_isolated_people_highlighted(live_app: LiveApp, signed_in: Any) -> None:
+    _network(live_app.store)
+    page = signed_in(("org_admin",), organisation_ids=("o1",))
+
+    # one organisation: /reach goes straight to its dashboard
+    page.goto(live_app.at("/reach"))
+    page.wait_for_url(live_app.at("/organisations/o1/reach"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northmoor Council: network reach")
+    figures = page.locator("dl.figures")
+    expect(figures.locator("div", has_text="Assessors").locator("dd")).to_have_text("3")
+    expect(figures.locator("div", has_text="Isolated").locator("dd")).to_have_text("2")
+    expect(figures.locator("div", has_text="Partner organisations").locator("dd")).to_have_text("1")
+    expect(figures.locator("div", has_text="within two steps").locator("dd")).to_have_text("2")
+    isolated = page.locator("#isolated-table tbody th")
+    expect(isolated).to_have_text([XSS, "Ben Hughes"])  # longest isolated first: since 2019, then 2021
+    expect(page.locator("#partners-table tbody th")).to_have_text(["Trust " + XSS])
+    expect(page.get_by_role("img", name=re.compile("Reach of Northmoor Council"))).to_be_visible()
+    page.get_by_text("The figures as a table").click()
+    expect(page.locator("#history-table tbody tr")).to_have_count(12)
+    assert page.evaluate("window.__xss") is None
+    screenshot(page, "reach-dashboard")
+
+    # a month range that cannot be shown: 422, the field named, the default range instead
+    response = page.goto(live_app.at("/organisations/o1/reach?from=2099-01"))
+    assert response is not None and response.status == 422
+    expect(page.get_by_role("alert")).to_contain_text("Those months could not be shown")
+    expect(page.get_by_label("From month")).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("link", name="Open the network map").click()
+
+    # the map: isolated people highlighted in the list, the key and the graph library's own state
+    page.wait_for_url(live_app.at("/organisations/o1/map"))
+    _map_ready(page)
+    expect(page.locator("#map-summary")).to_contain_text("Showing all 5 people")
+    expect(page.locator("#map-summary")).to_contain_text("2 isolated assessors are shown as diamonds")
+    expect(page.locator("#map-key-shapes")).to_contain_text("An isolated assessor (diamond, thick dashed outline)")
+    expect(page.locator("#map-legend li")).to_have_text(
+        ["Northmoor Council (this organisation) · 3 people", "Hillside Charity · 1 person", "Trust " + XSS + " · 1 person"]
+    )
+    isolated_buttons = page.locator("#map-list button.person-button.isolated")
+    expect(isolated_buttons).to_have_text([XSS + "isolated", "Ben Hughes" + "isolated"])
+    assert page.evaluate("window.cytoscape.version") == _locked_version("cytoscape")
+    drawn = page.evaluate("window.bwReachMap.cy.nodes('.isolated').map(n => n.data('label')).sort()")
+    assert drawn == sorted(["Ben Hughes", XSS])
+    assert page.evaluate("window.bwReachMap.cy.nodes('.isolated').map(n => n.style('shape'))") == ["diamond", "diamond"]
+    others = page.evaluate("window.bwReachMap.cy.nodes('.person.other').map(n => n.data('label')).sort()")
+    assert others == ["Assessor 1 at Hillside Charity", "Assessor 1 at Trust " + XSS]  # nobody else is named
+
+    # select from the list (keyboard): details, and the node selected on the map
+    button = page.get_by_role("button", name=re.compile("^Ben Hughes"))
+    button.focus()
+    page.keyboard.press("Enter")
+    details = page.locator("#details-body")
+    expect(details.get_by_role("heading")).to_have_text("Ben Hughes")
+    expect(details).to_contain_text("Yes: no tie to anyone in another organisation")
+    expect(details).to_contain_text("Isolated since1 March 2021")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("window.bwReachMap.cy.nodes(':selected').map(n => n.data('label'))") == ["Ben Hughes"]
+
+    # select on the map itself (the library's selection): an anonymised person of the XSS organisation
+    page.evaluate("window.bwReachMap.cy.nodes('.person.other').filter(n => n.data('label').startsWith('Assessor 1 at Trust')).select()")
+    expect(details.get_by_role("heading")).to_have_text("Assessor 1 at Trust " + XSS)
+    expect(details).to_contain_text("Not shown: this person works for another organisation")
+    expect(details).to_contain_text("Tied directly to someone in this organisation")
+    page.get_by_role("button", name="About this organisation").first.click()
+    expect(details.get_by_role("heading")).to_have_text("Northmoor Council")
+    zoom = page.evaluate("window.bwReachMap.cy.zoom()")
+    page.get_by_role("button", name="Zoom in").click()
+    assert page.evaluate("window.bwReachMap.cy.zoom()") > zoom
+    page.get_by_role("button", name="Show the whole map").click()
+    page.get_by_role("button", name=re.compile("^Ben Hughes")).click()
+    expect(details.get_by_role("heading")).to_have_text("Ben Hughes")
+    page.get_by_role("button", name="Show the whole map").click()
+    assert page.evaluate("window.__xss") is None
+    screenshot(page, "reach-map")
+
+    # fewer people on the map: the nearest are kept, and the page says how many were left off
+    page.get_by_label("People on the map").select_option("100")
+    _map_ready(page)
+    expect(page.locator("#map-summary")).to_contain_text("Showing all 5 people")
+
+
+def test_the_network_overview_names_organisations_only_and_an_admin_of_several_organisations_chooses(
+    live_app: LiveApp, signed_in: Any
+) -> None:
+    _network(live_app.store)
+    coordinator = signed_in(("coordinator",))
+    coordinator.goto(live_app.at("/reach"))
+    expect(coordinator.get_by_role("heading", name="The network as a whole")).to_be_visible()
+    expect(coordinator.get_by_role("link", name="Trust " + XSS)).to_be_visible()
+    body = coordinator.locator("main").inner_text()
+    for name in ("Ada Okafor", "Ben Hughes", "Cara Lane", "Dev Shah"):
+        assert name not in body
+    assert coordinator.evaluate("window.__xss") is None
+    screenshot(coordinator, "reach-network")
+
+    chooser = signed_in(("org_admin",), organisation_ids=("o1", "o3"))
+    chooser.goto(live_app.at("/reach"))
+    expect(chooser.get_by_role("heading", name="Your organisations")).to_be_visible()
+    expect(chooser.locator(".choices > li > a:first-child")).to_have_text(["Hillside Charity", "Northmoor Council"])
+    expect(chooser.get_by_role("heading", name="The network as a whole")).to_have_count(0)
+    chooser.get_by_role("link", name="Hillside Charity", exact=True).click()
+    expect(chooser.get_by_role("heading", level=1)).to_have_text("Hillside Charity: network reach")
+
+
+def test_people_without_the_right_are_refused(live_app: LiveApp, signed_in: Any, page: Any) -> None:
+    _network(live_app.store)
+    other = signed_in(("org_admin",), organisation_ids=("o2",))
+    for path in ("/organisations/o1/reach", "/organisations/o1/map"):
+        response = other.goto(live_app.at(path))
+        assert response is not None and response.status == 403
+        expect(other.get_by_role("heading", level=1)).not_to_contain_text("Northmoor")  # the 403 page, not the organisation's
+        assert "Ada Okafor" not in other.content() and "Ben Hughes" not in other.content()
+    assessor = signed_in(("assessor",), assessor_id="a0")
+    response = assessor.goto(live_app.at("/reach"))
+    assert response is not None and response.status == 403
+
+    page.goto(live_app.at("/organisations/o1/map"))
+    page.wait_for_url(re.compile(r"/login\?next="))
+    assert "next=/organisations/o1/map" in page.url.replace("%2F", "/")

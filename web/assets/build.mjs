@@ -1,0 +1,44 @@
+// Copy the front-end libraries' built files from node_modules into web/static/vendor/, stamped with their versions.
+// Run with `npm ci && npm run build` in web/assets (see README.md). Exits non-zero if anything is missing.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const vendor = join(here, "..", "static", "vendor");
+const lock = JSON.parse(readFileSync(join(here, "package-lock.json"), "utf8"));
+
+// [file in the package, file under web/static/vendor]; JavaScript and CSS files get a version banner.
+const libraries = [
+  { name: "cytoscape", files: [["dist/cytoscape.min.js", "cytoscape.min.js"]], licence: "LICENSE" },
+  {
+    name: "swagger-ui-dist",
+    files: [
+      ["swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"],
+      ["swagger-ui-standalone-preset.js", "swagger-ui/swagger-ui-standalone-preset.js"],
+      ["swagger-ui.css", "swagger-ui/swagger-ui.css"],
+    ],
+    licence: "LICENSE",
+  },
+  { name: "redoc", files: [["bundles/redoc.standalone.js", "redoc.standalone.js"]], licence: "LICENSE" },
+];
+
+for (const lib of libraries) {
+  const root = join(here, "node_modules", lib.name);
+  const installed = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+  const locked = lock.packages[`node_modules/${lib.name}`].version;
+  if (installed !== locked) {
+    throw new Error(`${lib.name}: node_modules has ${installed} but package-lock.json pins ${locked}; run npm ci`);
+  }
+  const banner = `/*! ${lib.name} ${installed} from npm, copied by web/assets/build.mjs; do not edit */\n`;
+  for (const [source, out] of lib.files) {
+    const target = join(vendor, out);
+    mkdirSync(dirname(target), { recursive: true });
+    let text = readFileSync(join(root, source), "utf8");
+    // Source maps are not copied, so the pointer to one would only produce 404s in the browser's tools.
+    text = text.replace(/\n?\/[/*][#@] sourceMappingURL=\S+?(\s*\*\/)?\s*$/, "\n");
+    writeFileSync(target, banner + text);
+    console.log(`web/static/vendor/${out}: ${lib.name} ${installed}`);
+  }
+  writeFileSync(join(vendor, `${lib.name}.LICENSE.txt`), readFileSync(join(root, lib.licence), "utf8"));
+}
