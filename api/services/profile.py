@@ -1,0 +1,229 @@
+"""An assessor's own pages in one read each: saving the whole profile, the contact book, and "my sets" with their next turns.
+
+Nothing here knows Flask. These are the use cases of the assessor pages (``web/assessor.py``)
+that are not already single store calls; each reuses the stores' and the other services'
+functions (``update_assessor``, ``set_theme``, ``contact_cards``, ``set_rota``) rather than
+copying their rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from api.services import sets as sets_service
+from graph.port import GraphStore, Invalid, NotFound
+from graph.port_meetings import MeetingRecord
+from graph.port_suggestions import ContactCard
+from network import availability, rota
+from network.domain import LEVELS, Assessor, InvalidValue, Theme
+
+#: Profile fields :func:`save_profile` may change (the rest, such as ``active``, stay).
+PROFILE_FIELDS: tuple[str, ...] = (
+    "name",
+    "email",
+    "bio",
+    "region",
+    "experience_years",
+    "capacity",
+    "availability",
+    "discoverable",
+    "paused",
+    "paused_until",
+)
+
+#: How many themes one listing page asks the store for.
+_THEME_PAGE = 500
+
+
+def all_themes(store: GraphStore) -> list[Theme]:
+    """Every practice theme, in (framework, name, id) order, for choosing from."""
+    themes: list[Theme] = []
+    after: str | None = None
+    while True:
+        page = store.list_themes(limit=_THEME_PAGE, after=after)
+        themes.extend(page.items)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    return sorted(themes, key=lambda t: (t.framework, t.name.casefold(), t.id))
+
+
+def save_profile(store: GraphStore, assessor_id: str, changes: Mapping[str, Any], themes: Mapping[str, str] | None = None) -> Assessor:
+    """Change the profile fields in ``changes`` and make the assessor's themes exactly ``themes`` (theme id -> level).
+
+    Everything is checked before anything is written: :class:`InvalidValue` (naming the field)
+    for a bad value, an unknown theme or level; :class:`NotFound` for an unknown assessor.
+    Then the profile is written in one store call, followed by only the theme links that
+    differ. ``themes=None`` leaves the themes as they are.
+    """
+    unknown_fields = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown_fields:
+        raise InvalidValue(unknown_fields[0], "cannot be changed here")
+    current = store.get_assessor(assessor_id)
+    values = dict(changes)
+    if "availability" in values:
+        values["availability"] = tuple(values["availability"])
+    if values.get("paused") is False:
+        values["paused_until"] = None
+    updated = dataclasses.replace(current, **values)  # the domain checks every value (InvalidValue)
+    if themes is not None:
+        bad_levels = sorted(t for t, level in themes.items() if level not in LEVELS)
+        if bad_levels:
+            raise InvalidValue("themes", f"the level of {bad_levels[0]} must be one of {', '.join(LEVELS)}")
+        missing = sorted(set(themes) - store.existing_ids("Theme", themes))
+        if missing:
+            raise InvalidValue("themes", f"no practice theme {missing[0]!r} (it may just have been removed)")
+    store.update_assessor(updated)
+    if themes is not None:
+        stored = {link.theme_id: link.level for link in store.theme_links(assessor_id)}
+        for theme_id in sorted(stored.keys() - themes.keys()):
+            store.remove_theme(assessor_id, theme_id)
+        for theme_id, level in sorted(themes.items()):
+            if stored.get(theme_id) != level:
+                store.set_theme(assessor_id, theme_id, level)
+    return updated
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An accepted contact with how to reach them (their email, which accepting the contact shares)."""
+
+    card: ContactCard
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactBook:
+    """An assessor's accepted contacts, the requests they received, and the requests they sent and are still waiting on."""
+
+    accepted: tuple[Contact, ...]
+    incoming: tuple[ContactCard, ...]
+    outgoing: tuple[ContactCard, ...]
+
+
+def contact_book(store: GraphStore, assessor_id: str) -> ContactBook:
+    """The assessor's contacts and pending requests, by name; :class:`NotFound` for an unknown assessor."""
+    cards = store.contact_cards(assessor_id)
+    accepted = [c for c in cards if c.status == "accepted"]
+    ids = [c.other_id for c in accepted]
+    emails = {p.assessor.id: p.assessor.email for p in store.describe_members(ids)} if ids else {}
+    return ContactBook(
+        accepted=tuple(Contact(c, emails.get(c.other_id)) for c in accepted),
+        incoming=tuple(c for c in cards if c.status == "requested" and c.direction == "incoming"),
+        outgoing=tuple(c for c in cards if c.status == "requested" and c.direction == "outgoing"),
+    )
+
+
+# -- sets --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A meeting at which the assessor facilitates or presents."""
+
+    on: date
+    number: int
+    role: str  # "facilitate" | "present"
+
+
+@dataclass(frozen=True, slots=True)
+class MySet:
+    """One of the assessor's sets as their "my sets" page shows it."""
+
+    id: str
+    name: str
+    status: str
+    programme_id: str | None
+    programme_name: str | None
+    current: bool
+    joined: date
+    left: date | None
+    meeting_time: str | None
+    cadence: str
+    members: tuple[tuple[str, str], ...]  # (id, name) of the current members, in rota order
+    next_meeting: date | None
+    next_turn: Turn | None
+    meetings_total: int
+
+
+def my_sets(store: GraphStore, assessor_id: str, today: date) -> list[MySet]:
+    """The assessor's sets, current first (then past), each by name: members, next meeting and their next turn.
+
+    A set is *current* while the assessor has not left it and it is not closed. Meeting dates
+    and turns come from the set's rota (:func:`api.services.sets.set_rota`), the same one its
+    calendar file is made from.
+    """
+    store.get_assessor(assessor_id)
+    records = store.sets_of_assessor(assessor_id, current_only=False)
+    ids = sorted({m.assessor_id for r in records for m in r.members})
+    names = {p.assessor.id: p.assessor.name for p in store.describe_members(ids)} if ids else {}
+    programmes: dict[str, str | None] = {}
+    found: list[MySet] = []
+    for record in records:
+        mine = [m for m in record.members if m.assessor_id == assessor_id]
+        if not mine:
+            continue
+        membership = next((m for m in mine if m.current), mine[-1])
+        s = record.set
+        current = membership.current and s.status != "closed"
+        if s.programme_id is not None and s.programme_id not in programmes:
+            try:
+                programmes[s.programme_id] = store.get_programme(s.programme_id).name
+            except NotFound:
+                programmes[s.programme_id] = None
+        next_meeting, next_turn, total = _next(store, record.id, assessor_id, today) if current and s.meeting_slot else (None, None, 0)
+        found.append(
+            MySet(
+                id=s.id,
+                name=s.name,
+                status=s.status,
+                programme_id=s.programme_id,
+                programme_name=programmes.get(s.programme_id) if s.programme_id else None,
+                current=current,
+                joined=membership.joined,
+                left=membership.left,
+                meeting_time=availability.describe_slot(s.meeting_slot) if s.meeting_slot else None,
+                cadence=s.cadence,
+                members=tuple((i, names.get(i, "Former member")) for i in record.current_member_ids),
+                next_meeting=next_meeting,
+                next_turn=next_turn,
+                meetings_total=total,
+            )
+        )
+    return sorted(found, key=lambda m: (not m.current, m.name.casefold(), m.id))
+
+
+def _next(store: GraphStore, set_id: str, assessor_id: str, today: date) -> tuple[date | None, Turn | None, int]:
+    """The set's next meeting on or after ``today``, the assessor's next turn, and how many meetings it has.
+
+    The set's stored meetings when it has them (they may have been moved, or their turns
+    re-planned after someone joined or left); until then, the rota its calendar is made from.
+    """
+    meetings: Sequence[MeetingRecord | rota.Meeting] = store.meetings_of_set(set_id)
+    if not meetings:
+        try:
+            meetings = sets_service.set_rota(store, set_id).meetings
+        except (Invalid, NotFound):
+            return None, None, 0
+    upcoming = sorted((m for m in meetings if m.on >= today), key=lambda m: (m.on, m.number))
+    turn: Turn | None = None
+    for meeting in upcoming:
+        if meeting.facilitator == assessor_id:
+            turn = Turn(meeting.on, meeting.number, "facilitate")
+        elif assessor_id in meeting.presenters:
+            turn = Turn(meeting.on, meeting.number, "present")
+        if turn is not None:
+            break
+    return (upcoming[0].on if upcoming else None), turn, len(meetings)
+
+
+def split_current(found: Sequence[MySet]) -> tuple[list[MySet], list[MySet]]:
+    """The current sets and the past ones."""
+    return [m for m in found if m.current], [m for m in found if not m.current]

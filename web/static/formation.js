@@ -1,0 +1,399 @@
+/* The "Form sets" workspace: proposed sets as cards; move and swap people by drag and drop or by keyboard;
+   every change goes through the proposal API (with its version) and the re-scored proposal is drawn again.
+   Text is always set as text (bw.el), never as HTML. */
+"use strict";
+(function () {
+  const dataNode = document.getElementById("formation-data");
+  if (!dataNode) return;
+  const data = JSON.parse(dataNode.textContent);
+  const $ = (id) => document.getElementById(id);
+  const el = bw.el;
+
+  const root = $("workspace");
+  if (!root || !data.proposal_id) return;
+
+  const url = "/api/v1/proposals/" + encodeURIComponent(data.proposal_id);
+  let proposal = null;   // the proposal as the API last returned it
+  let selected = null;   // id of the person chosen for a keyboard move or swap
+  let busy = false;
+  let whatIfTimer = null;
+  let whatIfSeq = 0;
+
+  // -- reading the proposal -------------------------------------------------------------------
+
+  const person = (id) => data.people[id] || { organisation: "No organisation", isolated: false };
+  const setLabel = (n) => "set " + n;
+
+  function where(id) {
+    for (const s of proposal.sets) if (s.members.some((m) => m.id === id)) return s;
+    return null;
+  }
+  function nameOf(id) {
+    for (const s of proposal.sets) for (const m of s.members) if (m.id === id) return m.name;
+    for (const u of proposal.unplaced) if (u.id === id) return u.name;
+    return id;
+  }
+  const score = (value) => (Math.round(value * 10) / 10).toLocaleString("en-GB");
+
+  // -- drawing ---------------------------------------------------------------------------------
+
+  function render() {
+    renderSummary();
+    renderSets();
+    renderUnplaced();
+    renderSelection();
+    $("rerun-version").value = String(proposal.version);
+    root.setAttribute("aria-busy", "false");
+    root.dataset.version = String(proposal.version);
+    scheduleWhatIf();
+  }
+
+  function renderSummary() {
+    const figures = [
+      ["Enrolled", proposal.pool],
+      ["Placed", proposal.placed],
+      ["Not placed", proposal.unplaced.length],
+      ["Sets", proposal.sets.length],
+      ["Score", score(proposal.score)],
+    ];
+    const dl = el("dl", { class: "figures compact", id: "ws-figures" },
+      figures.map(([label, value]) => el("div", {}, el("dt", { text: label }), el("dd", { text: String(value), "data-figure": label }))));
+    const problems = proposal.violations.slice();
+    proposal.sets.forEach((s) => s.violations.forEach((v) => problems.push("Set " + s.number + ": " + v)));
+    const verdict = problems.length
+      ? el("div", { class: "problems", id: "ws-verdict" },
+          el("p", { text: "This proposal breaks " + (problems.length === 1 ? "a rule" : problems.length + " rules") + " and cannot be committed until that is put right:" }),
+          el("ul", {}, problems.map((p) => el("li", { text: p }))))
+      : el("p", { class: "notice ok", id: "ws-verdict", text: "Every set keeps the programme's rules." });
+    const section = $("summary");
+    section.replaceChildren(section.querySelector("h2"), dl, verdict);
+  }
+
+  function memberItem(m, set) {
+    const info = person(m.id);
+    const locked = set ? set.locked : false;
+    const pick = el("button", {
+      type: "button",
+      class: "member-pick",
+      "aria-pressed": selected === m.id ? "true" : "false",
+      "data-member": m.id,
+      disabled: locked,
+      title: locked ? "This set is locked" : "Choose to move or swap",
+      onclick: () => select(m.id),
+    }, m.name);
+    const li = el("li", {
+      class: "member" + (selected === m.id ? " selected" : "") + (locked ? " locked" : ""),
+      "data-member": m.id,
+      "data-drop": locked ? null : "member",
+      draggable: locked ? null : "true",
+    },
+      pick,
+      el("span", { class: "org", text: info.organisation }),
+      m.experience_years !== null && m.experience_years !== undefined
+        ? el("span", { class: "exp", text: m.experience_years + (m.experience_years === 1 ? " year" : " years") })
+        : null,
+      info.isolated ? el("span", { class: "tag isolated", text: "Isolated" }) : null);
+    return li;
+  }
+
+  function renderSets() {
+    const grid = $("sets");
+    const cards = proposal.sets.map((s) => {
+      const broken = s.violations.length > 0;
+      const size = s.members.length;
+      const titleId = "set-" + s.number + "-title";
+      const meets = s.meeting_time ? "Meets " + s.meeting_time : "No common weekly time";
+      const others = s.common_slots.filter((c) => c !== s.meeting_slot).length;
+      const breakdown = Object.entries(s.breakdown)
+        .filter(([, v]) => v !== 0)
+        .map(([goal, v]) => el("div", {}, el("dt", { text: (data.goals[goal] || goal) }), el("dd", { text: score(v) })));
+      return el("section", {
+        class: "set-card" + (s.locked ? " locked" : "") + (broken ? " broken" : ""),
+        "data-set": String(s.number),
+        "data-drop": s.locked ? null : "set",
+        "aria-labelledby": titleId,
+      },
+        el("header", {},
+          el("h3", { id: titleId }, "Set " + s.number, s.locked ? el("span", { class: "tag locked-tag", text: "Locked" }) : null),
+          el("p", { class: "set-score" }, "Score ", el("strong", { "data-score": String(s.number), text: score(s.score) }))),
+        el("p", { class: "meets" }, meets, others ? el("span", { class: "muted", text: " (or " + others + " other common " + (others === 1 ? "time" : "times") + ")" }) : null),
+        el("p", { class: "themes" }, s.shared_themes.length
+          ? ["Shared themes: ", el("span", { text: s.shared_themes.map((t) => t.name).join(", ") })]
+          : el("span", { class: "muted", text: "No theme shared by everyone" })),
+        el("p", { class: "size muted", text: size + (size === 1 ? " person" : " people") }),
+        broken ? el("ul", { class: "violations", "aria-label": "Rules set " + s.number + " breaks" }, s.violations.map((v) => el("li", { text: v }))) : null,
+        el("ul", { class: "members", "aria-label": "Members of set " + s.number }, s.members.map((m) => memberItem(m, s))),
+        el("details", { class: "why" },
+          el("summary", { text: "Why these people" }),
+          el("ul", {}, s.reasons.map((r) => el("li", { text: r }))),
+          breakdown.length ? el("dl", { class: "breakdown" }, breakdown) : null),
+        el("div", { class: "card-actions" },
+          el("button", {
+            type: "button",
+            class: "secondary",
+            "data-lock": String(s.number),
+            onclick: () => lock(s.number, !s.locked),
+          }, s.locked ? "Unlock set " + s.number : "Lock set " + s.number)));
+    });
+    grid.replaceChildren(...cards);
+    $("new-set").hidden = false;
+  }
+
+  function renderUnplaced() {
+    const body = $("unplaced-body");
+    $("unplaced-heading").textContent = "Not placed (" + proposal.unplaced.length + ")";
+    if (!proposal.unplaced.length) {
+      body.replaceChildren(el("p", { class: "muted", text: "Everyone is placed. Drag someone here to leave them out." }));
+      return;
+    }
+    body.replaceChildren(
+      el("p", { class: "hint", text: "These people are in the pool but in no set, each with the reason. Move them into a set if you can make it work." }),
+      el("ul", { class: "members unplaced-list", "aria-label": "People not placed" },
+        proposal.unplaced.map((u) => {
+          const li = memberItem({ id: u.id, name: u.name, experience_years: null }, null);
+          li.append(el("span", { class: "reason", text: u.reason }));
+          return li;
+        })));
+  }
+
+  // -- the keyboard alternative: choose a person, then Move to / Swap with ----------------------------
+
+  function select(id) {
+    selected = selected === id ? null : id;
+    renderSelection();
+    document.querySelectorAll(".member-pick").forEach((b) => {
+      const on = b.dataset.member === selected;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.closest("li").classList.toggle("selected", on);
+    });
+    if (selected) {
+      bw.announce(nameOf(selected) + " chosen. Pick where to move them, or whom to swap with.");
+      $("move-target").focus();
+    }
+  }
+
+  function renderSelection() {
+    const panel = $("selection");
+    if (!selected || !proposal || (!where(selected) && !proposal.unplaced.some((u) => u.id === selected))) {
+      selected = null;
+      panel.hidden = true;
+      return;
+    }
+    const home = where(selected);
+    $("sel-name").textContent = nameOf(selected);
+    $("sel-where").textContent = home ? "(in set " + home.number + ")" : "(not placed)";
+    const moves = [];
+    for (const s of proposal.sets) {
+      if (home && s.number === home.number) continue;
+      moves.push(el("option", { value: String(s.number), disabled: s.locked }, "Set " + s.number + (s.locked ? " (locked)" : "") + " · " + s.members.length + " people"));
+    }
+    moves.push(el("option", { value: String(proposal.sets.length + 1) }, "A new set"));
+    if (home) moves.push(el("option", { value: "out" }, "Leave out (not placed)"));
+    $("move-target").replaceChildren(...moves);
+    const swaps = [];
+    for (const s of proposal.sets) {
+      if ((home && s.number === home.number) || s.locked) continue;
+      swaps.push(el("optgroup", { label: "Set " + s.number }, s.members.map((m) => el("option", { value: m.id }, m.name + " (" + person(m.id).organisation + ")"))));
+    }
+    if (home && proposal.unplaced.length) {
+      swaps.push(el("optgroup", { label: "Not placed" }, proposal.unplaced.map((u) => el("option", { value: u.id }, u.name))));
+    }
+    $("swap-target").replaceChildren(...swaps);
+    $("swap-go").disabled = swaps.length === 0;
+    panel.hidden = false;
+  }
+
+  $("move-go").addEventListener("click", () => {
+    if (!selected) return;
+    const value = $("move-target").value;
+    move(selected, value === "out" ? null : Number(value));
+  });
+  $("swap-go").addEventListener("click", () => {
+    if (selected && $("swap-target").value) swap(selected, $("swap-target").value);
+  });
+  $("sel-cancel").addEventListener("click", () => cancelSelection());
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && selected) cancelSelection();
+  });
+
+  function cancelSelection() {
+    const id = selected;
+    selected = null;
+    renderSelection();
+    document.querySelectorAll(".member.selected").forEach((li) => li.classList.remove("selected"));
+    document.querySelectorAll('.member-pick[aria-pressed="true"]').forEach((b) => b.setAttribute("aria-pressed", "false"));
+    if (id) focusMember(id);
+  }
+
+  function focusMember(id) {
+    const button = document.querySelector('.member-pick[data-member="' + CSS.escape(id) + '"]');
+    if (button) button.focus();
+  }
+
+  // -- drag and drop --------------------------------------------------------------------------------
+
+  let dragged = null;
+  root.addEventListener("dragstart", (event) => {
+    const li = event.target.closest && event.target.closest("li.member[draggable]");
+    if (!li) return;
+    dragged = li.dataset.member;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged);
+    li.classList.add("dragging");
+  });
+  root.addEventListener("dragend", () => {
+    dragged = null;
+    document.querySelectorAll(".dragging, .over").forEach((n) => n.classList.remove("dragging", "over"));
+  });
+  function dropTarget(event) {
+    const target = event.target.closest && event.target.closest("[data-drop]");
+    if (!target || !dragged) return null;
+    if (target.dataset.drop === "member" && target.dataset.member === dragged) return null;
+    return target;
+  }
+  root.addEventListener("dragover", (event) => {
+    const target = dropTarget(event);
+    if (!target) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    document.querySelectorAll(".over").forEach((n) => n !== target && n.classList.remove("over"));
+    target.classList.add("over");
+  });
+  root.addEventListener("dragleave", (event) => {
+    const target = event.target.closest && event.target.closest("[data-drop]");
+    if (target && !target.contains(event.relatedTarget)) target.classList.remove("over");
+  });
+  root.addEventListener("drop", (event) => {
+    const target = dropTarget(event);
+    if (!target) return;
+    event.preventDefault();
+    const id = event.dataTransfer.getData("text/plain") || dragged;
+    target.classList.remove("over");
+    const kind = target.dataset.drop;
+    const from = where(id);
+    if (kind === "member") {
+      const other = target.dataset.member;
+      const otherSet = where(other);
+      if (from && otherSet && from.number === otherSet.number) return;
+      if (!from && !otherSet) return;
+      swap(id, other);
+    } else if (kind === "set") {
+      const n = Number(target.dataset.set);
+      if (from && from.number === n) return;
+      move(id, n);
+    } else if (kind === "new") {
+      move(id, proposal.sets.length + 1);
+    } else if (kind === "out") {
+      if (from) move(id, null);
+    }
+  });
+
+  // -- changes through the API ----------------------------------------------------------------------
+
+  function status(message, kind) {
+    const box = $("ws-status");
+    box.className = "ws-status" + (kind ? " " + kind : "");
+    box.textContent = message;
+  }
+
+  function setBusy(on) {
+    busy = on;
+    root.setAttribute("aria-busy", on ? "true" : "false");
+    root.classList.toggle("busy", on);
+  }
+
+  async function change(path, body, describe, refocus) {
+    if (busy) return;
+    setBusy(true);
+    const before = proposal;
+    const result = await bw.api("POST", url + path, Object.assign({ version: proposal.version }, body));
+    setBusy(false);
+    if (result.ok) {
+      proposal = result.body;
+      selected = null;
+      render();
+      const delta = proposal.score - before.score;
+      const sign = delta > 0 ? "up " : delta < 0 ? "down " : "";
+      const rules = proposal.valid ? "Every set keeps the rules." : "Warning: the proposal now breaks a rule (see the sets marked in red).";
+      const message = describe + " Score " + score(proposal.score) + (delta ? " (" + sign + score(Math.abs(delta)) + ")" : " (unchanged)") + ". " + rules;
+      status(message, proposal.valid ? "ok" : "warn");
+      if (refocus) refocus();
+      return;
+    }
+    if (result.status === 409) {
+      const message = "Not changed: " + bw.problem(result) + " The proposal has been reloaded as it is now.";
+      await load();
+      status(message, "error");
+      return;
+    }
+    status("Not changed: " + bw.problem(result), "error");
+  }
+
+  function move(id, to) {
+    const name = nameOf(id);
+    const text = to === null ? "Left " + name + " out." : to > proposal.sets.length ? "Moved " + name + " to a new set." : "Moved " + name + " to " + setLabel(to) + ".";
+    return change("/edits", { move: { member_id: id, to_set: to } }, text, () => focusMember(id));
+  }
+
+  function swap(a, b) {
+    return change("/edits", { swap: { a: a, b: b } }, "Swapped " + nameOf(a) + " and " + nameOf(b) + ".", () => focusMember(a));
+  }
+
+  function lock(number, on) {
+    const refocus = () => {
+      const button = document.querySelector('button[data-lock="' + number + '"]');
+      if (button) button.focus();
+    };
+    return change("/locks", { sets: [number], locked: on }, (on ? "Locked" : "Unlocked") + " set " + number + ".", refocus);
+  }
+
+  async function load() {
+    const result = await bw.api("GET", url);
+    if (!result.ok) {
+      status("The proposal could not be loaded: " + bw.problem(result), "error");
+      return;
+    }
+    proposal = result.body;
+    if (proposal.status !== "open") {
+      status("This proposal has been committed; its sets are on the programme page.", "warn");
+    }
+    render();
+  }
+
+  // -- what-if reach, worked out for the proposal as it stands ------------------------------------------
+
+  function scheduleWhatIf() {
+    window.clearTimeout(whatIfTimer);
+    whatIfTimer = window.setTimeout(whatIf, 400);
+  }
+
+  async function whatIf() {
+    const sets = proposal.sets.map((s) => s.members.map((m) => m.id)).filter((ids) => ids.length >= 2);
+    const body = $("whatif-body");
+    if (!sets.length) {
+      body.replaceChildren(el("p", { class: "muted", text: "No sets to weigh yet." }));
+      return;
+    }
+    const seq = ++whatIfSeq;
+    body.setAttribute("aria-busy", "true");
+    const result = await bw.api("POST", "/api/v1/reach/what-if", { sets: sets });
+    if (seq !== whatIfSeq) return;
+    body.setAttribute("aria-busy", "false");
+    if (!result.ok) {
+      body.replaceChildren(el("p", { class: "muted", text: "The reach summary is not available: " + bw.problem(result) }));
+      return;
+    }
+    const w = result.body;
+    const figures = [
+      ["New ties across organisations", w.new_cross_ties],
+      ["Isolated people connected", w.newly_connected],
+      ["Isolated assessors", w.isolated_before + " → " + w.isolated_after],
+      ["Organisation pairs tied for the first time", w.new_organisation_pairs],
+    ];
+    body.replaceChildren(
+      el("ul", { class: "whatif-summary" }, w.summary.map((line) => el("li", { text: line }))),
+      el("dl", { class: "figures compact" }, figures.map(([label, value]) => el("div", {}, el("dt", { text: label }), el("dd", { text: String(value) })))));
+  }
+
+  load();
+})();
