@@ -94,11 +94,12 @@ class JobContext:
 
 
 def job_state(store: GraphStore, job_id: str, at: datetime | None = None, stale_after: timedelta | None = None) -> JobRecord:
-    """The job as people should see it: an unfinished job with no heartbeat for ``stale_after`` reads as failed.
+    """The job as people should see it (see :func:`as_seen`); :class:`NotFound` if there is no such job."""
+    return as_seen(store.get_job(job_id), at, stale_after)
 
-    :class:`NotFound` if there is no such job.
-    """
-    job = store.get_job(job_id)
+
+def as_seen(job: JobRecord, at: datetime | None = None, stale_after: timedelta | None = None) -> JobRecord:
+    """``job``, except that an unfinished job with no heartbeat for ``stale_after`` (its process has gone) reads as failed."""
     limit = stale_after if stale_after is not None else _stale_after()
     if not job.finished and (at or now()) - job.heartbeat_at > limit:
         return replace(job, status="failed", error=STALE_MESSAGE, message=STALE_MESSAGE)

@@ -58,7 +58,7 @@ class Jobs(MethodView):
         principal = authorize("jobs:list")
         store = get_store()
         page = store.list_jobs(limit=args["limit"], after=args["after"], owner_user_id=principal.user_id, kind=args["kind"])
-        items = [jobs.job_body(jobs.job_state(store, j.id)) for j in page.items]
+        items = [jobs.job_body(jobs.as_seen(j)) for j in page.items]
         return {"items": items, "next_after": page.next_after}
 
 

@@ -1,4 +1,5 @@
-"""Access-matrix rows of the jobs area (issue 7): a job is read by the user who started it (and admins).
+"""Access-matrix rows of the jobs area (issue 7): a job is read by the user who started it (and admins); onboarding
+starts one, for the admins of the organisation.
 
 "Own": ``job-own``, started by the assessor caller; "other": ``job-other``, started by someone else.
 The listing always answers with the caller's own jobs, so everyone signed in may call it.
@@ -15,6 +16,8 @@ from tests.api.matrix import EVERYONE, Row
 ROWS: dict[str, Row] = {
     "GET /api/v1/jobs": Row(EVERYONE, EVERYONE),
     "GET /api/v1/jobs/{job_id}": Row(frozenset({"assessor"})),
+    # onboarding: into an organisation one administers (the row's request carries no files: 422 once let in)
+    "POST /api/v1/organisations/{organisation_id}/onboarding": Row(frozenset({"org_admin"})),
 }
 
 

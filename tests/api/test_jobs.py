@@ -140,3 +140,15 @@ def test_the_owner_and_admins_read_a_job_others_get_403_and_nobody_learns_which_
     listed = client.get("/api/v1/jobs", headers=owner).get_json()
     assert [j["id"] for j in listed["items"]] == [job_id]
     assert client.get("/api/v1/jobs", headers=other).get_json()["items"] == []
+
+
+def test_a_listed_stale_job_reads_as_failed_too(client: FlaskClient, store: EmbeddedStore, auth: Auth) -> None:
+    headers = auth(("assessor",))
+    owner = auth.last_user_id  # type: ignore[attr-defined]
+    old = jobs.now() - timedelta(hours=1)
+    store.create_job(
+        JobRecord(id="job-1-old", kind="test", owner_user_id=owner, status="running", created_at=old, updated_at=old, heartbeat_at=old)
+    )
+    listed = client.get("/api/v1/jobs", headers=headers).get_json()["items"]
+    assert [(j["id"], j["status"], j["error"]) for j in listed] == [("job-1-old", "failed", jobs.STALE_MESSAGE)]
+    assert client.get("/api/v1/jobs/job-1-old", headers=headers).get_json()["status"] == "failed"
