@@ -229,9 +229,33 @@ POLICY: dict[str, Rule] = {
     "sets:repair": coordinator_of_programme,  # replacement suggestions and filling a place
     "sets:own": own_assessor,
     "calendar:read": own_assessor,
-    # -- jobs: long-running operations (issue 7) ---------------------------------------
+    # -- joins (issue 9) -------------------------------------------------------------
+    "set_suggestions:read": own_assessor,  # the sets an assessor could join (assessor_id)
+    "open_programmes:read": own_assessor,  # open programmes in their region they could enrol in
+    "joins:own": own_assessor,  # the assessor's own join requests
+    "joins:request": own_assessor,  # ask to join a set, for oneself
+    "joins:withdraw": own_assessor,  # withdraw one's own waiting request
+    "joins:read": coordinator_of_programme,  # requests to join the programme's sets (programme_id)
+    "joins:decide": coordinator_of_programme,  # accept or decline them
+    # -- jobs (long-running operations) and admin pages (issue 7) -----------------------
     "jobs:list": signed_in,  # always the caller's own jobs
     "jobs:read": own_user,  # user_id: the job's owner
+    "admin:open": admin_only,  # the admin area: its overview and management listings
+    # -- outcomes (issue 8) ----------------------------------------------------------
+    "questionnaire:read": coordinator_of_programme,  # a programme's questions (programme_id)
+    "questionnaire:write": coordinator_of_programme,  # change them (a new version; answered scales stay)
+    "questionnaires:read": own_assessor,  # the caller's open questionnaires and own answers (assessor_id)
+    "questionnaires:answer": own_assessor,  # answer one's own wave; never for someone else
+    "outcomes:read": coordinator_of_programme,  # aggregates only (no individual answers, nothing from < 5 people)
+    # -- meetings (issue 8) ----------------------------------------------------------
+    "meetings:read": any_of(coordinator_of_programme, own_assessor),  # assessor_id: the caller if they are or were a member
+    "meetings:write": any_of(coordinator_of_programme, own_assessor),  # video link, attendance, moves; assessor_id: a current member
+    "meetings:swap": any_of(coordinator_of_programme, own_assessor),  # assessor_id: the caller if a current member and one of the two
+    "meetings:action": own_assessor,  # a presenter's own one-line action (assessor_id: the caller if a member); the view checks presenting
+    "health:read": coordinator_of_programme,  # set health and sets at risk of a programme (programme_id)
+    "participation:read": org_admin_of_organisation,  # the organisation's own assessors' attendance (organisation_id)
+    "notices:read": signed_in,  # always the caller's own notices
+    "reminders:send": admin_only,  # produce the reminders due (the CLI's send-reminders needs no login)
 }
 
 

@@ -170,7 +170,6 @@ def serve(host: str, port: int, with_demo: bool, debug: bool) -> None:
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 
-
 from api.cli_accounts import create_admin, reset_link  # noqa: E402
 
 main.add_command(create_admin)
@@ -188,6 +187,20 @@ from api.cli_suggestions import suggest_command  # noqa: E402
 
 main.add_command(suggest_command)
 
+from api.cli_joins import COMMANDS as join_commands  # noqa: E402
+
+for _command in join_commands:
+    main.add_command(_command)
+
+
+from api.cli_outcomes import outcomes_command  # noqa: E402
+
+main.add_command(outcomes_command)
+
+from api.cli_meetings import COMMANDS as meeting_commands  # noqa: E402  (meetings, issue 8)
+
+for _command in meeting_commands:
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -12,11 +12,12 @@ from flask import Blueprint, render_template
 
 from api.access import current_principal
 from api.extensions import get_store
+from web.guard import may
 
 bp = Blueprint("web", __name__)
 
 #: Page modules under ``web`` whose ``bp`` the app registers, in this order.
-PAGES: list[str] = []
+PAGES: list[str] = ["assessor", "coordinator", "reach", "admin", "onboarding", "outcomes", "joins", "meetings"]
 
 
 @bp.get("/")
@@ -28,5 +29,5 @@ def index() -> str:
 
 @bp.app_context_processor
 def _principal() -> dict[str, Any]:
-    """``principal`` in every template: the signed-in caller (roles and scopes) or ``None``, for the navigation."""
-    return {"principal": current_principal()}
+    """``principal`` (the signed-in caller, or ``None``) and ``may(action, **scope)`` in every template, to show what they may use."""
+    return {"principal": current_principal(), "may": may}

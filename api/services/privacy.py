@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from api.services import meetings
 from api.services.accounts import audit_entry, now
 from graph.port import GraphStore
 from graph.port_accounts import ErasureReport
@@ -82,6 +83,9 @@ def export(store: GraphStore, assessor_id: str) -> dict[str, Any]:
             plain(record.set) | {"memberships": [plain(m) for m in record.members if m.assessor_id == assessor_id]}
             for record in store.sets_of_assessor(assessor_id, current_only=False)
         ],
+        "meetings": meetings.personal_data(store, assessor_id, user.id if user else None),
+        "join_requests": [plain(r) for r in store.join_requests_of_assessor(assessor_id)],
+        "questionnaire_answers": [plain(a) for a in store.outcome_answers_of(assessor_id)],
         "account": account,
     }
 

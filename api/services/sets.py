@@ -32,7 +32,7 @@ from api.services import accounts
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
 from network import calendar, rota
-from network.domain import ActionLearningSet, Programme
+from network.domain import ActionLearningSet, Programme, today
 from network.formation import (
     Constraints,
     FormationError,
@@ -541,6 +541,7 @@ def leave_set(store: GraphStore, set_id: str, assessor_id: str, left: date | Non
     """Record that a member left the set (``left`` or today); audited as ``sets:leave``."""
     ended = store.end_membership(set_id, assessor_id, left or date.today())
     accounts.audit(store, "sets:leave", "set", set_id, actor_id, {"assessor_id": assessor_id})
+    _turns_changed(store, set_id)
     return ended
 
 
@@ -596,7 +597,15 @@ def fill_vacancy(
     """Add someone to a free place in ONE transaction that re-checks the set's slot and rules; audited as ``sets:fill``."""
     added = store.add_member(set_id, assessor_id, joined or date.today())
     accounts.audit(store, "sets:fill", "set", set_id, actor_id, {"assessor_id": assessor_id})
+    _turns_changed(store, set_id)
     return added
+
+
+def _turns_changed(store: GraphStore, set_id: str) -> None:
+    """Share the set's future facilitator and presenter turns again over its members now; past meetings keep theirs."""
+    from api.services import meetings  # late: the meetings service builds on this module
+
+    meetings.membership_changed(store, set_id, today())
 
 
 # -- rota and calendar --------------------------------------------------------------------------
@@ -611,6 +620,7 @@ class RotaView:
     windows: tuple[tuple[datetime, datetime], ...]
     names: Mapping[str, str]
     members: tuple[rota.RotaMember, ...] = ()
+    video_links: tuple[str | None, ...] = ()
 
     def attending(self, meeting: rota.Meeting) -> list[str]:
         """Who belongs to the set on the meeting's date, in rotation order."""
@@ -627,6 +637,19 @@ def _rota_of(store: GraphStore, record: SetRecord, names: Mapping[str, str] | No
     slot = record.set.meeting_slot
     if slot is None:
         raise Invalid(f"set {record.id} has no meeting slot, so it has no meeting dates")
+    if names is None:
+        names = {p.assessor.id: p.assessor.name for p in store.describe_members([m.assessor_id for m in record.members])}
+    stored = store.meetings_of_set(record.id)
+    if stored:  # the set's own meetings, as members moved, swapped and linked them (issue 8)
+        members = tuple(rota.RotaMember(m.assessor_id, joined=m.joined, left=m.left) for m in record.members)
+        return RotaView(
+            record,
+            tuple(rota.Meeting(m.number, m.on, m.facilitator, m.presenters) for m in stored),
+            tuple(calendar.meeting_window(m.on, m.slot) for m in stored),
+            dict(names),
+            members,
+            tuple(m.video_link for m in stored),
+        )
     meetings_count = 6
     if record.set.programme_id is not None:
         meetings_count = store.get_programme(record.set.programme_id).meetings
@@ -637,8 +660,6 @@ def _rota_of(store: GraphStore, record: SetRecord, names: Mapping[str, str] | No
     first = dates[0] if dates else starts_on
     members = tuple(rota.RotaMember(m.assessor_id, joined=None if m.joined <= first else m.joined, left=m.left) for m in record.members)
     meetings = tuple(rota.build_rota(members, dates))
-    if names is None:
-        names = {p.assessor.id: p.assessor.name for p in store.describe_members([m.assessor_id for m in record.members])}
     return RotaView(record, meetings, tuple(calendar.meeting_window(d, slot) for d in dates), dict(names), members)
 
 
@@ -654,6 +675,9 @@ def _describe(view: RotaView, meeting: rota.Meeting) -> str:
     attending = view.attending(meeting)
     if attending:
         lines.append("Members: " + ", ".join(name(i) for i in attending))
+    link = view.video_links[meeting.number - 1] if len(view.video_links) >= meeting.number else None
+    if link:
+        lines.append(f"Video link: {link}")
     return "\n".join(lines)
 
 

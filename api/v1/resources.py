@@ -206,6 +206,9 @@ class ExportSchema(StrictSchema):
     declined = fields.List(fields.Dict(), required=True)
     enrolments = fields.List(fields.Dict(), required=True)
     sets = fields.List(fields.Dict(), required=True)
+    meetings = fields.Dict(required=True, metadata={"description": "Your turns, attendance, own actions and the notices sent to you."})
+    join_requests = fields.List(fields.Dict(), required=True)
+    questionnaire_answers = fields.List(fields.Dict(), required=True)
     account = fields.Dict(allow_none=True)
 
 
