@@ -280,7 +280,7 @@ WITH s, p,
      [(s)-[:FOCUSES_ON]->(t:Theme) | t.id] AS focus,
      CASE WHEN p IS NULL THEN [] ELSE [(p)<-[:PART_OF]-(x:Set) WHERE x.status <> 'closed' | x.id] END AS programme_sets
 MATCH (a:Assessor)
-WHERE a.active = true AND a.discoverable = true AND (a.paused = false OR a.paused_until < date({timezone: 'Europe/London'}))
+WHERE a.active = true AND a.discoverable = true AND (a.paused = false OR a.paused_until < $today)
   AND ($slot IS NULL OR $slot IN a.availability)
 WITH s, p, a, member_orgs, focus, programme_sets,
      [(a)-[m:MEMBER_OF]->(y:Set) WHERE m.left IS NULL AND y.status <> 'closed' | y.id] AS current

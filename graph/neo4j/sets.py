@@ -31,7 +31,7 @@ from graph.port_sets import (
     SetRecord,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
-from network.domain import ActionLearningSet, Programme
+from network.domain import ActionLearningSet, Programme, today
 
 
 def _native(value: Any) -> Any:
@@ -429,7 +429,7 @@ class Neo4jSets(Neo4jBase):
             if s is None:
                 raise NotFound(f"no set with id {set_id!r}")
             max_per_org = s["max_per_organisation"] or 1
-            rows = tx.run(statement, set_id=set_id, slot=s["slot"], max_per_organisation=max_per_org, limit=limit)
+            rows = tx.run(statement, set_id=set_id, slot=s["slot"], max_per_organisation=max_per_org, limit=limit, today=today())
             return [_pool_member(r) for r in rows]
 
         return self._read(work)

@@ -28,7 +28,7 @@ from graph.port_suggestions import (
 )
 from graph.values import Conflict, Invalid, NotFound
 from network import availability
-from network.domain import Contact, InvalidValue
+from network.domain import Contact, InvalidValue, today
 from network.suggestions import DEFAULT_LIMITS, DEFAULT_WEIGHTS, CandidatePool, Expansion, Limits, SeekerTheme, Weights
 
 
@@ -45,7 +45,7 @@ class _Queries:
         self.tx = tx
 
     def seeker(self, assessor_id: str) -> SeekerFacts:
-        r = self.tx.run(q.SEEKER, id=assessor_id).single()
+        r = self.tx.run(q.SEEKER, id=assessor_id, today=today()).single()
         if r is None:
             raise NotFound(f"no assessor with id {assessor_id!r}")
         organisation = r["organisation"] or [None, None]
@@ -87,6 +87,7 @@ class _Queries:
             "require_common": keep.require_common_slot,
             "powers": [1 << i for i in range(len(availability.SLOTS)) if keep.seeker_mask >> i & 1],
             "theme_ids": list(theme_ids),
+            "today": today(),
         }
         found: dict[str, list[CandidateRow]] = {"theme": [], "near": []}
         for r in self.tx.run(q.GATHER, params):
@@ -136,7 +137,7 @@ class Neo4jSuggestions(Neo4jBase):
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(core.LOCK_PAIR, from_id=from_id, to_id=to_id).consume()
-            parties = {r["id"]: r for r in tx.run(q.PARTIES, from_id=from_id, to_id=to_id)}
+            parties = {r["id"]: r for r in tx.run(q.PARTIES, from_id=from_id, to_id=to_id, today=today())}
             if from_id not in parties:
                 raise NotFound(f"no assessor with id {from_id!r}")
             other = parties.get(to_id)
