@@ -14,6 +14,11 @@ A candidate is kept (:func:`network.suggestions.eligible`) when they are discove
 paused, active, not the seeker, not in ``$excluded`` (contacts, declines and current
 set-mates of the seeker), not working for ``$organisation_id`` (the seeker's, or '') and,
 when ``$require_common`` is true, free at one of the seeker's slots at least.
+
+"Not paused" is written ``(coalesce(a.paused, false) = false OR a.paused_until < $today)``
+(``$today``: the UK date, one parameter): measured on the 20,000-assessor demo, the equivalent
+``NOT (paused AND coalesce(paused_until >= $today, true))`` kept the planner on a plan with a
+p95 of 110 ms instead of 19 ms.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ WITH count(n) AS size
 MATCH (a:Assessor {id: $id})
 RETURN size, a.id AS id, a.name AS name, a.region AS region, coalesce(a.availability_mask, 0) AS mask,
        coalesce(a.discoverable, false) AS discoverable,
-       (coalesce(a.paused, false) AND coalesce(a.paused_until >= $today, true)) AS paused,
+       NOT coalesce(coalesce(a.paused, false) = false OR a.paused_until < $today, false) AS paused,
        coalesce(a.active, true) AS active,
        head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name]]) AS organisation,
        [(a)-[l:WORKS_ON]->(t:Theme) | [t.id, t.name, l.level, COUNT { (t)<-[:WORKS_ON]-() }]] AS themes,
@@ -76,7 +81,7 @@ ORDER BY score DESC, a.id
 WITH collect(a) AS ranked
 UNWIND ranked AS a
 WITH a WHERE a.discoverable = true AND coalesce(a.active, true) = true
-  AND NOT (coalesce(a.paused, false) AND coalesce(a.paused_until >= $today, true))
+  AND (coalesce(a.paused, false) = false OR a.paused_until < $today)
   AND a.id <> $seeker_id AND NOT a.id IN $excluded
 WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name]]) AS org
 WHERE org IS NULL OR org[0] <> $organisation_id
@@ -88,7 +93,7 @@ UNION ALL
 UNWIND $ids AS id
 MATCH (a:Assessor {id: id}) USING INDEX a:Assessor(id)
 WHERE a.discoverable = true AND coalesce(a.active, true) = true
-  AND NOT (coalesce(a.paused, false) AND coalesce(a.paused_until >= $today, true))
+  AND (coalesce(a.paused, false) = false OR a.paused_until < $today)
   AND a.id <> $seeker_id AND NOT a.id IN $excluded
   AND (NOT $require_common OR any(p IN $powers WHERE (coalesce(a.availability_mask, 0) / p) % 2 = 1))
 WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name]]) AS org
@@ -106,7 +111,7 @@ MATCH (a:Assessor {id: id})
 OPTIONAL MATCH (a)-[:WORKS_FOR]->(o:Organisation)
 RETURN a.id AS id,
        coalesce(a.discoverable, false) AND coalesce(a.active, true)
-       AND NOT (coalesce(a.paused, false) AND coalesce(a.paused_until >= $today, true)) AS findable,
+       AND coalesce(coalesce(a.paused, false) = false OR a.paused_until < $today, false) AS findable,
        o.id AS organisation_id
 """
 
