@@ -779,3 +779,13 @@ def _write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def safe_cell(value: object) -> str:
+    """A CSV text cell a spreadsheet will not run as a formula (names and texts are typed by people).
+
+    >>> safe_cell("=HYPERLINK(1)"), safe_cell("How sure?")
+    ("'=HYPERLINK(1)", 'How sure?')
+    """
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%") else text

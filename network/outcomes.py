@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from network.csvio import safe_cell
+
 #: The waves of a programme's questionnaire, in order, and how many months after the start each falls.
 WAVES: tuple[str, ...] = ("start", "3m", "6m")
 WAVE_MONTHS: dict[str, int] = {"start": 0, "3m": 3, "6m": 6}
@@ -744,16 +746,6 @@ def published_figures(report: OutcomeReport) -> list[tuple[str, float | int]]:
 #: The columns of the CSV export, one row per figure.
 CSV_COLUMNS = ("question_key", "question", "group", "statistic", "category", "value")
 FEWER = "fewer than 5"
-
-
-def safe_cell(value: object) -> str:
-    """A CSV text cell a spreadsheet will not run as a formula (question texts are typed by people).
-
-    >>> safe_cell("=HYPERLINK(1)"), safe_cell("How sure?")
-    ("'=HYPERLINK(1)", 'How sure?')
-    """
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%") else text
 
 
 def report_csv(report: OutcomeReport) -> str:

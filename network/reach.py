@@ -49,6 +49,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from network.csvio import safe_cell
 from network.domain import REGIONS, Organisation
 
 #: Hops an organisation's reach may be asked for.
@@ -824,12 +825,6 @@ def _percent(share: float) -> str:
 CSV_LAYOUTS: tuple[str, ...] = ("matrix", "pairs")
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (names are typed by people)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def tie_matrix_csv(network: NetworkReach, layout: str = "matrix") -> str:
     """The tie matrix as CSV text.
 
@@ -855,20 +850,20 @@ def tie_matrix_csv(network: NetworkReach, layout: str = "matrix") -> str:
         for t in network.ties:
             writer.writerow(
                 [
-                    _cell(t.organisation_id),
-                    _cell(names.get(t.organisation_id, "")),
-                    _cell(t.partner_id),
-                    _cell(names.get(t.partner_id, "")),
+                    safe_cell(t.organisation_id),
+                    safe_cell(names.get(t.organisation_id, "")),
+                    safe_cell(t.partner_id),
+                    safe_cell(names.get(t.partner_id, "")),
                     t.ties,
                 ]
             )
         return out.getvalue()
     ids = [o.organisation_id for o in network.organisations]
     matrix = network.matrix()
-    writer.writerow(["organisation_id", "organisation_name", *(_cell(i) for i in ids)])
+    writer.writerow(["organisation_id", "organisation_name", *(safe_cell(i) for i in ids)])
     for i in ids:
         row = matrix.get(i, {})
-        writer.writerow([_cell(i), _cell(names[i]), *(row.get(j, 0) for j in ids)])
+        writer.writerow([safe_cell(i), safe_cell(names[i]), *(row.get(j, 0) for j in ids)])
     return out.getvalue()
 
 
