@@ -486,6 +486,7 @@ def _workspace(
     running = job is not None and not job.finished
     ctx = service.pool_context(store, programme_id)
     proposal = _open_proposal(store, programme_id, request.args.get("proposal"))
+    older = sum(1 for p in store.list_proposals(programme_id) if p.status == "open" and (proposal is None or p.id != proposal.id))
     orgs = organisation_names(store)
     people = {
         p.assessor.id: {
@@ -518,6 +519,7 @@ def _workspace(
         job=job,
         running=running,
         data=data,
+        older_proposals=older,
     )
     return html, status
 
@@ -562,6 +564,23 @@ def start_forming(programme_id: str) -> Response | tuple[str, int]:
 
     job_id = _start_job("form-sets", principal.user_id, programme_id, work)
     return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id, job=job_id))
+
+
+@bp.post("/programmes/<programme_id>/form/discard")
+def discard(programme_id: str) -> Response:
+    """Throw an open proposal away (after a ticked confirmation); no set changes and nobody is told."""
+    page_authorize("proposals:write", programme_id=programme_id)
+    store = get_store()
+    record = _proposal_of(store, programme_id, request.form.get("proposal_id") or "")
+    if record.status != "open":
+        flash("That proposal was committed, so it stays as the record of the sets it made.", "error")
+    elif request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm that the proposal should be discarded; nothing was changed.", "error")
+        return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id, proposal=record.id))
+    else:
+        store.delete_proposal(record.id)
+        flash("The proposal was discarded.")
+    return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id))
 
 
 @bp.post("/programmes/<programme_id>/form/rerun")

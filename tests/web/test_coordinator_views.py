@@ -394,6 +394,27 @@ def test_rerun_keeps_locked_sets_and_refuses_a_stale_version(client, store, as_u
     assert failed.status == "failed" and "changed meanwhile" in failed.error
 
 
+def test_a_proposal_is_discarded_only_with_confirmation_and_the_next_newest_is_shown(client, store, as_user) -> None:
+    arrange_pool(store, programme_id="prog-1")
+    headers = as_user(("coordinator",), programme_ids=("prog-1",))
+    older = sets_service.propose(store, "prog-1", sets_service.RunSettings(seed=1, time_limit=0.1))
+    newer = sets_service.propose(store, "prog-1", sets_service.RunSettings(seed=2, time_limit=0.1))
+    page = client.get("/programmes/prog-1/form", headers=headers).get_data(as_text=True)
+    assert "Discard this proposal" in page and "1 other open proposals" in page
+    unconfirmed = client.post("/programmes/prog-1/form/discard", data={"proposal_id": newer.record.id}, headers=headers)
+    assert unconfirmed.status_code == 302
+    assert {p.id for p in store.list_proposals("prog-1")} == {older.record.id, newer.record.id}  # nothing without the tick
+    done = client.post("/programmes/prog-1/form/discard", data={"proposal_id": newer.record.id, "confirm": "yes"}, headers=headers)
+    assert done.status_code == 302 and [p.id for p in store.list_proposals("prog-1")] == [older.record.id]
+    assert older.record.id in client.get("/programmes/prog-1/form", headers=headers).get_data(as_text=True)
+    store.create_programme(Programme(id="prog-2", name="Someone else's programme"))
+    other = as_user(("coordinator",), programme_ids=("prog-2",))
+    refused = client.post("/programmes/prog-1/form/discard", data={"proposal_id": older.record.id, "confirm": "yes"}, headers=other)
+    assert refused.status_code == 403 and [p.id for p in store.list_proposals("prog-1")] == [older.record.id]
+    unknown = client.post("/programmes/prog-1/form/discard", data={"proposal_id": "p-404", "confirm": "yes"}, headers=headers)
+    assert unknown.status_code == 404
+
+
 def test_commit_shows_the_what_if_first_then_creates_the_sets_once(client, store, as_user) -> None:
     arrange_pool(store, programme_id="prog-1")
     headers = as_user(("coordinator",), programme_ids=("prog-1",))
