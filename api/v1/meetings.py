@@ -24,7 +24,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from api.access import authorize, current_principal
+from api.access import Principal, authorize, current_principal
 from api.extensions import get_store
 from api.services import meetings as service
 from api.services import notify
@@ -388,10 +388,21 @@ def set_scope(set_id: str, *, current: bool = False, parties: tuple[str, ...] | 
     return record, {"programme_id": record.set.programme_id, "assessor_id": member}
 
 
-def _require(record: SetRecord | None, set_id: str) -> SetRecord:
+def _authorized_set(set_id: str, action: str, **scope_options: Any) -> tuple[Principal, SetRecord]:
+    """Authorize ``action`` on the set's scope (see :func:`set_scope`), then the set itself: 404 only once allowed."""
+    record, scope = set_scope(set_id, **scope_options)
+    principal = authorize(action, **scope)
     if record is None:
         raise NotFound(f"no set with id {set_id!r}")
-    return record
+    return principal, record
+
+
+def _authorized_meeting(set_id: str, number: str, action: str, **scope_options: Any) -> tuple[Principal, MeetingRecord]:
+    """Check both path parameters (422 first), authorize ``action`` on the set, then find its ``number``-th meeting."""
+    set_id = path_id(set_id, "set_id")
+    meeting_number = _number(number)
+    principal, _ = _authorized_set(set_id, action, **scope_options)
+    return principal, _meeting_of(set_id, meeting_number)
 
 
 def _meeting_of(set_id: str, number: int) -> MeetingRecord:
@@ -425,9 +436,7 @@ class SetMeetings(MethodView):
     def get(self, set_id: str) -> dict[str, Any]:
         """The set's meetings (materialised from its rota on first use) with members, turns, attendance and health."""
         set_id = path_id(set_id, "set_id")
-        record, scope = set_scope(set_id)
-        authorize("meetings:read", **scope)
-        _require(record, set_id)
+        _authorized_set(set_id, "meetings:read")
         return _set_body(service.set_meetings(get_store(), set_id, viewer=_viewer()))
 
 
@@ -440,9 +449,7 @@ class SetVideoLink(MethodView):
     def put(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Set (or clear) the video link of every meeting still to come."""
         set_id = path_id(set_id, "set_id")
-        record, scope = set_scope(set_id, current=True)
-        authorize("meetings:write", **scope)
-        _require(record, set_id)
+        _authorized_set(set_id, "meetings:write", current=True)
         return {"changed": service.set_video_link(get_store(), set_id, args["video_link"])}
 
 
@@ -454,9 +461,7 @@ class StoredCalendar(MethodView):
     def get(self, set_id: str) -> Response:
         """The set's meetings as stored (moves and swaps included), with facilitator, presenters and video link."""
         set_id = path_id(set_id, "set_id")
-        record, scope = set_scope(set_id)
-        authorize("meetings:read", **scope)
-        _require(record, set_id)
+        _authorized_set(set_id, "meetings:read")
         body = service.stored_calendar(get_store(), set_id)
         return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{set_id}-meetings.ics"'})
 
@@ -468,23 +473,14 @@ class OneMeeting(MethodView):
     @blp.response(200, MeetingSchema)
     def get(self, set_id: str, number: str) -> dict[str, Any]:
         """One meeting of the set."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id)
-        authorize("meetings:read", **scope)
-        _require(record, set_id)
-        return _one_meeting(get_store(), _meeting_of(set_id, meeting_number), _viewer())
+        _, meeting = _authorized_meeting(set_id, number, "meetings:read")
+        return _one_meeting(get_store(), meeting, _viewer())
 
     @blp.arguments(MeetingUpdateSchema)
     @blp.response(200, MeetingSchema)
     def patch(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Set (or clear) this meeting's video link."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id, current=True)
-        authorize("meetings:write", **scope)
-        _require(record, set_id)
-        meeting = _meeting_of(set_id, meeting_number)
+        _, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
         store = get_store()
         service.set_video_link(store, set_id, args["video_link"], meeting_id=meeting.id)
         return _one_meeting(store, store.get_meeting(meeting.id), _viewer())
@@ -498,12 +494,7 @@ class Attendance(MethodView):
     @blp.response(200, MeetingSchema)
     def post(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Record attendance (attended, apologies, absent) of members; 422 and nothing written for a non-member."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id, current=True)
-        principal = authorize("meetings:write", **scope)
-        _require(record, set_id)
-        meeting = _meeting_of(set_id, meeting_number)
+        principal, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
         store = get_store()
         saved = service.record_attendance(store, meeting.id, args["attendance"], actor_id=principal.user_id)
         return _one_meeting(store, saved, principal.assessor_id)
@@ -517,12 +508,8 @@ class Swap(MethodView):
     @blp.response(200, SwapResultSchema)
     def post(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Swap a facilitator or presenter turn with another member (only those two turns change); 422 for someone outside the set."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id, current=True, parties=(args["assessor_id"], args["with_assessor_id"]))
-        principal = authorize("meetings:swap", **scope)
-        _require(record, set_id)
-        meeting = _meeting_of(set_id, meeting_number)
+        parties = (args["assessor_id"], args["with_assessor_id"])
+        principal, meeting = _authorized_meeting(set_id, number, "meetings:swap", current=True, parties=parties)
         store = get_store()
         with_meeting = None if args["with_meeting"] is None else _meeting_of(set_id, args["with_meeting"]).id
         outcome = service.swap_turn(
@@ -556,12 +543,7 @@ class MoveCheck(MethodView):
     @blp.response(200, MoveCheckSchema)
     def get(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Check every current member's stated availability for a new date and slot (nothing changes)."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id, current=True)
-        authorize("meetings:write", **scope)
-        _require(record, set_id)
-        meeting = _meeting_of(set_id, meeting_number)
+        _, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
         return _check_body(service.check_move(get_store(), meeting.id, args["on"], args["slot"]))
 
 
@@ -573,12 +555,7 @@ class Move(MethodView):
     @blp.response(200, MoveResultSchema)
     def post(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Move one meeting; 409 naming who would be unavailable unless ``confirm`` is true."""
-        set_id = path_id(set_id, "set_id")
-        meeting_number = _number(number)
-        record, scope = set_scope(set_id, current=True)
-        principal = authorize("meetings:write", **scope)
-        _require(record, set_id)
-        meeting = _meeting_of(set_id, meeting_number)
+        principal, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
         store = get_store()
         moved, check = service.move_meeting(
             store, meeting.id, args["on"], args["slot"], confirm=args["confirm"], actor_id=principal.user_id
@@ -596,9 +573,7 @@ class MyAction(MethodView):
         """Set your one-line "action I will take" for a meeting you present at (only you see it)."""
         set_id = path_id(set_id, "set_id")
         meeting_number = _number(number)
-        record, scope = set_scope(set_id)
-        principal = authorize("meetings:action", **scope)
-        _require(record, set_id)
+        principal, _ = _authorized_set(set_id, "meetings:action")
         if principal.assessor_id is None:
             raise InvalidValue("action", "only the presenter can write their action")
         meeting = _meeting_of(set_id, meeting_number)
