@@ -448,9 +448,8 @@ def _name_of(store: GraphStore, assessor_id: str) -> str:
 # -- the "Form sets" workspace -------------------------------------------------------------------------
 
 
-def _open_proposal(store: GraphStore, programme_id: str, wanted: str | None) -> Any:
-    """The proposal the workspace shows: the one asked for (if it is this programme's), else the newest open one."""
-    proposals = store.list_proposals(programme_id)
+def _open_proposal(proposals: list[Any], wanted: str | None) -> Any:
+    """The proposal the workspace shows of the programme's ``proposals``: the one asked for, else the newest open one."""
     if wanted:
         for p in proposals:
             if p.id == wanted:
@@ -485,8 +484,9 @@ def _workspace(
         return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id, proposal=job.result["proposal_id"]))
     running = job is not None and not job.finished
     ctx = service.pool_context(store, programme_id)
-    proposal = _open_proposal(store, programme_id, request.args.get("proposal"))
-    older = sum(1 for p in store.list_proposals(programme_id) if p.status == "open" and (proposal is None or p.id != proposal.id))
+    proposals = store.list_proposals(programme_id)
+    proposal = _open_proposal(proposals, request.args.get("proposal"))
+    older = sum(1 for p in proposals if p.status == "open" and p is not proposal)
     orgs = organisation_names(store)
     people = {
         p.assessor.id: {
