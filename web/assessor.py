@@ -156,6 +156,7 @@ FIELD_IDS: dict[str, str] = {
     "paused": "paused",
     "paused_until": "paused_until",
     "themes": "add_theme",
+    "add_theme": "add_theme",
 }
 
 
@@ -233,11 +234,13 @@ def parse_profile(form: MultiDict[str, str], known_themes: set[str], on: date) -
     if add:
         add_level = form.get("add_level") or ""
         if add not in known_themes:
-            errors["themes"] = "Choose a theme from the list."
+            errors["add_theme"] = "Choose a theme from the list."
         elif add_level not in LEVELS:
-            errors["themes"] = "Choose exploring or experienced for the theme you add."
+            errors["add_theme"] = "Choose exploring or experienced for the theme you add."
         else:
             chosen[add] = add_level
+    elif form.get("do") == "add":
+        errors["add_theme"] = "Choose a theme to add."  # "Add theme and save" with no theme chosen saves nothing
     return changes, chosen, errors
 
 
@@ -292,9 +295,10 @@ def _choices(themes: list[Any], values: Mapping[str, Any]) -> dict[str, Any]:
     for theme in themes:
         if theme.id not in values["themes"]:
             groups.setdefault(theme.framework, []).append(theme)
+    frameworks = dict.fromkeys(("pcf", "kss", "practice", *sorted(groups)))  # the known groups first, each group once
     return {
         "my_themes": [(theme_id, names.get(theme_id, theme_id), level) for theme_id, level in mine],
-        "theme_groups": [(FRAMEWORK_WORDS.get(f, f), groups[f]) for f in ("pcf", "kss", "practice", *sorted(groups)) if f in groups],
+        "theme_groups": [(FRAMEWORK_WORDS.get(f, f), groups[f]) for f in frameworks if f in groups],
         "regions": REGIONS,
         "days": DAYS,
         "parts": PARTS,

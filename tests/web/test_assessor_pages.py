@@ -231,3 +231,36 @@ def test_sets_and_privacy_pages_on_a_phone(live_app: LiveApp, signed_in: Callabl
     assert phone.get_by_role("status").filter(has_text="Your data has been erased").is_visible()
     assert store.existing_ids("Assessor", ["a-ann"]) == set()
     assert phone.get_by_role("link", name="Sign in").is_visible()
+
+
+def test_the_add_a_theme_list_shows_each_group_once(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    _network(live_app)
+    live_app.store.create_theme(Theme("t-court", "Court skills", "practice"))
+    page = signed_in(assessor_id="a-ann")
+    page.goto(live_app.at("/me/profile"))
+    chooser = page.get_by_label("Add a theme")
+    groups = chooser.locator("optgroup").evaluate_all("els => els.map(e => e.label)")
+    assert groups == ["Professional Capabilities Framework", "Practice themes"]  # Ann already has Risk and safeguarding
+    offered = chooser.locator("option").evaluate_all("els => els.map(e => e.textContent)")
+    assert offered == ["Choose a theme", "Law and policy", "Court skills"]
+
+
+def test_add_theme_and_save_without_a_theme_says_so_by_the_field_and_saves_nothing(
+    live_app: LiveApp, signed_in: Callable[..., Any]
+) -> None:
+    _network(live_app)
+    page = signed_in(assessor_id="a-ann")
+    page.goto(live_app.at("/me/profile"))
+    before = (live_app.store.get_assessor("a-ann"), live_app.store.theme_links("a-ann"))
+    page.get_by_label("Name").fill("Ann Changed")  # nothing of the form is saved either
+    page.get_by_role("button", name="Add theme and save").click()
+    summary = page.get_by_role("alert").filter(has_text="Nothing was saved")
+    assert summary.is_visible()
+    assert page.get_by_text("Your profile is saved.").count() == 0
+    field = page.locator(".add-theme .field").filter(has=page.get_by_label("Add a theme"))
+    assert "Choose a theme to add." in field.inner_text()  # the message is by the field
+    assert page.get_by_label("Add a theme").get_attribute("aria-invalid") == "true"
+    summary.get_by_role("link", name="Choose a theme to add.").click()
+    assert page.evaluate("location.hash") == "#add_theme"
+    screenshot(page, "assessor-profile-add-no-theme")
+    assert (live_app.store.get_assessor("a-ann"), live_app.store.theme_links("a-ann")) == before
