@@ -13,12 +13,16 @@ Semantics every adapter keeps (the contract suite in ``tests/graph`` checks them
   ``next_after`` back as ``after`` to get the next page; ``next_after`` is
   ``None`` on the last page.
 * every public method is one transaction: all of it happens or none of it.
+* inside :meth:`GraphStore.unit_of_work` every method called on the same thread joins
+  that one transaction instead (each method still all-or-nothing within it); the
+  block's writes commit together when it ends, or none of them if it raises.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import date
 
 from graph.port_accounts import AccountsPort
@@ -40,6 +44,7 @@ from graph.values import (
     NotFound,
     Page,
     StoreError,
+    Transient,
     Unavailable,
     UpsertReport,
     clamp_limit,
@@ -63,6 +68,7 @@ __all__ = [
     "SetsPort",
     "StoreError",
     "SuggestionsPort",
+    "Transient",
     "Unavailable",
     "UpsertReport",
     "clamp_limit",
@@ -86,6 +92,26 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
     @abstractmethod
     def ensure_schema(self) -> None:
         """Create constraints and indexes; running it again is harmless."""
+
+    @abstractmethod
+    def unit_of_work(self, write: bool = True) -> AbstractContextManager[None]:
+        """One transaction that every store call made in the block (on this thread) joins.
+
+        Commits when the block ends, rolls everything back if it raises. A unit opened
+        inside another joins the outer one. A write the store refuses inside the unit
+        (:class:`Conflict`, :class:`Invalid`, ...; not :class:`NotFound`) ends it: the
+        block can only roll back, so decide such cases before or outside the unit. :class:`Transient` means a concurrent
+        transaction clashed with this one and the whole block may be run again.
+        Callbacks given to :meth:`after_commit` inside the block run once it committed.
+        """
+
+    @abstractmethod
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
+
+    @abstractmethod
+    def in_unit_of_work(self) -> bool:
+        """Whether this thread is inside a unit of work of this store."""
 
     @abstractmethod
     def ping(self) -> None:

@@ -37,6 +37,10 @@ class Unavailable(StoreError):
     """The store cannot be reached or is not answering."""
 
 
+class Transient(Unavailable):
+    """A clash with a concurrent transaction (e.g. a deadlock): the whole unit of work may be run again."""
+
+
 class Invalid(StoreError):
     """The request is well-formed but refers to something impossible (e.g. a bulk row naming an unknown id)."""
 

@@ -59,6 +59,7 @@ from graph.port import (
     UpsertReport,
     clamp_limit,
 )
+from graph.unit import UnitState, run_after_commit
 from network import availability
 from network.bundle import BUNDLE_KINDS, Bundle
 from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink, today
@@ -522,7 +523,15 @@ class EmbeddedStore(
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """One transaction: commit when the block ends, roll back if it raises; sqlite3 errors become port errors."""
+        """One transaction: commit when the block ends, roll back if it raises; sqlite3 errors become port errors.
+
+        Inside a unit of work it is a savepoint of the unit's transaction instead, so the
+        method stays all-or-nothing while its writes commit (or not) with the unit's.
+        """
+        unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is not None:
+            yield from self._savepoint(unit, write)
+            return
         with self._shared_lock if self._memory else nullcontext():
             try:
                 conn = self._connection()
@@ -540,6 +549,57 @@ class EmbeddedStore(
                 if isinstance(exc, sqlite3.Error):
                     raise _translate(exc) from None
                 raise
+
+    def _savepoint(self, unit: UnitState, write: bool) -> Iterator[sqlite3.Connection]:
+        conn: sqlite3.Connection = unit.handle
+        unit.savepoints += 1
+        name = f"bw_{unit.savepoints}"  # a fixed pattern of our own, never input
+        try:
+            conn.execute(f"SAVEPOINT {name}")
+        except sqlite3.Error as exc:
+            raise _translate(exc) from None
+        try:
+            yield conn
+            conn.execute(f"RELEASE {name}")
+        except BaseException as exc:
+            try:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.Error):
+                raise unit.fail(_translate(exc)) from None
+            if write and isinstance(exc, StoreError) and not isinstance(exc, NotFound):
+                unit.fail(exc)  # a refused write ends the unit, as it does on Neo4j
+            raise
+
+    @contextmanager
+    def unit_of_work(self, write: bool = True) -> Iterator[None]:
+        """One transaction every store call on this thread joins until the block ends (see :class:`GraphStore`)."""
+        if getattr(self._local, "unit", None) is not None:
+            yield  # joins the unit already open on this thread
+            return
+        with self._transaction(write) as conn:
+            unit = UnitState(write=write, handle=conn)
+            self._local.unit = unit
+            try:
+                yield
+                unit.check()
+            finally:
+                self._local.unit = None
+        run_after_commit(unit.after)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
+        unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is None:
+            callback()
+        else:
+            unit.after.append(callback)
+
+    def in_unit_of_work(self) -> bool:
+        """Whether this thread is inside a unit of work of this store."""
+        return getattr(self._local, "unit", None) is not None
 
     # -- lifetime -------------------------------------------------------------
 

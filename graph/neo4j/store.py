@@ -30,7 +30,9 @@ a third of that time is the pure-Python driver packing ``$rows``; installing
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -79,11 +81,13 @@ from graph.port import (
     NotFound,
     Page,
     StoreError,
+    Transient,
     Unavailable,
     UpsertReport,
     clamp_limit,
 )
 from graph.settings import NEO4J_SCHEMES, SettingError
+from graph.unit import UnitState, run_after_commit
 from network import availability
 from network.bundle import BUNDLE_KINDS, Bundle
 from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink
@@ -202,6 +206,8 @@ def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
     """The port error for a driver error."""
     if isinstance(exc, ConstraintError):
         return Conflict(conflict or f"Neo4j refused the write: {_reason(exc)}")
+    if isinstance(exc, TransientError) and not isinstance(exc, DatabaseUnavailable) and exc.is_retryable():
+        return Transient(f"Neo4j: a concurrent change clashed with this one: {_reason(exc)}")
     if isinstance(exc, ServiceUnavailable | SessionExpired | TransientError | DatabaseUnavailable):
         return Unavailable(f"Neo4j is not answering: {_reason(exc)}")
     if isinstance(exc, AuthError):
@@ -234,6 +240,7 @@ class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMe
         self._database = database
         self._closed = False
         self._schema_ready = False
+        self._local = threading.local()  # the unit of work open on each thread, if any
 
     @classmethod
     def connect(cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j", **driver_options: Any) -> Neo4jStore:
@@ -283,9 +290,23 @@ class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMe
     # -- transactions ----------------------------------------------------------------
 
     def _run(self, write: bool, work: Callable[[ManagedTransaction], T], conflict: str | None = None, **session_options: Any) -> T:
-        """Run ``work`` as one managed transaction in a fresh session; driver errors become port errors."""
+        """Run ``work`` as one managed transaction in a fresh session; driver errors become port errors.
+
+        Inside a unit of work ``work`` runs in the unit's explicit transaction instead (no
+        retry of its own: the unit as a whole is retried on :class:`Transient`).
+        """
         if self._closed:
             raise Unavailable("the Neo4j store is closed")
+        unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is not None:
+            try:
+                return work(unit.handle)
+            except StoreError as exc:
+                if write and not isinstance(exc, NotFound):
+                    unit.fail(exc)  # a refused write ends the unit (as a refusal by the server itself does)
+                raise
+            except (Neo4jError, DriverError) as exc:
+                raise unit.fail(_store_error(exc, conflict)) from None
         try:
             with self._driver.session(database=self._database, **session_options) as session:
                 if write:
@@ -295,6 +316,59 @@ class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMe
             raise
         except (Neo4jError, DriverError) as exc:
             raise _store_error(exc, conflict) from None
+
+    @contextmanager
+    def unit_of_work(self, write: bool = True) -> Iterator[None]:
+        """One explicit transaction every store call on this thread joins until the block ends (see :class:`GraphStore`)."""
+        if getattr(self._local, "unit", None) is not None:
+            yield  # joins the unit already open on this thread
+            return
+        if self._closed:
+            raise Unavailable("the Neo4j store is closed")
+        mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        try:
+            session = self._driver.session(database=self._database, default_access_mode=mode)
+            tx = session.begin_transaction()
+        except (Neo4jError, DriverError) as exc:
+            raise _store_error(exc) from None
+        unit = UnitState(write=write, handle=tx)
+        self._local.unit = unit
+        try:
+            try:
+                yield
+                unit.check()
+            except BaseException:
+                self._local.unit = None
+                try:
+                    tx.rollback()
+                except (Neo4jError, DriverError):
+                    pass
+                raise
+            self._local.unit = None
+            try:
+                tx.commit()
+            except (Neo4jError, DriverError) as exc:
+                raise _store_error(exc) from None
+        finally:
+            self._local.unit = None
+            try:
+                tx.close()
+            except (Neo4jError, DriverError):
+                pass
+            session.close()
+        run_after_commit(unit.after)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
+        unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is None:
+            callback()
+        else:
+            unit.after.append(callback)
+
+    def in_unit_of_work(self) -> bool:
+        """Whether this thread is inside a unit of work of this store."""
+        return getattr(self._local, "unit", None) is not None
 
     def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
         return self._run(False, work)

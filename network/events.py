@@ -1,0 +1,118 @@
+"""Domain events: what happened, recorded by a use case and turned into notices by the dispatcher.
+
+Events name people, sets and meetings by id only: the notices made from them are worded when
+they are read, so an erased person reads as "a former member" everywhere. Events are plain,
+frozen values with no behaviour; the dispatcher (``api.services.dispatch``) decides who is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened; ``actor_id`` is the user who made it happen (None for the system)."""
+
+    actor_id: str | None
+
+
+@dataclass(frozen=True)
+class ContactRequested(Event):
+    """``from_id`` asked ``to_id`` to become a peer contact."""
+
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
+class ContactAccepted(Event):
+    """``by_id`` accepted the contact request ``requester_id`` sent."""
+
+    by_id: str
+    requester_id: str
+
+
+@dataclass(frozen=True)
+class PlacedInSet(Event):
+    """``assessor_ids`` were placed in the set, ``how``: ``commit`` (a committed proposal), ``fill`` or ``join``."""
+
+    set_id: str
+    assessor_ids: tuple[str, ...]
+    how: str
+
+
+@dataclass(frozen=True)
+class LeftSet(Event):
+    """``assessor_id`` left the set (or was taken out of it)."""
+
+    set_id: str
+    assessor_id: str
+
+
+@dataclass(frozen=True)
+class MeetingMoved(Event):
+    """A set's meeting moved to another day and/or time."""
+
+    set_id: str
+    meeting_id: str
+    on: date
+    slot: str
+
+
+@dataclass(frozen=True)
+class TurnSwapped(Event):
+    """Two members exchanged a turn (``kind``: facilitate or present) at two meetings."""
+
+    set_id: str
+    kind: str
+    assessor_id: str
+    meeting_id: str
+    other_id: str
+    other_meeting_id: str
+
+
+@dataclass(frozen=True)
+class JoinAsked(Event):
+    """``assessor_id`` asked to join a set; the programme's coordinators decide."""
+
+    request_id: str
+    set_id: str
+    assessor_id: str
+
+
+@dataclass(frozen=True)
+class JoinDecided(Event):
+    """A join request was decided: ``decision`` is ``accepted``, ``declined`` or ``withdrawn``."""
+
+    request_id: str
+    set_id: str
+    assessor_id: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class ProgrammeOpened(Event):
+    """A programme opened for enrolment."""
+
+    programme_id: str
+
+
+@dataclass(frozen=True)
+class QuestionnaireDue(Event):
+    """A follow-up questionnaire (``wave``) of a programme is due for ``assessor_id``."""
+
+    programme_id: str
+    assessor_id: str
+    wave: str
+    due_on: date
+
+
+@dataclass(frozen=True)
+class SetAtRisk(Event):
+    """A set's health check found it at risk, for ``reason`` (a code of ``network.health``)."""
+
+    set_id: str
+    programme_id: str
+    reason: str
