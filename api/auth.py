@@ -17,13 +17,22 @@ never attaches it by itself); instead :func:`api.access.authorize` requires the
 ``X-CSRFToken`` header on every unsafe request (POST, PUT, PATCH, DELETE) that is authenticated
 by the session cookie. ``GET /api/v1/me`` hands a signed-in page its token.
 
-Throttling. :func:`login_limit` (Flask-Limiter) limits login attempts per client address;
-counters live in ``RATELIMIT_STORAGE_URI`` (``memory://`` per process by default).
+Throttling. :class:`LoginThrottle` counts FAILED sign-ins only, per client address
+(``LOGIN_RATE_LIMIT``) and per account, i.e. the email tried (``LOGIN_ACCOUNT_RATE_LIMIT``), so
+staff who share one address (a council's network) never lock themselves out by signing in.
+While either count is spent, sign-ins for that account or from that address are refused before
+the password is checked, with a message saying when to try again. A successful sign-in clears
+the account's count (never the address's: one's own account must not reset an address that is
+guessing at others). Counters live in Flask-Limiter's storage, ``RATELIMIT_STORAGE_URI``
+(``memory://``: per process).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -31,14 +40,17 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import RateLimitItem, parse_many
 
 from api.errors import error_response
 from api.extensions import get_store
 from api.services import accounts
 from graph.port import NotFound
 from graph.port_accounts import User
+from graph.settings import SettingError
 
 LIMITER_KEY = "bridgework.limiter"
+THROTTLE_KEY = "bridgework.login_throttle"
 CSRF_KEY = "bridgework.csrf"
 _UNSET = object()
 
@@ -105,6 +117,7 @@ def init_auth(app: Flask) -> None:
         key_prefix="bridgework",
     )
     app.extensions[LIMITER_KEY] = limiter
+    app.extensions[THROTTLE_KEY] = LoginThrottle(limiter, app.config["LOGIN_RATE_LIMIT"], app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
 
 
 def check_csrf() -> None:
@@ -113,10 +126,87 @@ def check_csrf() -> None:
         current_app.extensions[CSRF_KEY].protect()
 
 
-def login_limit() -> Any:
-    """A context manager that counts one login attempt against the configured limit; 429 when exceeded."""
-    limiter: Limiter = current_app.extensions[LIMITER_KEY]
-    return limiter.limit(current_app.config["LOGIN_RATE_LIMIT"], scope="login")
+@dataclass(frozen=True, slots=True)
+class LoginRefusal:
+    """Why sign-ins are refused for now, in words, and after how many seconds they may be tried again."""
+
+    message: str
+    retry_after: int
+
+
+def wait_words(seconds: float) -> str:
+    """How long to wait, in words: ``"in a minute"``, ``"in 12 minutes"``, ``"in about 2 hours"``, ``"tomorrow"``."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes == 1:
+        return "in a minute"
+    if minutes < 90:
+        return f"in {minutes} minutes"
+    hours = round(minutes / 60)
+    if hours < 24:
+        return f"in about {hours} hours"
+    return "tomorrow" if hours < 36 else f"in about {round(hours / 24)} days"
+
+
+def parse_limits(text: str, setting: str) -> list[RateLimitItem]:
+    """Limits such as ``"5 per 15 minutes;20 per day"``; :class:`SettingError` naming ``setting`` if they cannot be read."""
+    try:
+        return parse_many(text)
+    except ValueError:
+        raise SettingError(setting, f"must be limits such as '10 per minute;50 per hour', got {text!r}") from None
+
+
+class LoginThrottle:
+    """Failed sign-ins counted per client address and per account (the email tried), in the limiter's storage."""
+
+    def __init__(self, limiter: Limiter, per_address: str, per_account: str) -> None:
+        self._limiter = limiter
+        self.per_address = parse_limits(per_address, "BRIDGEWORK_LOGIN_RATE_LIMIT")
+        self.per_account = parse_limits(per_account, "BRIDGEWORK_LOGIN_ACCOUNT_RATE_LIMIT")
+
+    @staticmethod
+    def account_key(email: str) -> str:
+        """The counter key of an email as typed: trimmed and lower-cased, like the stored form."""
+        return email.strip().lower()[:254] if isinstance(email, str) else ""
+
+    def _keys(self, email: str) -> list[tuple[str, list[RateLimitItem], tuple[str, ...]]]:
+        address = get_remote_address() or "unknown"
+        return [
+            ("account", self.per_account, ("bridgework", "login-failed", "account", self.account_key(email))),
+            ("address", self.per_address, ("bridgework", "login-failed", "address", address)),
+        ]
+
+    def refusal(self, email: str) -> LoginRefusal | None:
+        """Why a sign-in for ``email`` from this request's address is refused now (a spent count), or ``None``."""
+        strategy = self._limiter.limiter
+        for kind, items, key in self._keys(email):
+            spent = [item for item in items if not strategy.test(item, *key)]
+            if spent:
+                wait = max(strategy.get_window_stats(item, *key).reset_time for item in spent) - time.time()
+                seconds = max(1, math.ceil(wait))
+                whose = "for this account" if kind == "account" else "from your network"
+                return LoginRefusal(f"Too many failed sign-ins {whose}. Try again {wait_words(seconds)}.", seconds)
+        return None
+
+    def failed(self, email: str) -> None:
+        """Count one failed sign-in for ``email`` and for this request's address."""
+        strategy = self._limiter.limiter
+        for _kind, items, key in self._keys(email):
+            for item in items:
+                strategy.hit(item, *key)
+
+    def succeeded(self, email: str) -> None:
+        """Forget the account's failed sign-ins (the address's count stays)."""
+        strategy = self._limiter.limiter
+        for kind, items, key in self._keys(email):
+            if kind == "account":
+                for item in items:
+                    strategy.clear(item, *key)
+
+
+def login_throttle() -> LoginThrottle:
+    """The app's :class:`LoginThrottle`."""
+    throttle: LoginThrottle = current_app.extensions[THROTTLE_KEY]
+    return throttle
 
 
 def bearer_token() -> str | None:

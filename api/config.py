@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from limits import parse_many
+
 from graph.settings import SettingError, StoreSettings
 
 ENVIRONMENTS = ("development", "production", "test")
@@ -53,9 +55,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": _int(env, "BRIDGEWORK_SESSION_HOURS", 12, low=1, high=24 * 90) * 3600,
-        # Login throttling (Flask-Limiter): a limit string and where counters live (memory:// per process,
-        # or e.g. redis://host:6379 shared by every worker).
-        "LOGIN_RATE_LIMIT": (env.get("BRIDGEWORK_LOGIN_RATE_LIMIT") or "10 per minute;50 per hour").strip(),
+        # Login throttling (api.auth.LoginThrottle): FAILED sign-ins allowed per client address and per account
+        # (the email tried), and where counters live (memory:// per process, or e.g. redis://host:6379).
+        "LOGIN_RATE_LIMIT": _limits(env, "BRIDGEWORK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": _limits(env, "BRIDGEWORK_LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes;30 per day"),
         "RATELIMIT_STORAGE_URI": (env.get("BRIDGEWORK_RATELIMIT_STORAGE_URI") or "memory://").strip(),
         "PASSWORD_RESET_HOURS": _int(env, "BRIDGEWORK_PASSWORD_RESET_HOURS", 24, low=1, high=24 * 14),
         "API_TOKEN_DAYS": _int(env, "BRIDGEWORK_API_TOKEN_DAYS", 365, low=1, high=3650),
@@ -125,6 +128,16 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise SettingError(name, f"must be true or false, got {raw!r}")
+
+
+def _limits(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit string such as ``10 per minute;50 per hour`` (checked here so a typo stops start-up)."""
+    raw = (env.get(name) or default).strip()
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingError(name, f"must be limits such as '10 per minute;50 per hour', got {raw!r}") from None
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

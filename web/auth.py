@@ -1,7 +1,8 @@
 """Sign-in pages: log in, log out, and set a new password through a one-time reset link.
 
 The session itself is flask-login's (see :mod:`api.auth`); these views only check the form,
-count the attempt against the login limit, and call the accounts service.
+refuse while too many sign-ins have failed for the account or from the address (saying when to
+try again), count a failure, and call the accounts service.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from api.auth import SessionUser, login_limit
+from api.auth import SessionUser, login_throttle
+from api.errors import error_response, wants_json
 from api.extensions import get_store
 from api.services import accounts
 from network.domain import InvalidValue
@@ -54,18 +56,31 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    """Sign in with email and password (rate-limited per client address)."""
+    """Sign in with email and password (failed sign-ins are limited per account and per client address)."""
     form = LoginForm()
     if request.method == "POST":
-        with login_limit():
-            if form.validate_on_submit():
-                user = accounts.authenticate(get_store(), form.email.data or "", form.password.data or "")
-                if user is not None:
-                    session.clear()  # a fresh session on sign-in (no fixation)
-                    login_user(SessionUser(user), remember=bool(form.remember.data))
-                    current_app.logger.info("user %s signed in", user.id)
-                    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
-                form.form_errors.append("That email and password do not match an active account.")
+        if form.validate_on_submit():
+            email = form.email.data or ""
+            throttle = login_throttle()
+            refusal = throttle.refusal(email)
+            if refusal is not None:
+                current_app.logger.warning("sign-in refused: too many failed sign-ins (%s)", refusal.message)
+                if wants_json():
+                    response = error_response(429, refusal.message)
+                else:
+                    form.form_errors.append(refusal.message)
+                    response = current_app.make_response((render_template("login.html", form=form), 429))
+                response.headers["Retry-After"] = str(refusal.retry_after)
+                return response
+            user = accounts.authenticate(get_store(), email, form.password.data or "")
+            if user is not None:
+                throttle.succeeded(email)
+                session.clear()  # a fresh session on sign-in (no fixation)
+                login_user(SessionUser(user), remember=bool(form.remember.data))
+                current_app.logger.info("user %s signed in", user.id)
+                return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
+            throttle.failed(email)
+            form.form_errors.append("That email and password do not match an active account.")
         return render_template("login.html", form=form), 401 if form.form_errors else 422
     return render_template("login.html", form=form)
 
