@@ -107,6 +107,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     CONTACTS_CSV: ("from_id", "to_id"),
 }
 
+#: Example cells the help shows (the onboarding page); tests run them through :func:`read_dir`, so the help cannot drift.
+EXAMPLE_THEMES = "pcf-values-and-ethics:experienced;kss-cf-child-development:exploring"
+EXAMPLE_AVAILABILITY = "tue-pm;thu-am"
+
 #: The node labels that rows reference (the same strings as ``graph.port.Label``).
 Label = Literal["Organisation", "Assessor", "Theme"]
 

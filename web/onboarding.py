@@ -143,6 +143,7 @@ def _page(context: dict[str, Any], user_id: str, status: int) -> tuple[str, int]
     )
     context["recent"] = [jobs.as_seen(j) for j in recent.items]
     context["labels"] = KIND_LABELS
+    context["examples"] = {"themes": csvio.EXAMPLE_THEMES, "availability": csvio.EXAMPLE_AVAILABILITY}
     context["columns"] = {
         name: (csvio.REQUIRED[name], tuple(c for c in csvio.COLUMNS[name] if c not in csvio.REQUIRED[name])) for name in _FIELDS
     }

@@ -155,3 +155,26 @@ def test_an_upload_over_the_size_limit_gets_a_clear_page_and_nothing_is_added(
     page.get_by_role("link", name="Back to the upload page").click()
     page.get_by_role("heading", name="Add assessors to Northshire Council").wait_for()
     assert live_app.store.counts()["assessors"] == 0
+
+
+def test_the_format_help_examples_pass_the_real_check(live_app: LiveApp, signed_in: Callable[..., Any], tmp_path: Path) -> None:
+    """Every example cell the help shows is read off the page and uploaded: the check must find nothing wrong."""
+    add_orgs(live_app)
+    page = signed_in(("org_admin",), organisation_ids=("org-1",))
+    page.goto(live_app.at("/organisations/org-1/onboarding"))
+    help_box = page.locator("details.format")
+    help_box.locator("summary").click()
+    themes = help_box.locator("li").filter(has_text="lists themes with a level").locator("code").last.inner_text()
+    slots = help_box.locator("li").filter(has_text="lists weekly times").locator("code").nth(1).inner_text()
+    values = help_box.locator("li").filter(has_text="Yes/no columns").locator("code").all_inner_texts()
+    own = help_box.locator("li").filter(has_text="Leave organisation_id empty").locator("code").nth(1).inner_text()
+    *flags, day = values
+    assert themes and slots and len(flags) == 6 and day and own == "org-1"
+    rows = "".join(f"a-{n},Person {n},{own},{slots},{themes},{flag},{day}\n" for n, flag in enumerate(flags, start=1))
+    upload = csv_file(tmp_path, "assessors.csv", "id,name,organisation_id,availability,themes,discoverable,employed_since\n" + rows)
+    page.get_by_label("Assessors (assessors.csv)").set_input_files(upload)
+    page.get_by_role("button", name="Only check the files").click()
+    page.wait_for_load_state()
+    problems = page.locator("table.rows tbody tr").all_inner_texts()
+    assert problems == []
+    assert page.get_by_role("status").filter(has_text="All 6 rows are fine").is_visible()
