@@ -50,7 +50,7 @@ def proposal_lines(view: service.ProposalView) -> list[str]:
         f"seed {s.seed}, time limit {s.time_limit:g} s, {r.iterations} search steps, stopped: {r.stopped}; score {r.score:g}",
         f"proposal {view.record.id} (version {view.record.version}, {view.record.status})",
     ]
-    for k, ps in enumerate(r.sets, start=1):
+    for k, ps, _locked in view.numbered():
         slot = f"{availability.describe_slot(ps.meeting_slot)} ({ps.meeting_slot})" if ps.meeting_slot else "no common slot"
         lines.append("")
         lines.append(f"Set {k}: {len(ps.members)} members, meets {slot}, score {ps.score:g}{' [locked]' if ps.locked else ''}")

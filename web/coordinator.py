@@ -648,7 +648,7 @@ def confirm_commit(programme_id: str) -> tuple[str, int]:
     view = service.get_proposal(store, record.id)
     whatif = _what_if(store, view)
     orgs = organisation_names(store)
-    problems = list(view.result.violations) + [f"Set {k + 1}: {v}" for k, s in enumerate(view.sets) for v in s.violations]
+    problems = list(view.result.violations) + [f"Set {n}: {v}" for n, s, _locked in view.numbered() for v in s.violations]
     html = render_template(
         "coordinator/commit.html",
         programme=store.get_programme(programme_id),

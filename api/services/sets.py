@@ -202,13 +202,43 @@ def _constraints(ctx: PoolContext, settings: RunSettings, locked: Sequence[Locke
 
 
 @dataclass(frozen=True, slots=True)
+class Renumbering:
+    """What the last re-run did to the set numbers (numbers are the names coordinators know the sets by).
+
+    ``locked``: locked sets, kept with their members and their number. ``kept``: unlocked sets formed again
+    with most of their members (more than half of the old set and of the new one), which keep their number.
+    ``new``: sets formed afresh, on the free numbers (the lowest not kept). ``gone``: numbers no set has now.
+    ``moved``: ``(old, new)`` numbers of a set that had to change number (empty unless something went wrong:
+    a kept set always keeps its number).
+    """
+
+    locked: tuple[int, ...] = ()
+    kept: tuple[int, ...] = ()
+    new: tuple[int, ...] = ()
+    gone: tuple[int, ...] = ()
+    moved: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The change in plain words, for the workspace."""
+        return describe_renumbering(self)
+
+
+@dataclass(frozen=True, slots=True)
 class ProposalView:
-    """A stored proposal with its engine result, locked flags and the people it names (for display)."""
+    """A stored proposal with its engine result, locked flags, set numbers and the people it names (for display).
+
+    ``numbers[k]`` is the number (the name, "Set 7") of ``sets[k]``; the sets are in number order. A number stays
+    with its set through edits, locks and re-runs, so numbers may have gaps. ``renumbering`` says what the last
+    change did to the numbers when it was a re-run (``None`` after any other change).
+    """
 
     record: ProposalRecord
     settings: RunSettings
     result: Proposal
     locked: tuple[bool, ...]
+    numbers: tuple[int, ...] = ()
+    renumbering: Renumbering | None = None
     people: Mapping[str, PoolMember] = field(default_factory=dict)
     theme_names: Mapping[str, str] = field(default_factory=dict)
 
@@ -216,8 +246,121 @@ class ProposalView:
     def sets(self) -> tuple[ProposedSet, ...]:
         return self.result.sets
 
+    def numbered(self) -> list[tuple[int, ProposedSet, bool]]:
+        """``(number, set, locked)`` for each set, in number order."""
+        return [(self.numbers[k], s, self.locked[k] if k < len(self.locked) else s.locked) for k, s in enumerate(self.result.sets)]
 
-def _encode(settings: RunSettings, result: Proposal, locked: Sequence[bool]) -> str:
+
+def number_words(numbers: Sequence[int]) -> str:
+    """Set numbers in words with runs joined: ``[1, 2, 3, 5, 7, 8]`` -> ``"1 to 3, 5, 7 and 8"``."""
+    ordered = sorted(set(numbers))
+    runs: list[str] = []
+    k = 0
+    while k < len(ordered):
+        j = k
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        if j - k >= 2:
+            runs.append(f"{ordered[k]} to {ordered[j]}")
+        else:
+            runs.extend(str(n) for n in ordered[k : j + 1])
+        k = j + 1
+    if len(runs) <= 1:
+        return "".join(runs)
+    return ", ".join(runs[:-1]) + " and " + runs[-1]
+
+
+def _sets_words(numbers: Sequence[int]) -> str:
+    return ("Set " if len(numbers) == 1 else "Sets ") + number_words(numbers)
+
+
+def describe_renumbering(change: Renumbering) -> str:
+    """What a re-run did to the set numbers, in plain words (every renumbered set is named)."""
+
+    def their(numbers: Sequence[int]) -> tuple[str, str]:
+        return ("its", "its number") if len(numbers) == 1 else ("their", "their numbers")
+
+    out = []
+    if change.locked:
+        pronoun, number = their(change.locked)
+        out.append(f"Locked {_sets_words(change.locked)} kept {pronoun} members and {number}.")
+    if change.kept:
+        pronoun, number = their(change.kept)
+        out.append(f"{_sets_words(change.kept)} kept most of {pronoun} members and {number}.")
+    if change.new:
+        out.append(f"{_sets_words(change.new)} {'was' if len(change.new) == 1 else 'were'} formed afresh.")
+    for old, new in change.moved:
+        out.append(f"The set that was Set {old} is now Set {new}.")
+    if change.gone:
+        one = len(change.gone) == 1
+        out.append(
+            f"There {'is' if one else 'are'} no {_sets_words(change.gone)} now: {'its' if one else 'their'} people were placed again "
+            "or are listed as not placed."
+        )
+    return "Re-run: " + " ".join(out) if out else "Re-run: no sets were formed."
+
+
+def _renumber(
+    old: Sequence[tuple[int, frozenset[str], bool]], result: Proposal
+) -> tuple[Proposal, tuple[int, ...], tuple[bool, ...], Renumbering]:
+    """Give a re-run's sets numbers: each locked set its old number, an unlocked set formed again with most of its old
+    members its old number, every other set the lowest free number; the sets come back in number order."""
+    numbers: list[int | None] = [None] * len(result.sets)
+    taken: set[int] = set()
+    locked_kept, kept, moved = [], [], []
+    for k, s in enumerate(result.sets):
+        members = frozenset(s.members)
+        if s.locked:
+            match = next((n for n, m, lock in old if lock and m == members and n not in taken), None)
+            if match is not None:
+                numbers[k] = match
+                taken.add(match)
+                locked_kept.append(match)
+    for k, s in enumerate(result.sets):
+        if numbers[k] is not None:
+            continue
+        members = frozenset(s.members)
+        # More than half of both sets in common: at most one old set can match a new one, and the other way round.
+        match = next((n for n, m, lock in old if not lock and n not in taken and 2 * len(m & members) > max(len(m), len(members))), None)
+        if match is not None:
+            numbers[k] = match
+            taken.add(match)
+            kept.append(match)
+    fresh = []
+    free = 1
+    for k, s in enumerate(result.sets):
+        if numbers[k] is not None:
+            continue
+        while free in taken:
+            free += 1
+        numbers[k] = free
+        taken.add(free)
+        fresh.append(free)
+        if s.locked:  # a locked set that could not keep its number (not expected): say where it went
+            before = next((n for n, m, lock in old if lock and m == frozenset(s.members)), None)
+            if before is not None:
+                moved.append((before, free))
+    order = sorted(range(len(result.sets)), key=lambda k: numbers[k] or 0)
+    sets = tuple(result.sets[k] for k in order)
+    final = tuple(numbers[k] or 0 for k in order)
+    moved_to = {new for _, new in moved}
+    change = Renumbering(
+        locked=tuple(sorted(locked_kept)),
+        kept=tuple(sorted(kept)),
+        new=tuple(sorted(n for n in fresh if n not in moved_to)),
+        gone=tuple(sorted({n for n, _, _ in old} - set(final))),
+        moved=tuple(sorted(moved)),
+    )
+    return dataclasses.replace(result, sets=sets), final, tuple(s.locked for s in sets), change
+
+
+def _encode(
+    settings: RunSettings,
+    result: Proposal,
+    locked: Sequence[bool],
+    numbers: Sequence[int] | None = None,
+    renumbering: Renumbering | None = None,
+) -> str:
     body = {
         "format": PAYLOAD_FORMAT,
         "settings": {
@@ -231,11 +374,23 @@ def _encode(settings: RunSettings, result: Proposal, locked: Sequence[bool]) -> 
         },
         "result": dataclasses.asdict(result),
         "locked": list(locked),
+        "numbers": list(numbers) if numbers is not None else list(range(1, len(result.sets) + 1)),
     }
+    if renumbering is not None:
+        body["renumbering"] = dataclasses.asdict(renumbering)
     return json.dumps(body, separators=(",", ":"), sort_keys=True)
 
 
-def _decode(payload: str) -> tuple[RunSettings, Proposal, tuple[bool, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    settings: RunSettings
+    result: Proposal
+    locked: tuple[bool, ...]
+    numbers: tuple[int, ...]
+    renumbering: Renumbering | None
+
+
+def _decode(payload: str) -> _Decoded:
     body = json.loads(payload)
     s = body["settings"]
     settings = RunSettings(
@@ -272,7 +427,22 @@ def _decode(payload: str) -> tuple[RunSettings, Proposal, tuple[bool, ...]]:
         iterations=r["iterations"],
         stopped=r["stopped"],
     )
-    return settings, result, tuple(body["locked"])
+    numbers = tuple(body.get("numbers") or ())
+    if len(numbers) != len(result.sets):  # proposals stored before sets kept their numbers: numbered in order
+        numbers = tuple(range(1, len(result.sets) + 1))
+    change = body.get("renumbering")
+    renumbering = (
+        Renumbering(
+            locked=tuple(change["locked"]),
+            kept=tuple(change["kept"]),
+            new=tuple(change["new"]),
+            gone=tuple(change["gone"]),
+            moved=tuple((a, b) for a, b in change["moved"]),
+        )
+        if change
+        else None
+    )
+    return _Decoded(settings, result, tuple(body["locked"]), numbers, renumbering)
 
 
 def _with_inactive(result: Proposal, ctx: PoolContext) -> Proposal:
@@ -284,8 +454,17 @@ def _with_inactive(result: Proposal, ctx: PoolContext) -> Proposal:
 
 
 def _view(record: ProposalRecord, ctx: PoolContext) -> ProposalView:
-    settings, result, locked = _decode(record.payload)
-    return ProposalView(record=record, settings=settings, result=result, locked=locked, people=ctx.people, theme_names=ctx.theme_names)
+    d = _decode(record.payload)
+    return ProposalView(
+        record=record,
+        settings=d.settings,
+        result=d.result,
+        locked=d.locked,
+        numbers=d.numbers,
+        renumbering=d.renumbering,
+        people=ctx.people,
+        theme_names=ctx.theme_names,
+    )
 
 
 def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, created_by: str | None = None) -> ProposalView:
@@ -350,12 +529,20 @@ def _check_open(view: ProposalView, version: int) -> None:
         raise Conflict(f"proposal {view.record.id} changed meanwhile (version {view.record.version}, not {version}); reload it")
 
 
-def _set_number(view: ProposalView, number: int, allow_new: bool = False) -> int:
-    count = len(view.result.sets)
-    if not 1 <= number <= count + (1 if allow_new else 0):
-        extra = f", or {count + 1} for a new set" if allow_new else ""
-        raise Invalid(f"set number must be 1 to {count}{extra}, got {number}")
-    return number - 1
+def _next_number(numbers: Sequence[int]) -> int:
+    """The number a new set gets by hand: one past the highest."""
+    return max(numbers, default=0) + 1
+
+
+def _set_number(numbers: Sequence[int], number: int, allow_new: bool = False) -> int:
+    """The position of set ``number`` (``len(numbers)`` for a new set when ``allow_new``); :class:`Invalid` for no such set."""
+    if number in numbers:
+        return list(numbers).index(number)
+    if allow_new and number == _next_number(numbers):
+        return len(numbers)
+    sets = f"the sets are {number_words(numbers)}" if numbers else "there are no sets"
+    extra = f" (or {_next_number(numbers)} for a new set)" if allow_new else ""
+    raise Invalid(f"there is no set {number}: {sets}{extra}")
 
 
 def edit_proposal(
@@ -373,7 +560,7 @@ def edit_proposal(
         raise Invalid("give exactly one edit: move or swap")
     view, ctx = _load(store, proposal_id)
     _check_open(view, version)
-    sets, locked = _partition(view), list(view.locked)
+    sets, locked, numbers = _partition(view), list(view.locked), list(view.numbers)
     where = {m: k for k, s in enumerate(sets) for m in s}
     known = {m.assessor.id for m in view.people.values()}
 
@@ -382,15 +569,15 @@ def edit_proposal(
             raise NotFound(f"{member_id} is not in this programme's pool")
         k = where.get(member_id)
         if k is not None and locked[k]:
-            raise Conflict(f"set {k + 1} is locked; unlock it before changing it")
+            raise Conflict(f"set {numbers[k]} is locked; unlock it before changing it")
         return k
 
     if move is not None:
         member_id, number = move
         source = check_member(member_id)
-        target = None if number is None else _set_number(view, number, allow_new=True)
+        target = None if number is None else _set_number(numbers, number, allow_new=True)
         if target is not None and target < len(sets) and locked[target]:
-            raise Conflict(f"set {target + 1} is locked; unlock it before changing it")
+            raise Conflict(f"set {numbers[target]} is locked; unlock it before changing it")
         if target == source:
             raise Invalid(f"{member_id} is already in set {number}" if number is not None else f"{member_id} is already left out")
         if source is not None:
@@ -399,6 +586,7 @@ def edit_proposal(
             if target == len(sets):
                 sets.append([])
                 locked.append(False)
+                numbers.append(_next_number(numbers))
             sets[target].append(member_id)
     else:
         assert swap is not None
@@ -412,10 +600,11 @@ def edit_proposal(
             sets[ka][sets[ka].index(a)] = b
         if kb is not None:
             sets[kb][sets[kb].index(b)] = a
+    # A set emptied by the edit goes; every other set keeps its number (no set is renumbered by an edit).
     keep = [k for k, s in enumerate(sets) if s]
-    sets, locked = [sets[k] for k in keep], [locked[k] for k in keep]
+    sets, locked, numbers = [sets[k] for k in keep], [locked[k] for k in keep], [numbers[k] for k in keep]
     result = _rescore(view, sets, locked, ctx)
-    record = store.update_proposal(proposal_id, _encode(view.settings, result, locked), version)
+    record = store.update_proposal(proposal_id, _encode(view.settings, result, locked, numbers), version)
     return _view(record, ctx)
 
 
@@ -427,14 +616,19 @@ def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequen
         raise Invalid("name at least one set number")
     flags = list(view.locked)
     for n in numbers:
-        flags[_set_number(view, n)] = locked
+        flags[_set_number(view.numbers, n)] = locked
     result = _rescore(view, _partition(view), flags, ctx)
-    record = store.update_proposal(proposal_id, _encode(view.settings, result, flags), version)
+    record = store.update_proposal(proposal_id, _encode(view.settings, result, flags, view.numbers), version)
     return _view(record, ctx)
 
 
 def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None = None, time_limit: float | None = None) -> ProposalView:
-    """Form the unlocked part again (locked sets kept exactly, with their meeting slot), with a new seed or time if given."""
+    """Form the unlocked part again (locked sets kept exactly, with their meeting slot and number), with a new seed or time if given.
+
+    Set numbers are names coordinators use, so they are not handed out again by position: a locked set keeps its
+    number, an unlocked set formed again with most of its members keeps its number, and the other sets take the free
+    numbers; what happened is kept with the proposal (:attr:`ProposalView.renumbering`) for the page to say.
+    """
     view, ctx = _load(store, proposal_id)
     _check_open(view, version)
     changes: dict[str, Any] = {}
@@ -461,7 +655,9 @@ def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None
         theme_names=ctx.theme_names,
     )
     result = _with_inactive(result, ctx)
-    record = store.update_proposal(proposal_id, _encode(settings, result, [s.locked for s in result.sets]), version)
+    old = [(n, frozenset(s.members), lock) for n, s, lock in view.numbered()]
+    result, numbers, flags, change = _renumber(old, result)
+    record = store.update_proposal(proposal_id, _encode(settings, result, flags, numbers, change), version)
     return _view(record, ctx)
 
 
@@ -477,11 +673,13 @@ def commit(
     """
     view, ctx = _load(store, proposal_id)
     _check_open(view, version)
-    sets = [s for s in _partition(view) if s]
+    keep = [k for k, s in enumerate(_partition(view)) if s]
+    sets = [list(view.result.sets[k].members) for k in keep]
+    numbers = [view.numbers[k] for k in keep]
     if not sets:
         raise Invalid("the proposal has no sets to commit")
-    result = _rescore(view, sets, list(view.locked[: len(sets)]), ctx)
-    problems = list(result.violations) + [f"set {k + 1}: {v}" for k, s in enumerate(result.sets) for v in s.violations]
+    result = _rescore(view, sets, [view.locked[k] for k in keep], ctx)
+    problems = list(result.violations) + [f"set {numbers[k]}: {v}" for k, s in enumerate(result.sets) for v in s.violations]
     if problems:
         raise Conflict("the proposal breaks rules and cannot be committed: " + "; ".join(problems))
     day = joined or date.today()
@@ -493,7 +691,7 @@ def commit(
         slot = s.meeting_slot
         fields: dict[str, Any] = {
             "id": f"set-{secrets.token_hex(6)}",
-            "name": f"{programme.name}: set {existing + k + 1}",
+            "name": f"{programme.name}: set {existing + numbers[k]}",  # the number the coordinator knew it by
             "programme_id": programme.id,
             "status": "active",
             "meeting_slot": slot,

@@ -187,7 +187,7 @@ class _Versioned(StrictSchema):
 
 
 class MoveSchema(StrictSchema):
-    """Move someone: to a set number (one past the last opens a new set), or null to leave them out."""
+    """Move someone: to a set number (one past the highest number opens a new set), or null to leave them out."""
 
     member_id = id_field(required=True)
     to_set = fields.Integer(strict=True, required=True, allow_none=True, validate=validate.Range(min=1))
@@ -252,7 +252,10 @@ class ThemeRefSchema(StrictSchema):
 class ProposedSetSchema(StrictSchema):
     """One proposed set: members, meeting slot, shared themes, score, reasons, locked flag and broken rules."""
 
-    number = fields.Integer(required=True)
+    number = fields.Integer(
+        required=True,
+        metadata={"description": "The set's number, its name in the workspace ('Set 7'); kept through edits, locks and re-runs."},
+    )
     members = fields.List(fields.Nested(PersonSchema), required=True)
     meeting_slot = fields.String(allow_none=True)
     meeting_time = fields.String(allow_none=True, metadata={"description": "The slot in words, e.g. 'Tuesday afternoons'."})
@@ -272,6 +275,23 @@ class UnplacedSchema(StrictSchema):
     name = fields.String(required=True)
     code = fields.String(required=True)
     reason = fields.String(required=True)
+
+
+class RenumberingSchema(StrictSchema):
+    """What the last re-run did to the set numbers (a set keeps its number through edits, locks and re-runs)."""
+
+    locked = fields.List(fields.Integer(), required=True, metadata={"description": "Locked sets, kept with their number."})
+    kept = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "Unlocked sets formed again with most of their members, keeping their number."},
+    )
+    new = fields.List(fields.Integer(), required=True, metadata={"description": "Sets formed afresh, on free numbers."})
+    gone = fields.List(fields.Integer(), required=True, metadata={"description": "Numbers no set has now."})
+    moved = fields.List(
+        fields.List(fields.Integer()), required=True, metadata={"description": "[old, new] numbers of any set whose number changed."}
+    )
+    summary = fields.String(required=True, metadata={"description": "The same in plain words."})
 
 
 class ProposalSchema(StrictSchema):
@@ -296,8 +316,18 @@ class ProposalSchema(StrictSchema):
     violations = fields.List(fields.String(), required=True)
     stopped = fields.String(required=True, metadata={"description": "iterations, time, converged, or scored (after an edit)."})
     iterations = fields.Integer(required=True)
-    sets = fields.List(fields.Nested(ProposedSetSchema), required=True)
+    sets = fields.List(
+        fields.Nested(ProposedSetSchema),
+        required=True,
+        metadata={"description": "In number order; a set keeps its number through edits, locks and re-runs, so numbers may have gaps."},
+    )
     unplaced = fields.List(fields.Nested(UnplacedSchema), required=True)
+    renumbering = fields.Nested(
+        RenumberingSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "After a re-run: what it did to the set numbers; else null."},
+    )
 
 
 class ProposalSummarySchema(StrictSchema):
@@ -515,7 +545,7 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
         "iterations": r.iterations,
         "sets": [
             {
-                "number": k + 1,
+                "number": view.numbers[k],
                 "members": [_person(view, m) for m in ps.members],
                 "meeting_slot": ps.meeting_slot,
                 "meeting_time": _slot_words(ps.meeting_slot),
@@ -532,6 +562,20 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
         "unplaced": [
             {"id": u.member_id, "name": _person(view, u.member_id)["name"], "code": u.code, "reason": u.reason} for u in r.unplaced
         ],
+        "renumbering": _renumbering_body(view.renumbering),
+    }
+
+
+def _renumbering_body(change: service.Renumbering | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    return {
+        "locked": list(change.locked),
+        "kept": list(change.kept),
+        "new": list(change.new),
+        "gone": list(change.gone),
+        "moved": [list(pair) for pair in change.moved],
+        "summary": change.summary,
     }
 
 

@@ -209,7 +209,8 @@ def test_edit_input_errors(client, world):
     body = propose(client, world)
     url = f"/api/v1/proposals/{body['id']}/edits"
     assert client.post(url, json={"version": 1}, headers=world.coordinator).status_code == 422  # neither move nor swap
-    assert client.post(url, json={"version": 1, "move": {"member_id": "a-00", "to_set": 99}}, headers=world.coordinator).status_code == 422
+    no_set = client.post(url, json={"version": 1, "move": {"member_id": "a-00", "to_set": 99}}, headers=world.coordinator)
+    assert no_set.status_code == 422 and "there is no set 99" in no_set.get_json()["error"]["message"]
     assert client.post(url, json={"version": 1, "move": {"member_id": "zz-9", "to_set": 1}}, headers=world.coordinator).status_code == 404
 
 
@@ -225,7 +226,9 @@ def test_lock_and_rerun_keeps_locked_sets(client, world):
     assert refused.status_code == 409 and "locked" in refused.get_json()["error"]["message"]
     rerun = client.post(f"/api/v1/proposals/{body['id']}/rerun", json={"version": 2, "seed": 99}, headers=world.coordinator).get_json()
     assert rerun["version"] == 3 and rerun["seed"] == 99
-    assert any({m["id"] for m in s["members"]} == kept and s["locked"] for s in rerun["sets"])
+    assert [s["number"] for s in rerun["sets"] if {m["id"] for m in s["members"]} == kept and s["locked"]] == [1]
+    assert locked["renumbering"] is None and rerun["renumbering"]["locked"] == [1]
+    assert rerun["renumbering"]["summary"].startswith("Re-run: Locked Set 1 kept its members and its number.")
 
 
 def test_rerun_with_a_locked_member_who_now_breaks_a_rule_is_422(client, world, store):

@@ -189,6 +189,43 @@ def test_a_coordinator_forms_edits_locks_reruns_and_commits_sets(live_app: LiveA
     assert len(store.sets_of_programme(programme_id)) == 3
 
 
+def test_a_locked_set_keeps_its_number_after_a_rerun(live_app: LiveApp, signed_in: Any) -> None:
+    store = live_app.store
+    arrange_pool(store, programme_id="prog-1")
+    view = sets_service.propose(store, "prog-1", sets_service.RunSettings(seed=2, time_limit=0))
+    # Arranged: Person 00 swapped with the other person of their organisation (Person 06), so a later set now holds
+    # the pool's first person. The engine lists the sets it forms in member order, so a re-run that numbered sets by
+    # position would show this set as "Set 1".
+    number_of = {m: k + 1 for k, s in enumerate(view.sets) for m in s.members}  # a fresh proposal numbers its sets in order
+    assert number_of["a-06"] != number_of["a-00"]
+    kept = number_of["a-06"]
+    sets_service.edit_proposal(store, view.record.id, view.record.version, swap=("a-00", "a-06"))
+    page = signed_in(("coordinator",), programme_ids=("prog-1",))
+
+    page.goto(live_app.at("/programmes/prog-1/form"))
+    expect(page.locator(".set-card")).to_have_count(3, timeout=WAIT)
+    page.get_by_role("button", name=f"Lock set {kept}").click()
+    expect(page.get_by_role("button", name=f"Unlock set {kept}")).to_be_visible()
+    locked = sorted(members_of(page, kept))
+    assert "Person 00" in locked
+    page.locator("#rerun-form").get_by_label("Seed").fill("7")
+    page.locator("#rerun-form").get_by_label("Search time (seconds)").fill("0.2")
+    page.get_by_role("button", name="Re-run").click()
+    expect(page).to_have_url(re.compile(r"/form\?proposal=prop-[0-9a-f]+$"), timeout=WAIT)
+    expect(page.locator(".set-card")).to_have_count(3, timeout=WAIT)
+
+    card = page.locator(f'.set-card[data-set="{kept}"]')
+    expect(card).to_have_class(re.compile(r"\blocked\b"))
+    expect(card.get_by_role("heading", level=3)).to_have_text(f"Set {kept}Locked")
+    assert sorted(members_of(page, kept)) == locked
+    expect(page.locator("#ws-renumbering")).to_contain_text(f"Locked Set {kept} kept its members and its number.")
+    screenshot(page, "coordinator-rerun-numbers")
+    page.reload()  # opened again: the same numbers, and still said
+    expect(page.locator(".set-card")).to_have_count(3, timeout=WAIT)
+    assert sorted(members_of(page, kept)) == locked
+    expect(page.locator("#ws-renumbering")).to_contain_text(f"Locked Set {kept} kept")
+
+
 def test_a_long_formation_job_shows_progress_and_can_be_left_and_opened_again(live_app: LiveApp, signed_in: Any) -> None:
     store = live_app.store
     arrange_pool(store, programme_id="prog-1")

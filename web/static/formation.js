@@ -23,6 +23,9 @@
 
   const person = (id) => data.people[id] || { organisation: "No organisation", isolated: false };
   const setLabel = (n) => "set " + n;
+  // Sets keep their numbers through edits, locks and re-runs (numbers may have gaps): a new set takes one past the highest.
+  const nextNumber = () => proposal.sets.reduce((high, s) => Math.max(high, s.number), 0) + 1;
+  const isSet = (n) => proposal.sets.some((s) => s.number === n);
 
   function where(id) {
     for (const s of proposal.sets) if (s.members.some((m) => m.id === id)) return s;
@@ -66,7 +69,10 @@
           el("ul", {}, problems.map((p) => el("li", { text: p }))))
       : el("p", { class: "notice ok", id: "ws-verdict", text: "Every set keeps the programme's rules." });
     const section = $("summary");
-    section.replaceChildren(section.querySelector("h2"), dl, verdict);
+    const parts = [section.querySelector("h2"), dl, verdict];
+    // After a re-run: what it did to the set numbers, in words (locked sets always keep theirs).
+    if (proposal.renumbering) parts.push(el("p", { class: "notice", id: "ws-renumbering", text: proposal.renumbering.summary }));
+    section.replaceChildren(...parts);
   }
 
   function memberItem(m, set) {
@@ -187,7 +193,7 @@
       if (home && s.number === home.number) continue;
       moves.push(el("option", { value: String(s.number), disabled: s.locked }, "Set " + s.number + (s.locked ? " (locked)" : "") + " · " + s.members.length + " people"));
     }
-    moves.push(el("option", { value: String(proposal.sets.length + 1) }, "A new set"));
+    moves.push(el("option", { value: String(nextNumber()) }, "A new set (set " + nextNumber() + ")"));
     if (home) moves.push(el("option", { value: "out" }, "Leave out (not placed)"));
     $("move-target").replaceChildren(...moves);
     const swaps = [];
@@ -282,7 +288,7 @@
       if (from && from.number === n) return;
       move(id, n);
     } else if (kind === "new") {
-      move(id, proposal.sets.length + 1);
+      move(id, nextNumber());
     } else if (kind === "out") {
       if (from) move(id, null);
     }
@@ -331,7 +337,7 @@
 
   function move(id, to) {
     const name = nameOf(id);
-    const text = to === null ? "Left " + name + " out." : to > proposal.sets.length ? "Moved " + name + " to a new set." : "Moved " + name + " to " + setLabel(to) + ".";
+    const text = to === null ? "Left " + name + " out." : !isSet(to) ? "Moved " + name + " to a new set." : "Moved " + name + " to " + setLabel(to) + ".";
     return change("/edits", { move: { member_id: id, to_set: to } }, text, () => focusMember(id));
   }
 
