@@ -65,5 +65,5 @@ def suggestion_lines(result: Suggestions, *, scores: bool = False) -> list[str]:
 
 def _who(s: Suggestion) -> str:
     where = s.organisation_name or "no organisation"
-    region = f", {REGIONS.get(s.region, s.region)}" if s.region else ""
+    region = f", {REGIONS.get(s.organisation_region, s.organisation_region)}" if s.organisation_name and s.organisation_region else ""
     return f"{s.name} ({s.assessor_id}), {where}{region}"

@@ -151,7 +151,7 @@ class CandidateFilter:
 
 @dataclass(frozen=True, slots=True)
 class CandidateRow:
-    """A candidate's own facts: profile, employer and the given themes they work on."""
+    """A candidate's own facts: profile, employer (and its region) and the given themes they work on."""
 
     id: str
     name: str
@@ -161,6 +161,7 @@ class CandidateRow:
     organisation_id: str | None
     organisation_name: str | None
     themes: tuple[tuple[str, str], ...]
+    organisation_region: str | None = None
 
 
 class PoolQueries(Protocol):
@@ -238,6 +239,7 @@ def assemble_pool(q: PoolQueries, assessor_id: str, *, common_slot: str, weights
             themes=r.themes,
             mutual=mutual.get(r.id, ()),
             former_set_mate=r.id in former,
+            organisation_region=r.organisation_region,
         )
         for _, r in sorted(rows.items())
     )

@@ -282,6 +282,7 @@ class Candidate:
     former_set_mate: bool = False
     isolated: bool = False
     sole_in_organisation: bool = False
+    organisation_region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +343,10 @@ class SharedTheme:
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """One suggested peer: who, the score and its breakdown per signal, and why in words."""
+    """One suggested peer: who, the score and its breakdown per signal, and why in words.
+
+    ``region`` is the person's own region; ``organisation_region`` their organisation's (shown beside its name).
+    """
 
     rank: int
     assessor_id: str
@@ -357,6 +361,7 @@ class Suggestion:
     common_slots: tuple[str, ...] = ()
     mutual_peers: int = 0
     isolated: bool = False
+    organisation_region: str | None = None
 
     @property
     def summary(self) -> str:
@@ -625,6 +630,7 @@ def rank(
                 common_slots=availability.from_mask(seeker.availability_mask & c.availability_mask),
                 mutual_peers=len(c.mutual),
                 isolated=c.isolated,
+                organisation_region=c.organisation_region,
             )
         )
     return Suggestions(
@@ -904,6 +910,7 @@ class Snapshot:
     ties: dict[str, set[str]] = field(default_factory=dict)
     former: dict[str, set[str]] = field(default_factory=dict)
     by_theme: dict[str, list[str]] = field(default_factory=dict)
+    organisation_regions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -954,6 +961,7 @@ class Snapshot:
             ties=dict(ties),
             former=dict(former),
             by_theme={t: sorted(ids) for t, ids in by_theme.items()},
+            organisation_regions={o.id: o.region for o in bundle.organisations},
         )
 
     def region(self, assessor_id: str) -> str | None:
@@ -1027,6 +1035,7 @@ class Snapshot:
             themes=tuple((t, theirs[t]) for t in sorted(mine & theirs.keys())),
             mutual=tuple(mutual.get(candidate_id, ())),
             former_set_mate=candidate_id in self.former.get(seeker.id, set()),
+            organisation_region=self.organisation_regions.get(org) if org else None,
         )
 
     def pool(

@@ -108,7 +108,12 @@ class SuggestionSchema(StrictSchema):
     name = fields.String(required=True)
     organisation_id = fields.String(allow_none=True)
     organisation_name = fields.String(allow_none=True)
-    region = fields.String(allow_none=True)
+    organisation_region = fields.String(
+        allow_none=True, metadata={"description": "The region of their organisation (shown beside its name), e.g. north_west."}
+    )
+    region = fields.String(
+        allow_none=True, metadata={"description": "Their own region as they gave it (may differ from their organisation's)."}
+    )
     score = fields.Function(lambda s: round(s.score, 4), required=True, metadata={"type": "number"})
     breakdown = fields.Function(
         lambda s: {name: round(value, 4) for name, value in s.breakdown},

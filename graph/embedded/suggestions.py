@@ -108,7 +108,7 @@ _ELIGIBLE_AMONG = (
     "ORDER BY a.id"
 )
 _CANDIDATES = (
-    "SELECT a.id, a.name, a.region, a.experience_years, a.availability_mask, w.organisation_id, o.name "
+    "SELECT a.id, a.name, a.region, a.experience_years, a.availability_mask, w.organisation_id, o.name, o.region "
     "FROM json_each(?1) j CROSS JOIN assessors a ON a.id = j.value "
     "LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id "
     "ORDER BY a.id"
@@ -204,7 +204,7 @@ class _Queries:
             for who, theme_id, level in self.conn.execute(_SHARED_THEMES, (_json(ids), _json(theme_ids))):
                 shared[who].append((theme_id, level))
         return [
-            CandidateRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(shared.get(r[0], ())))
+            CandidateRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(shared.get(r[0], ())), r[7])
             for r in self.conn.execute(_CANDIDATES, (_json(ids),))
         ]
 

@@ -83,7 +83,7 @@ UNWIND ranked AS a
 WITH a WHERE a.discoverable = true AND coalesce(a.active, true) = true
   AND (coalesce(a.paused, false) = false OR a.paused_until < $today)
   AND a.id <> $seeker_id AND NOT a.id IN $excluded
-WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name]]) AS org
+WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name, o.region]]) AS org
 WHERE org IS NULL OR org[0] <> $organisation_id
 WITH a, org LIMIT $limit
 RETURN 'theme' AS source, a.id AS id, a.name AS name, a.region AS region, coalesce(a.experience_years, 0) AS experience_years,
@@ -96,7 +96,7 @@ WHERE a.discoverable = true AND coalesce(a.active, true) = true
   AND (coalesce(a.paused, false) = false OR a.paused_until < $today)
   AND a.id <> $seeker_id AND NOT a.id IN $excluded
   AND (NOT $require_common OR any(p IN $powers WHERE (coalesce(a.availability_mask, 0) / p) % 2 = 1))
-WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name]]) AS org
+WITH a, head([(a)-[:WORKS_FOR]->(o:Organisation) | [o.id, o.name, o.region]]) AS org
 WHERE org IS NULL OR org[0] <> $organisation_id
 RETURN 'near' AS source, a.id AS id, a.name AS name, a.region AS region, coalesce(a.experience_years, 0) AS experience_years,
        coalesce(a.availability_mask, 0) AS mask, org,

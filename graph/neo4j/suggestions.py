@@ -91,7 +91,7 @@ class _Queries:
         }
         found: dict[str, list[CandidateRow]] = {"theme": [], "near": []}
         for r in self.tx.run(q.GATHER, params):
-            org = r["org"] or [None, None]
+            org = r["org"] or [None, None, None]
             found[r["source"]].append(
                 CandidateRow(
                     r["id"],
@@ -102,6 +102,7 @@ class _Queries:
                     org[0],
                     org[1],
                     tuple(sorted((t, level) for t, level in r["themes"])),
+                    org[2],
                 )
             )
         return found["theme"], sorted(found["near"], key=lambda row: row.id)

@@ -67,6 +67,17 @@ def test_an_assessor_sees_their_suggestions_with_reasons(client, auth, graph):
     assert len(ids) == 10
 
 
+def test_the_organisation_region_is_its_own_not_the_persons(client, auth, graph):
+    """Cara lives in the East of England; her organisation, Riverside Trust, is in London: each field says its own."""
+    from dataclasses import replace
+
+    graph.update_assessor(replace(graph.get_assessor("cara"), region="east_of_england"))
+    r = client.get("/api/v1/assessors/ada/suggestions?limit=1", headers=auth(assessor_id="ada"))
+    assert r.status_code == 200, r.json
+    cara = r.json["items"][0]
+    assert (cara["organisation_name"], cara["organisation_region"], cara["region"]) == ("Riverside Trust", "london", "east_of_england")
+
+
 def test_limit_and_common_slot(client, auth, graph):
     headers = auth(assessor_id="ada")
     r = client.get("/api/v1/assessors/ada/suggestions?limit=1", headers=headers)

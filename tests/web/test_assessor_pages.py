@@ -7,6 +7,7 @@ The rules one by one (each bad field, scope, CSRF) are checked faster in ``test_
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -264,3 +265,17 @@ def test_add_theme_and_save_without_a_theme_says_so_by_the_field_and_saves_nothi
     assert page.evaluate("location.hash") == "#add_theme"
     screenshot(page, "assessor-profile-add-no-theme")
     assert (live_app.store.get_assessor("a-ann"), live_app.store.theme_links("a-ann")) == before
+
+
+def test_a_suggestion_shows_the_organisations_own_region_beside_its_name(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    """Bea lives in the East of England but works for Whitton Council, in the North West: the card says where Whitton is."""
+    _network(live_app)
+    store = live_app.store
+    store.create_organisation(Organisation("org-w", "Whitton Council", "local_authority", "north_west"))
+    store.set_employer("a-bea", "org-w")
+    store.update_assessor(replace(store.get_assessor("a-bea"), region="east_of_england"))
+    page = signed_in(assessor_id="a-ann")
+    page.goto(live_app.at("/me/suggestions"))
+    card = page.locator("li.suggestion").filter(has_text="Bea Brown")
+    assert card.locator(".meta").inner_text() == "Whitton Council · North West"
+    assert "East of England" not in card.inner_text()
