@@ -32,6 +32,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from api.auth import authenticated_by_session, authenticated_user, check_csrf
 from api.extensions import get_store
+from api.refusals import refusal
 from graph.port import NotFound
 from graph.port_accounts import User
 from network.domain import Employment
@@ -295,17 +296,12 @@ def authorize(action: str, **scope: Any) -> Principal:
         check_csrf()
     if principal.is_admin or rule(principal, Scope(scope)):
         return principal
-    raise NotAllowed(f"You may not {_describe(action)}.")
+    raise NotAllowed(refusal(action, scope, get_store()))
 
 
 def allowed(principal: Principal, action: str, **scope: Any) -> bool:
     """Whether ``principal`` may do ``action`` on ``scope`` (no abort), e.g. to decide what to show."""
     return principal.is_admin or POLICY[action](principal, Scope(scope))
-
-
-def _describe(action: str) -> str:
-    resource, _, verb = action.partition(":")
-    return f"{verb} {resource.replace('_', ' ')} here" if verb else action
 
 
 def init_access(app: Flask) -> None:

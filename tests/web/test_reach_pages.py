@@ -175,10 +175,14 @@ def test_people_without_the_right_are_refused(live_app: LiveApp, signed_in: Any,
         response = other.goto(live_app.at(path))
         assert response is not None and response.status == 403
         expect(other.get_by_role("heading", level=1)).not_to_contain_text("Northmoor")  # the 403 page, not the organisation's
+        # who may see it, in words: no internal action code ("You may not read reach here")
+        expect(other.get_by_text("Reach is shown to the organisation admins of Northmoor Council and to coordinators.")).to_be_visible()
         assert "Ada Okafor" not in other.content() and "Ben Hughes" not in other.content()
+        assert "reach:read" not in other.content() and "You may not" not in other.content()
     assessor = signed_in(("assessor",), assessor_id="a0")
     response = assessor.goto(live_app.at("/reach"))
     assert response is not None and response.status == 403
+    expect(assessor.get_by_text("The network report is shown to organisation admins and coordinators.")).to_be_visible()
 
     page.goto(live_app.at("/organisations/o1/map"))
     page.wait_for_url(re.compile(r"/login\?next="))
