@@ -204,6 +204,7 @@ POLICY: dict[str, Rule] = {
     "assessors:read": SELF_OR_ORG_ADMIN,
     "assessors:write": SELF_OR_ORG_ADMIN,  # profile, themes, availability, discoverable, pause
     "assessors:employ": org_admin_of_assessor,  # move/clear employment (also needs the target org)
+    "assessors:activate": org_admin_of_assessor,  # deactivate or re-activate a profile: never the assessor themselves
     # -- suggestions and contacts (issue 3) ------------------------------------------
     "suggestions:read": own_assessor,
     "contacts:read": own_assessor,

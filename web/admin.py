@@ -328,7 +328,7 @@ def user_new() -> Response | str | tuple[str, int]:
     principal = page_authorize("users:create")
     store = get_store()
     form = UserCreateForm()
-    if form.validate_on_submit() and _scopes_exist(store, form):
+    if form.validate_on_submit() and _scopes_exist(store, form) and _assessor_link_ok(store, form):
         try:
             user = accounts.create_user(
                 store,
@@ -343,7 +343,7 @@ def user_new() -> Response | str | tuple[str, int]:
         except InvalidValue as exc:
             _field_error(form, exc)
         except Conflict:
-            form.email.errors.append("There is already a user with this email, or the assessor already has a login.")
+            form.email.errors.append("There is already a user with this email.")
         except NotFound as exc:
             form.form_errors.append(str(exc))
         else:
@@ -362,7 +362,7 @@ def user_edit(user_id: str) -> Response | str | tuple[str, int]:
     store = get_store()
     user = _get(store.get_user, user_id)
     form = UserEditForm() if request.method == "POST" else _edit_form(user)
-    if form.validate_on_submit() and _scopes_exist(store, form):
+    if form.validate_on_submit() and _scopes_exist(store, form) and _assessor_link_ok(store, form, user.id):
         roles = sorted(set(form.roles.data or ()))
         if user.id == principal.user_id and "admin" not in roles:
             form.roles.errors.append("You cannot take the network admin role from yourself; ask another admin.")
@@ -371,22 +371,16 @@ def user_edit(user_id: str) -> Response | str | tuple[str, int]:
             organisation_ids = sorted(set(_id_list(form.organisation_ids.data)))
             programme_ids = sorted(set(_id_list(form.programme_ids.data)))
             try:
-                # scopes first: they are what can still be refused (an assessor with another login)
-                if (assessor_id, tuple(organisation_ids), tuple(programme_ids)) != (
-                    user.assessor_id,
-                    user.organisation_ids,
-                    user.programme_ids,
-                ):
-                    accounts.set_scopes(
-                        store,
-                        user.id,
-                        actor_id=principal.user_id,
-                        assessor_id=assessor_id,
-                        organisation_ids=organisation_ids,
-                        programme_ids=programme_ids,
-                    )
-                if tuple(roles) != user.roles:
-                    accounts.update_user(store, user.id, actor_id=principal.user_id, roles=roles)
+                # one call: roles and links are checked together before anything is written
+                accounts.update_user(
+                    store,
+                    user.id,
+                    actor_id=principal.user_id,
+                    roles=roles if tuple(roles) != user.roles else None,
+                    assessor_id=assessor_id,
+                    organisation_ids=organisation_ids,
+                    programme_ids=programme_ids,
+                )
             except InvalidValue as exc:
                 _field_error(form, exc)
             except Conflict:
@@ -523,6 +517,16 @@ def _scopes_exist(store: GraphStore, form: ScopeFields) -> bool:
         form.programme_ids.errors.append(f"No such programme: {', '.join(unknown)}.")
         ok = False
     return ok
+
+
+def _assessor_link_ok(store: GraphStore, form: ScopeFields, user_id: str | None = None) -> bool:
+    """Check the roles with the assessor link before anything is written; a message by the assessor field if not."""
+    try:
+        accounts.check_assessor_link(store, form.roles.data or (), form.assessor_id.data or None, user_id=user_id)
+    except InvalidValue as exc:
+        _field_error(form, exc)
+        return False
+    return True
 
 
 def _reset_link(store: GraphStore, user_id: str, actor_id: str) -> dict[str, Any]:

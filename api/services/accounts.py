@@ -113,6 +113,30 @@ def audit(
 
 # -- users ---------------------------------------------------------------------------
 
+#: The ``assessor_id`` of :func:`update_user` when the request leaves the link as it is.
+KEEP: Any = object()
+
+
+def check_assessor_link(store: GraphStore, roles: Iterable[str], assessor_id: str | None, *, user_id: str | None = None) -> None:
+    """Check, before anything is written, a user's roles with their assessor link; :class:`InvalidValue` on ``assessor_id``.
+
+    The assessor role needs the assessor the person is (without one they could see nothing of
+    their own), and that assessor must exist and have no other login. Every edge that gives a
+    user roles or an assessor link (the users API, the admin pages) asks this first, so a
+    refused request writes nothing and can simply be sent again, corrected.
+    """
+    if "assessor" in set(roles) and not assessor_id:
+        raise InvalidValue("assessor_id", "The assessor role needs the assessor this person is: give their assessor id.")
+    if not assessor_id:
+        return
+    try:
+        assessor = store.get_assessor(assessor_id)
+    except NotFound:
+        raise InvalidValue("assessor_id", f"There is no assessor with id {assessor_id}.") from None
+    owner = store.user_for_assessor(assessor_id)
+    if owner is not None and owner.id != user_id:
+        raise InvalidValue("assessor_id", f"{assessor.name} already has a login ({owner.email}).")
+
 
 def create_user(
     store: GraphStore,
@@ -126,7 +150,11 @@ def create_user(
     actor_id: str | None = None,
     user_id: str | None = None,
 ) -> User:
-    """Create a user (audited as ``user:create``); without a password they sign in after a reset link."""
+    """Create a user (audited as ``user:create``); without a password they sign in after a reset link.
+
+    The user and their links are written in one transaction. Edges check the roles with the
+    assessor link first (:func:`check_assessor_link`), so a refused request writes nothing.
+    """
     user = User(
         id=user_id or new_user_id(),
         email=normalise_email(email),
@@ -199,19 +227,43 @@ def update_user(
     email: str | None = None,
     active: bool | None = None,
     roles: Iterable[str] | None = None,
+    assessor_id: str | None = KEEP,
+    organisation_ids: Iterable[str] = KEEP,
+    programme_ids: Iterable[str] = KEEP,
 ) -> User:
-    """Change a user's email, active flag and/or roles; a role or activation change is audited."""
+    """Change a user's email, active flag, roles and/or scope links (:data:`KEEP`: as they are); changes are audited.
+
+    Everything is checked first (:class:`InvalidValue` naming the field): a change of roles or of
+    the assessor link must leave a user with the assessor role linked to their assessor
+    (:func:`check_assessor_link`). Then changed links are written (audited as ``user:scopes``;
+    :class:`NotFound` for a missing organisation or programme), then the rest.
+    """
     before = store.get_user(user_id)
     new_roles = None if roles is None else check_roles(roles)
+    links = (
+        before.assessor_id if assessor_id is KEEP else assessor_id,
+        before.organisation_ids if organisation_ids is KEEP else tuple(sorted(set(organisation_ids))),
+        before.programme_ids if programme_ids is KEEP else tuple(sorted(set(programme_ids))),
+    )
+    if new_roles is not None or assessor_id is not KEEP:
+        check_assessor_link(store, before.roles if new_roles is None else new_roles, links[0], user_id=user_id)
+    if email is not None:
+        email = normalise_email(email)
+    if links != (before.assessor_id, before.organisation_ids, before.programme_ids):
+        store.set_user_scopes(
+            user_id,
+            assessor_id=links[0],
+            organisation_ids=links[1],
+            programme_ids=links[2],
+            audit=_scopes_entry(user_id, actor_id, *links),
+        )
     details: dict[str, Any] = {}
     if new_roles is not None and new_roles != before.roles:
         details["roles"] = {"before": list(before.roles), "after": list(new_roles)}
     if active is not None and active != before.active:
         details["active"] = {"before": before.active, "after": active}
-    if email is not None:
-        email = normalise_email(email)
-        if email != before.email:
-            details["email"] = "changed"
+    if email is not None and email != before.email:
+        details["email"] = "changed"
     entry = audit_entry("user:roles" if "roles" in details else "user:update", "user", user_id, actor_id, details) if details else None
     return store.update_user(user_id, email=email, active=active, roles=new_roles, audit=entry)
 
@@ -225,16 +277,24 @@ def set_scopes(
     organisation_ids: Iterable[str],
     programme_ids: Iterable[str],
 ) -> User:
-    """Replace a user's scope links (which assessor, which organisations, which programmes), audited as ``user:scopes``."""
+    """Replace a user's scope links (which assessor, which organisations, which programmes), audited as ``user:scopes``.
+
+    A change of the assessor link is checked first (:func:`check_assessor_link`): an assessor
+    keeps a link, to an assessor with no other login. An unchanged link is not checked again.
+    """
+    before = store.get_user(user_id)
+    if assessor_id != before.assessor_id:
+        check_assessor_link(store, before.roles, assessor_id, user_id=user_id)
     organisations, programmes = sorted(set(organisation_ids)), sorted(set(programme_ids))
-    entry = audit_entry(
-        "user:scopes",
-        "user",
-        user_id,
-        actor_id,
-        {"assessor_id": assessor_id, "organisation_ids": organisations, "programme_ids": programmes},
-    )
+    entry = _scopes_entry(user_id, actor_id, assessor_id, organisations, programmes)
     return store.set_user_scopes(user_id, assessor_id=assessor_id, organisation_ids=organisations, programme_ids=programmes, audit=entry)
+
+
+def _scopes_entry(
+    user_id: str, actor_id: str | None, assessor_id: str | None, organisation_ids: Iterable[str], programme_ids: Iterable[str]
+) -> AuditEntry:
+    details = {"assessor_id": assessor_id, "organisation_ids": sorted(set(organisation_ids)), "programme_ids": sorted(set(programme_ids))}
+    return audit_entry("user:scopes", "user", user_id, actor_id, details)
 
 
 # -- API tokens ----------------------------------------------------------------------

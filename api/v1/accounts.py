@@ -95,7 +95,9 @@ class UserCreateSchema(StrictSchema):
     password = fields.String(
         load_default=None, load_only=True, validate=validate.Length(min=accounts.MIN_PASSWORD, max=accounts.MAX_PASSWORD)
     )
-    assessor_id = id_field(load_default=None, allow_none=True)
+    assessor_id = id_field(
+        load_default=None, allow_none=True, metadata={"description": "The assessor this user is; required with the `assessor` role."}
+    )
     organisation_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
     programme_ids = fields.List(id_field(), load_default=list, validate=validate.Length(max=100))
 
@@ -106,6 +108,10 @@ class UserUpdateSchema(StrictSchema):
     email = fields.String(validate=validate.Length(min=3, max=254))
     roles = fields.List(_ROLE, validate=validate.Length(max=len(ROLES)))
     active = fields.Boolean()
+    assessor_id = id_field(
+        allow_none=True,
+        metadata={"description": "The assessor this user is; required (here or already) when `roles` holds `assessor`."},
+    )
 
 
 class ScopesSchema(StrictSchema):
@@ -237,6 +243,7 @@ class Users(MethodView):
         """Create a user with roles and scopes (audited); without a password, the answer carries a reset link to pass on."""
         principal = authorize("users:create")
         store = get_store()
+        accounts.check_assessor_link(store, args["roles"], args["assessor_id"])  # 422 on assessor_id, nothing written
         user = accounts.create_user(
             store,
             args["email"],
@@ -267,7 +274,10 @@ class OneUser(MethodView):
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, args: dict[str, Any], user_id: str) -> dict[str, Any]:
-        """Change a user's email, roles or active flag (role and activation changes are audited)."""
+        """Change a user's email, roles, assessor link or active flag (role, link and activation changes are audited).
+
+        Giving the `assessor` role needs the assessor this person is, in `assessor_id` or already linked.
+        """
         user_id = path_id(user_id, "user_id")
         principal = authorize("users:write", user_id=user_id)
         user = accounts.update_user(
@@ -277,6 +287,7 @@ class OneUser(MethodView):
             email=args.get("email"),
             active=args.get("active"),
             roles=args.get("roles"),
+            assessor_id=args.get("assessor_id", accounts.KEEP),
         )
         return _user_body(user)
 

@@ -384,15 +384,26 @@ class OneAssessor(MethodView):
     @blp.arguments(AssessorUpdateSchema)
     @blp.response(200, ProfileSchema)
     def patch(self, args: dict[str, Any], assessor_id: str) -> dict[str, Any]:
-        """Change profile fields: name, email, region, experience, capacity, availability, discoverable, paused, active, bio."""
+        """Change profile fields: name, email, region, experience, capacity, availability, discoverable, paused, active, bio.
+
+        Only an admin of the assessor's organisation (or a network admin) may change `active`; the assessor gets 403.
+        """
         assessor_id = path_id(assessor_id, "assessor_id")
         authorize("assessors:write", assessor_id=assessor_id)
         store = get_store()
+        current = store.get_assessor(assessor_id)
+        if "active" in args and args["active"] != current.active:
+            try:
+                authorize("assessors:activate", assessor_id=assessor_id)
+            except NotAllowed:
+                raise NotAllowed(
+                    "Only an admin of your organisation can deactivate a profile or make it active again; nothing was changed."
+                ) from None
         if "availability" in args:
             args["availability"] = tuple(args["availability"])
         if args.get("paused") is False:
             args.setdefault("paused_until", None)  # resuming ends any dated pause
-        return _profile(store, store.update_assessor(dataclasses.replace(store.get_assessor(assessor_id), **args)))
+        return _profile(store, store.update_assessor(dataclasses.replace(current, **args)))
 
     @blp.response(200, ErasureSchema)
     def delete(self, assessor_id: str) -> dict[str, Any]:

@@ -57,7 +57,7 @@ ROWS: dict[str, Row] = {
     "DELETE /api/v1/me/tokens/{token_id}": Row(EVERYONE, NOBODY, denied=404),
     # users (admins), except reading oneself
     "GET /api/v1/users": Row(NOBODY),
-    "POST /api/v1/users": Row(NOBODY, body=lambda w, o: {"email": f"{w.fresh('new')}@example.org", "roles": ["assessor"]}),
+    "POST /api/v1/users": Row(NOBODY, body=lambda w, o: {"email": f"{w.fresh('new')}@example.org", "roles": ["coordinator"]}),
     "GET /api/v1/users/{user_id}": Row(EVERYONE),
     "PATCH /api/v1/users/{user_id}": Row(NOBODY, body={"active": True}),
     "DELETE /api/v1/users/{user_id}": Row(NOBODY),

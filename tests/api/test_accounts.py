@@ -271,7 +271,7 @@ def test_a_user_may_hold_several_roles_and_reads_only_themself(client, auth, per
 def test_unknown_roles_and_duplicate_emails_are_refused(client, admin_headers, person):
     bad = client.post("/api/v1/users", json={"email": "x@example.org", "roles": ["superuser"]}, headers=admin_headers)
     assert bad.status_code == 422 and "roles" in bad.get_json()["error"]["fields"]
-    dup = client.post("/api/v1/users", json={"email": "SAM@example.org", "roles": ["assessor"]}, headers=admin_headers)
+    dup = client.post("/api/v1/users", json={"email": "SAM@example.org", "roles": ["coordinator"]}, headers=admin_headers)
     assert dup.status_code == 409
 
 
@@ -291,7 +291,9 @@ def test_scopes_are_set_by_admins_and_audited(client, store, admin_headers, pers
         f"/api/v1/users/{person.id}/scopes", json={"assessor_id": "a-1", "organisation_ids": ["org-1"]}, headers=admin_headers
     )
     assert response.status_code == 200 and response.get_json()["organisation_ids"] == ["org-1"]
-    missing = client.put(f"/api/v1/users/{person.id}/scopes", json={"organisation_ids": ["org-404"]}, headers=admin_headers)
+    missing = client.put(
+        f"/api/v1/users/{person.id}/scopes", json={"assessor_id": "a-1", "organisation_ids": ["org-404"]}, headers=admin_headers
+    )
     assert missing.status_code == 404
     assert store.get_user(person.id).organisation_ids == ("org-1",)
     assert [e.action for e in store.list_audit(target_id=person.id).items][:1] == ["user:scopes"]

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from api import create_app
 from api.services import accounts
 from graph.embedded.store import EmbeddedStore
+from graph.port import NotFound
 from network.domain import Assessor, Organisation, Programme, Theme
 
 PASSWORD = "correct horse battery staple"
@@ -224,6 +225,8 @@ def test_an_admin_creates_a_user_with_roles_and_scopes_and_gets_a_one_time_link(
         ({"email": "new@example.org", "roles": ["wizard"]}, "is not a valid choice"),
         ({"email": "new@example.org", "roles": ["org_admin"], "organisation_ids": "org-1, org-404"}, "No such organisation: org-404."),
         ({"email": "new@example.org", "roles": ["assessor"], "assessor_id": "a-404"}, "There is no assessor with id a-404."),
+        ({"email": "new@example.org", "roles": ["assessor"]}, "The assessor role needs the assessor this person is"),
+        ({"email": "new@example.org", "roles": ["org_admin", "assessor"], "organisation_ids": "org-1"}, "The assessor role needs"),
         ({"email": "new@example.org", "roles": ["coordinator"], "programme_ids": "p-404"}, "No such programme: p-404."),
         ({"email": "new@example.org", "roles": ["org_admin"], "organisation_ids": "org 1;drop"}, "not an id"),
         ({"email": "new@example.org", "roles": ["assessor"], "password": "short"}, "Use at least 12 characters."),
@@ -241,6 +244,44 @@ def test_a_bad_new_user_is_refused_with_its_field_message_and_nothing_is_written
     assert [e for e in store.list_audit(action="user:create").items if e.actor_id == admin.user_id] == []
 
 
+def test_a_new_assessor_without_their_assessor_is_refused_by_the_field_and_the_corrected_retry_works(
+    store: EmbeddedStore, org: Organisation, sign_in: SignIn
+) -> None:
+    admin = sign_in()
+    store.create_assessor(Assessor(id="a-ruth", name="Ruth Khan"))
+    refused = admin.post("/admin/users/new", {"email": "ruth@example.org", "roles": ["assessor"]})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    error = re.search(r'<span class="field-error" id="assessor_id-error">([^<]*)</span>', html)
+    assert error and "The assessor role needs the assessor this person is" in error.group(1)
+    with pytest.raises(NotFound):
+        store.get_user_by_email("ruth@example.org")
+    retried = admin.post("/admin/users/new", {"email": "ruth@example.org", "roles": ["assessor"], "assessor_id": "a-ruth"})
+    assert retried.status_code == 201
+    assert store.get_user_by_email("ruth@example.org").assessor_id == "a-ruth"
+    twice = admin.post("/admin/users/new", {"email": "ruth.k@example.org", "roles": ["assessor"], "assessor_id": "a-ruth"})
+    assert twice.status_code == 422 and "Ruth Khan already has a login (ruth@example.org)." in twice.get_data(as_text=True)
+
+
+def test_the_assessor_role_cannot_be_given_or_kept_without_an_assessor_on_the_user_page(
+    store: EmbeddedStore, org: Organisation, sign_in: SignIn
+) -> None:
+    admin = sign_in()
+    store.create_assessor(Assessor(id="a-ruth", name="Ruth Khan"))
+    lead = accounts.create_user(store, "lead@example.org", roles=("coordinator",))
+    given = admin.post(f"/admin/users/{lead.id}", {"roles": ["coordinator", "assessor"]})
+    assert given.status_code == 422 and "The assessor role needs the assessor this person is" in given.get_data(as_text=True)
+    assert store.get_user(lead.id) == lead
+    linked = admin.post(f"/admin/users/{lead.id}", {"roles": ["coordinator", "assessor"], "assessor_id": "a-ruth"})
+    assert linked.status_code == 302
+    assert (store.get_user(lead.id).roles, store.get_user(lead.id).assessor_id) == (("assessor", "coordinator"), "a-ruth")
+    unlinked = admin.post(f"/admin/users/{lead.id}", {"roles": ["coordinator", "assessor"], "assessor_id": ""})
+    assert unlinked.status_code == 422 and store.get_user(lead.id).assessor_id == "a-ruth"
+    dropped = admin.post(f"/admin/users/{lead.id}", {"roles": ["coordinator"], "assessor_id": ""})  # the role and its link go together
+    assert dropped.status_code == 302
+    assert (store.get_user(lead.id).roles, store.get_user(lead.id).assessor_id) == (("coordinator",), None)
+
+
 def test_a_taken_email_is_refused(store: EmbeddedStore, org: Organisation, sign_in: SignIn) -> None:
     admin = sign_in()
     accounts.create_user(store, "taken@example.org", roles=("assessor",))
@@ -253,8 +294,11 @@ def test_changing_roles_and_scopes_is_audited_and_an_admin_cannot_lock_themselve
     store: EmbeddedStore, org: Organisation, sign_in: SignIn
 ) -> None:
     admin = sign_in()
-    user = accounts.create_user(store, "ruth@example.org", roles=("assessor",))
-    changed = admin.post(f"/admin/users/{user.id}", {"roles": ["assessor", "org_admin"], "organisation_ids": "org-1"})
+    store.create_assessor(Assessor(id="a-ruth", name="Ruth Khan"))
+    user = accounts.create_user(store, "ruth@example.org", roles=("assessor",), assessor_id="a-ruth")
+    changed = admin.post(
+        f"/admin/users/{user.id}", {"roles": ["assessor", "org_admin"], "assessor_id": "a-ruth", "organisation_ids": "org-1"}
+    )
     assert changed.status_code == 302
     after = store.get_user(user.id)
     assert after.roles == ("assessor", "org_admin") and after.organisation_ids == ("org-1",)
@@ -263,15 +307,16 @@ def test_changing_roles_and_scopes_is_audited_and_an_admin_cannot_lock_themselve
     assert store.list_audit(action="user:scopes", target_id=user.id).items[0].details["organisation_ids"] == ["org-1"]
 
     scopes_entries = len(store.list_audit(action="user:scopes", target_id=user.id).items)
-    assert admin.post(f"/admin/users/{user.id}", {"roles": ["org_admin"], "organisation_ids": "org-1"}).status_code == 302
+    unchanged = {"roles": ["org_admin"], "assessor_id": "a-ruth", "organisation_ids": "org-1"}
+    assert admin.post(f"/admin/users/{user.id}", unchanged).status_code == 302
     assert len(store.list_audit(action="user:scopes", target_id=user.id).items) == scopes_entries  # unchanged scopes: no entry
     assert store.get_user(user.id).roles == ("org_admin",)
 
     before_bad = store.get_user(user.id)
-    bad = admin.post(f"/admin/users/{user.id}", {"roles": ["assessor"], "organisation_ids": "org-404"})
+    bad = admin.post(f"/admin/users/{user.id}", {"roles": ["assessor"], "assessor_id": "a-ruth", "organisation_ids": "org-404"})
     assert bad.status_code == 422 and store.get_user(user.id) == before_bad
 
-    mine = admin.post(f"/admin/users/{admin.user_id}", {"roles": ["assessor"]})
+    mine = admin.post(f"/admin/users/{admin.user_id}", {"roles": ["coordinator"]})
     assert mine.status_code == 422 and "cannot take the network admin role from yourself" in mine.get_data(as_text=True)
     assert store.get_user(admin.user_id).roles == ("admin",)
 
