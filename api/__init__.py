@@ -61,6 +61,28 @@ class BridgeworkApi(Api):
     def _register_error_handlers(self) -> None:
         """Leave error handling to :func:`api.errors.register_errorhandlers` (one shape for pages and API)."""
 
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp``, documenting the answers every operation can give before its view runs."""
+        # flask-smorest builds each operation's document through the blueprint's callbacks; ours runs last.
+        if _document_edge_errors not in blp._prepare_doc_cbks:
+            blp._prepare_doc_cbks.append(_document_edge_errors)
+        super().register_blueprint(blp, parameters=parameters, **options)
+
+
+def _document_edge_errors(doc: dict[str, Any], doc_info: Any, *, method: str, **kwargs: Any) -> dict[str, Any]:
+    """401 on every operation (sign-in is checked first, see api.access); 400 (malformed or too deeply nested JSON,
+    a missing CSRF token) and 415 (a body in a media type the operation does not take, see api.edge) on every write."""
+    responses = dict(doc.get("responses", {}))
+    default = responses.pop("default", None)
+    responses.setdefault("401", "UNAUTHORIZED")
+    if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+        responses.setdefault("400", "BAD_REQUEST")
+        responses.setdefault("415", "UNSUPPORTED_MEDIA_TYPE")
+    if default is not None:
+        responses["default"] = default  # stays last
+    doc["responses"] = responses
+    return doc
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; settings come from the environment, overridden by ``config`` (tests pass one).
@@ -95,6 +117,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the health probes, the JSON API (every area in ``api.v1.AREAS``) and the pages."""
+    from api.edge import init_edge
     from api.health import bp as health_bp
     from api.v1 import AREAS
     from api.v1.common import IdConverter, id_converter_schema
@@ -115,3 +138,4 @@ def register_blueprints(app: Flask) -> None:
         blp = importlib.import_module(f"api.v1.{area}").blp
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
     app.extensions[API_KEY] = api
+    init_edge(app, api)  # after the sign-in check of register_extensions: 401 before any body is looked at

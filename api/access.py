@@ -305,8 +305,36 @@ def allowed(principal: Principal, action: str, **scope: Any) -> bool:
     return principal.is_admin or POLICY[action](principal, Scope(scope))
 
 
+def _is_public_api_request() -> bool:
+    """True for requests no one needs to sign in for: outside ``/api/v1``, the OpenAPI document and docs pages
+    (the ``api-docs`` blueprint), unrouted paths and OPTIONS. Sign-in and password resets are pages, not API."""
+    return (
+        not request.path.startswith("/api/v1/")
+        or request.endpoint is None  # no such route or method: 404/405 as for everyone
+        or (request.blueprint or "") == "api-docs"
+        or request.method == "OPTIONS"
+    )
+
+
 def init_access(app: Flask) -> None:
-    """Fail closed: a successful ``/api/v1`` response from a view that never called :func:`authorize` becomes a 500."""
+    """Sign-in before anything else on ``/api/v1``, and fail closed after.
+
+    Before: a request to an ``/api/v1`` endpoint that is not public must be signed in (401) and, for a
+    session-cookie write, carry its CSRF token (400) before its body or query is parsed, so an anonymous
+    caller never learns an endpoint's fields from a 422. (flask-smorest parses arguments in decorators
+    that run before the view, hence before :func:`authorize`.) The view's :func:`authorize` still decides 403.
+
+    After: a successful ``/api/v1`` response from a view that never called :func:`authorize` becomes a 500.
+    """
+
+    @app.before_request
+    def _require_sign_in() -> None:
+        if _is_public_api_request():
+            return
+        if current_principal() is None:
+            raise NotSignedIn("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+        if request.method not in _SAFE_METHODS and authenticated_by_session():
+            check_csrf()
 
     @app.after_request
     def _require_authorize(response: Response) -> Response:

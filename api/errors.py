@@ -6,7 +6,6 @@ get ``{"error": {"status", "code", "message", "fields"?}}``; people get a plain 
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -112,21 +111,6 @@ def error_response(status: int, message: str, fields: dict[str, Any] | None = No
 
 def register_errorhandlers(app: Flask) -> None:
     """Map HTTP, validation and store errors to the one error shape."""
-
-    @app.before_request
-    def _json_body_must_be_a_document() -> Response | None:
-        # webargs reads a JSON `null` (or a bare number or string) as "no body": refuse those here, and
-        # malformed JSON too, before any view runs. Objects and arrays are left to the schemas.
-        if request.path.startswith("/api/") and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
-            raw = request.get_data(cache=True)
-            if raw.strip():
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    return error_response(400, "The request body is not valid JSON.", {"_body": ["Invalid JSON body."]})
-                if not isinstance(body, dict | list):
-                    return error_response(422, "The request has invalid fields.", {"_body": ["must be a JSON object"]})
-        return None
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

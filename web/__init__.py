@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
 
 from api.access import current_principal
 from api.extensions import get_store
@@ -25,6 +25,12 @@ def index() -> str:
     """What Bridgework is, and the size of the network it holds."""
     counts = get_store().counts()
     return render_template("index.html", counts=counts)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site icon where browsers and bookmark tools look by default (pages also link ``static/favicon.svg``)."""
+    return send_from_directory(current_app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.app_context_processor

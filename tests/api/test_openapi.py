@@ -61,3 +61,30 @@ def test_the_interactive_docs_pages_are_served(client):
         response = client.get(path)
         assert response.status_code == 200
         assert "/api/v1/openapi.json" in response.get_data(as_text=True)
+
+
+def test_the_document_passes_a_standard_openapi_validator(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/v1/openapi.json").get_json())  # raises, naming the first error, if it is not valid OpenAPI
+
+
+def test_the_onboarding_upload_is_one_multipart_request_body(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    op = spec["paths"]["/api/v1/organisations/{organisation_id}/onboarding"]["post"]
+    assert all(p["in"] in ("path", "query", "header", "cookie") for p in op.get("parameters", []))
+    assert set(op["requestBody"]["content"]) == {"multipart/form-data"}
+    ref = op["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+    properties = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    assert {"assessors", "contacts", "themes", "organisations", "check_only"} <= set(properties)
+    assert properties["assessors"] == properties["assessors"] | {"type": "string", "format": "binary"}
+
+
+def test_the_answers_given_before_a_view_runs_are_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if method.upper() not in METHODS:
+                continue
+            expected = {"401"} | ({"400", "415"} if method.upper() != "GET" else set())
+            assert expected <= set(op["responses"]), f"{method.upper()} {path}"
