@@ -9,8 +9,9 @@ Semantics every adapter keeps (``tests/graph/test_store_meetings.py`` checks the
   Meeting ids are ``<set id>:<number>``, so materialising a set's meetings twice (even from two
   servers at once) creates them once.
 * Turns: at most one facilitator and any number of presenters per meeting, never the same person
-  in both roles. A presenter's one-line action lives with their presenter turn: when the turn
-  passes to someone else, the action goes with it (it is deleted, never handed over).
+  in both roles. A presenter's one-line action belongs to the presenter: it is never handed to
+  someone else, and when one :meth:`MeetingsPort.set_turns` moves their presenter turn to another
+  meeting (a swap), the action moves with them (:func:`actions_after`).
 * A meeting whose attendance has been recorded is *held*: its turns and date are history and
   are never changed by :meth:`MeetingsPort.set_turns` or :meth:`MeetingsPort.move_meeting`.
 * No case content is stored: only logistics and each presenter's own one-line action.
@@ -106,6 +107,35 @@ class TurnChange:
     expected_presenters: tuple[str, ...]
 
 
+def actions_after(before: Mapping[str, MeetingRecord], changes: Sequence[TurnChange]) -> dict[str, dict[str, str]]:
+    """The presenters' actions each changed meeting has after ``changes`` (by meeting id, then presenter id).
+
+    An action belongs to its presenter. A presenter who keeps their turn keeps its action; one
+    whose presenter turn at a changed meeting goes while they get a presenter turn at another
+    changed meeting takes the action there (lost and gained turns paired in meeting-number order).
+    An action is never handed to someone else; it is dropped only when its presenter is left with
+    no new presenter turn in ``changes``. ``before`` holds every changed meeting as it is now.
+    """
+    after: dict[str, dict[str, str]] = {c.meeting_id: {} for c in changes}
+    lost: dict[str, list[str]] = {}
+    gained: dict[str, list[str]] = {}
+    for c in sorted(changes, key=lambda c: before[c.meeting_id].number):
+        m = before[c.meeting_id]
+        actions = dict(m.actions)
+        for p in c.presenters:
+            if p not in m.presenters:
+                gained.setdefault(p, []).append(c.meeting_id)
+            elif p in actions:
+                after[c.meeting_id][p] = actions[p]
+        for p, action in m.actions:
+            if p not in c.presenters:
+                lost.setdefault(p, []).append(action)
+    for p, actions_lost in lost.items():
+        for action, to in zip(actions_lost, gained.get(p, []), strict=False):
+            after[to][p] = action
+    return after
+
+
 @dataclass(frozen=True, slots=True)
 class SetActivity:
     """What set health needs of one set: its size, current members and stored meetings (in number order)."""
@@ -188,7 +218,8 @@ class MeetingsPort(ABC):
         :class:`Conflict` if a meeting no longer has its expected turns or is held (attendance recorded);
         :class:`Invalid` if a meeting is not the set's, someone named is not a current member, or
         someone would facilitate and present at once. Presenters keep their action while they keep
-        their turn. Returns the changed meetings in number order.
+        their turn, and take it with them to the presenter turn a swap gives them (:func:`actions_after`).
+        Returns the changed meetings in number order.
         """
 
     @abstractmethod

@@ -29,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from network.meetings import day_words
+
 #: Signals, with how much each adds to a set's urgency.
 WEIGHTS: dict[str, int] = {
     "below_minimum": 4,  # plus one per missing member
@@ -213,13 +215,17 @@ def set_health(facts: SetFacts, today: date, names: Mapping[str, str] | None = N
         soon = m.on - today <= SOON
         code = "no_facilitator_soon" if soon else "no_facilitator"
         signals.append(
-            Signal("no_facilitator", f"Meeting {m.number} on {m.on.isoformat()} has no facilitator", WEIGHTS[code], meeting_number=m.number)
+            Signal("no_facilitator", f"The meeting on {day_words(m.on)} has no facilitator", WEIGHTS[code], meeting_number=m.number)
         )
     for m in held:
         if m.facilitator is None:
-            signals.append(Signal("no_facilitator", f"Meeting {m.number} was held without a facilitator", 1, meeting_number=m.number))
+            signals.append(
+                Signal("no_facilitator", f"The meeting on {day_words(m.on)} was held without a facilitator", 1, meeting_number=m.number)
+            )
     if unfacilitated:
-        actions.append(Action("agree_facilitator", f"Ask the set to agree a facilitator for meeting {unfacilitated[0].number}"))
+        actions.append(
+            Action("agree_facilitator", f"Ask the set to agree a facilitator for the meeting on {day_words(unfacilitated[0].on)}")
+        )
     if rate is not None and len(held) >= 2 and rate < LOW_ATTENDANCE:
         signals.append(Signal("low_attendance", f"Attendance is {round(rate * 100)}% of places", WEIGHTS["low_attendance"]))
     if trend == "falling" and recent is not None and earlier is not None:

@@ -21,6 +21,7 @@ from api.v1.meetings import set_scope
 from graph.port import Conflict, Invalid, NotFound
 from network import availability
 from network.domain import InvalidValue
+from network.meetings import day_words, slot_words, when_words
 from web.guard import may, page_authorize
 
 bp = Blueprint("meetings_pages", __name__)
@@ -47,11 +48,11 @@ def _render_set(set_id: str, status: int = 200, error: str | None = None, confir
             is_coordinator=may("health:read", programme_id=view.set.set.programme_id) if view.set.set.programme_id else False,
             when=_when,
             m_turns=lambda r: ([("facilitator", r.facilitator)] if r.facilitator else []) + [("presenter", p) for p in r.presenters],
-            slots=[(s, availability.describe_slot(s)) for s in availability.SLOTS],
+            slots=[(s, slot_words(s)) for s in availability.SLOTS],
             status_words=STATUS_WORDS,
             error=error,
             confirm=confirm,
-            today=date.today(),
+            today=view.today,
         ),
         status,
     )
@@ -73,10 +74,10 @@ def set_page(set_id: str) -> Any:
 
 def _meeting(set_id: str, number: str) -> Any:
     if not number.isdigit():
-        raise NotFound("no such meeting")
+        raise NotFound("This set has no such meeting.")
     found = next((m for m in service.ensure_meetings(get_store(), set_id) if m.number == int(number)), None)
     if found is None:
-        raise NotFound(f"set {set_id!r} has no meeting {number}")
+        raise NotFound(f"This set has no meeting {number}.")
     return found
 
 
@@ -108,16 +109,15 @@ def swap(set_id: str, number: str) -> Any:
     if record is None:
         raise NotFound(f"no set with id {set_id!r}")
     meeting = _meeting(set_id, number)
+    store = get_store()
     try:
-        outcome = service.swap_turn(
-            get_store(), set_id, meeting.id, request.form.get("role", ""), holder, other, actor_id=principal.user_id
-        )
+        outcome = service.swap_turn(store, set_id, meeting.id, request.form.get("role", ""), holder, other, actor_id=principal.user_id)
     except InvalidValue as exc:
-        return _render_set(set_id, 422, f"Swap not made: {exc.message}")
+        return _render_set(set_id, 422, f"Swap not made: {exc.message}.")
     except Conflict as exc:
-        return _render_set(set_id, 409, f"Swap not made: {exc}")
-    numbers = " and ".join(str(m.number) for m in outcome.meetings)
-    return _after(set_id, f"Turns swapped (meeting {numbers}).")
+        return _render_set(set_id, 409, f"Swap not made: {exc}.")
+    names = service.names_of(store, [outcome.holder, outcome.other])
+    return _after(set_id, f"Turns swapped. {service.describe_swap(outcome, names, principal.assessor_id)}")
 
 
 @bp.post("/sets/<set_id>/meetings/<number>/move")
@@ -138,14 +138,21 @@ def move(set_id: str, number: str) -> Any:
             get_store(), meeting.id, on, slot, confirm=request.form.get("confirm") == "1", actor_id=principal.user_id
         )
     except InvalidValue as exc:
-        return _render_set(set_id, 422, f"Move not made: {exc.message}")
+        return _render_set(set_id, 422, f"Move not made: {exc.message}.")
     except service.NeedsConfirmation as exc:
         names = service.names_of(get_store(), list(exc.unavailable))
-        confirm = {"number": meeting.number, "on": on.isoformat(), "slot": slot, "names": [names[a] for a in exc.unavailable]}
+        confirm = {
+            "number": meeting.number,
+            "on": on.isoformat(),
+            "slot": slot,
+            "when": when_words(on, slot),
+            "was": day_words(meeting.on),
+            "names": [names[a] for a in exc.unavailable],
+        }
         return _render_set(set_id, 409, None, confirm)
     except Conflict as exc:
-        return _render_set(set_id, 409, f"Move not made: {exc}")
-    return _after(set_id, f"Meeting {moved.number} moved to {moved.on:%A} {moved.on.day} {moved.on:%B %Y}.")
+        return _render_set(set_id, 409, f"Move not made: {exc}.")
+    return _after(set_id, f"The meeting of {day_words(meeting.on)} moved to {when_words(moved.on, moved.slot)}.")
 
 
 @bp.post("/sets/<set_id>/meetings/<number>/attendance")
@@ -160,8 +167,8 @@ def attendance(set_id: str, number: str) -> Any:
     try:
         service.record_attendance(get_store(), meeting.id, entries, actor_id=principal.user_id)
     except (InvalidValue, Invalid) as exc:
-        return _render_set(set_id, 422, f"Attendance not saved: {getattr(exc, 'message', exc)}")
-    return _after(set_id, f"Attendance saved for meeting {meeting.number}.")
+        return _render_set(set_id, 422, f"Attendance not saved: {getattr(exc, 'message', exc)}.")
+    return _after(set_id, f"Attendance saved for the meeting on {day_words(meeting.on)}.")
 
 
 @bp.post("/sets/<set_id>/meetings/<number>/my-action")

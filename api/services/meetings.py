@@ -40,6 +40,7 @@ from graph.port_sets import SetRecord
 from network import calendar, health, rota
 from network import meetings as engine
 from network.domain import InvalidValue, Programme
+from network.meetings import day_words, when_words
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,16 @@ MEETING_REMINDER_DAYS = 3
 TURN_REMINDER_DAYS = 7
 #: Name shown for someone no longer in the store (erased) or unknown.
 FORMER_MEMBER = "Former member"
+
+
+def now_uk() -> datetime:
+    """The time now in the UK (:data:`network.calendar.ZONE`): meetings start, and days are counted, in UK time."""
+    return datetime.now(calendar.ZONE)
+
+
+def today_uk() -> date:
+    """Today's date in the UK (the day meetings, turns and reminders are counted in)."""
+    return now_uk().date()
 
 
 class NeedsConfirmation(Conflict):
@@ -107,6 +118,7 @@ class MeetingView:
     my_action: str | None = None
     i_present: bool = False
     editable: bool = True
+    started: bool = False  # it has begun (UK time): attendance can be recorded from then on
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +142,9 @@ class SetMeetingsView:
         return "nobody yet" if assessor_id is None else self.names.get(assessor_id, FORMER_MEMBER)
 
 
-def meeting_view(m: MeetingRecord, viewer: str | None, today: date) -> MeetingView:
+def meeting_view(m: MeetingRecord, viewer: str | None, today: date, now: datetime | None = None) -> MeetingView:
     """A stored meeting as ``viewer`` (an assessor id, or ``None``) sees it: their own action only."""
+    now = now or now_uk()
     start, end = calendar.meeting_window(m.on, m.slot)
     mine = viewer is not None and viewer in m.presenters
     return MeetingView(
@@ -141,12 +154,16 @@ def meeting_view(m: MeetingRecord, viewer: str | None, today: date) -> MeetingVi
         my_action=m.action_of(viewer) if mine and viewer is not None else None,
         i_present=mine,
         editable=not m.held and m.on >= today,
+        started=now >= start,
     )
 
 
-def set_meetings(store: GraphStore, set_id: str, *, viewer: str | None = None, today: date | None = None) -> SetMeetingsView:
+def set_meetings(
+    store: GraphStore, set_id: str, *, viewer: str | None = None, today: date | None = None, now: datetime | None = None
+) -> SetMeetingsView:
     """The set with its meetings (materialised if needed); ``viewer`` (an assessor id) sees only their own actions."""
-    today = today or date.today()
+    now = now or now_uk()
+    today = today or now.date()
     record = store.get_set(set_id)
     meetings = ensure_meetings(store, set_id)
     if stale_turns(record, meetings, today):
@@ -161,7 +178,7 @@ def set_meetings(store: GraphStore, set_id: str, *, viewer: str | None = None, t
     return SetMeetingsView(
         set=record,
         programme=programme,
-        meetings=tuple(meeting_view(m, viewer, today) for m in meetings),
+        meetings=tuple(meeting_view(m, viewer, today, now) for m in meetings),
         names=names,
         today=today,
         health=health.set_health(facts, today, names),
@@ -186,10 +203,18 @@ def meeting_set(store: GraphStore, meeting_id: str) -> SetRecord:
 
 @dataclass(frozen=True, slots=True)
 class SwapOutcome:
-    """The meetings a swap changed and whether it was an exchange (both gave a turn) or a hand-over."""
+    """What a swap changed: ``holder`` gave their ``role`` turn at ``given`` to ``other`` and took theirs at ``taken``.
+
+    A swap is always an exchange of two turns (``exchanged`` is kept for the API's answer).
+    """
 
     meetings: tuple[MeetingRecord, ...]
-    exchanged: bool
+    role: str
+    holder: str
+    other: str
+    given: MeetingRecord
+    taken: MeetingRecord
+    exchanged: bool = True
 
 
 def swap_turn(
@@ -204,30 +229,39 @@ def swap_turn(
     today: date | None = None,
     actor_id: str | None = None,
 ) -> SwapOutcome:
-    """Swap ``assessor_id``'s ``role`` turn at a meeting with another current member's; everyone else's turns stay.
+    """Exchange ``assessor_id``'s ``role`` turn at a meeting with another current member's; everyone else's turns stay.
 
-    :class:`InvalidValue` (422, nothing written) for someone outside the set, a turn they do not
-    have, a held or past meeting, or someone ending up facilitating and presenting at one meeting.
+    Each of the two keeps as many turns as before, and a presenter's own action goes with them to
+    their new turn. :class:`InvalidValue` (422, nothing written) for someone outside the set, a
+    turn they do not have, a held or past meeting, someone ending up facilitating and presenting
+    at one meeting, or another member with no turn to give back (a swap never just hands a turn over).
     """
-    today = today or date.today()
+    today = today or today_uk()
     record = store.get_set(set_id)
     meetings = ensure_meetings(store, set_id)
+    current = record.current_member_ids
+    known = names_of(store, [*current, assessor_id, with_assessor_id])
+    names = {a: n for a, n in known.items() if a in current or n != FORMER_MEMBER}
     result = engine.swap(
         [_turns(m) for m in meetings],
         meeting_id,
         role,
         assessor_id,
         with_assessor_id,
-        record.current_member_ids,
+        current,
         with_meeting_id=with_meeting_id,
         today=today,
+        names=names,
     )
     before = {m.id: m for m in meetings}
     changes = [
         TurnChange(t.meeting_id, t.facilitator, t.presenters, before[t.meeting_id].facilitator, before[t.meeting_id].presenters)
         for t in result.changed
     ]
-    changed = store.set_turns(set_id, changes)
+    try:
+        changed = store.set_turns(set_id, changes)
+    except Conflict as exc:
+        raise Conflict("someone changed these turns meanwhile; reload and try again") from exc
     accounts.audit(
         store,
         "meetings:swap",
@@ -236,7 +270,24 @@ def swap_turn(
         actor_id,
         {"meetings": [t.meeting_id for t in result.changed], "role": role, "exchanged": result.exchanged},
     )
-    return SwapOutcome(tuple(changed), result.exchanged)
+    by_id = {m.id: m for m in changed}
+    return SwapOutcome(tuple(changed), role, assessor_id, with_assessor_id, by_id[result.given], by_id[result.taken], result.exchanged)
+
+
+def describe_swap(outcome: SwapOutcome, names: Mapping[str, str], viewer: str | None = None) -> str:
+    """What a swap changed, in words, as ``viewer`` (an assessor id) reads it.
+
+    E.g. ``"You now present on Tuesday 19 January 2027; Dan Dale presents on Tuesday 22 December 2026."``
+    """
+    infinitive, third = engine.ROLE_VERBS[outcome.role]
+    first, second = (outcome.other, outcome.holder) if viewer == outcome.other else (outcome.holder, outcome.other)
+    on = {outcome.holder: outcome.taken.on, outcome.other: outcome.given.on}
+
+    def clause(assessor_id: str, now: str) -> str:
+        who, verb = ("You", infinitive) if assessor_id == viewer else (names.get(assessor_id, FORMER_MEMBER), third)
+        return f"{who} {now}{verb} on {day_words(on[assessor_id])}"
+
+    return f"{clause(first, 'now ')}; {clause(second, '')}."
 
 
 def _taken(meetings: Sequence[MeetingRecord]) -> dict[str, tuple[int, int]]:
@@ -333,17 +384,19 @@ class MoveCheck:
 
 def check_move(store: GraphStore, meeting_id: str, on: date, slot: str, *, today: date | None = None) -> MoveCheck:
     """Check every current member's stated availability for a move; :class:`InvalidValue` for a date or slot that cannot be."""
-    today = today or date.today()
+    today = today or today_uk()
     meeting = store.get_meeting(meeting_id)
     engine.check_slot_day(on, slot)
     if meeting.held:
-        raise InvalidValue("meeting_id", f"meeting {meeting.number} has been held (attendance is recorded); it cannot move")
+        raise InvalidValue("meeting_id", f"the meeting on {day_words(meeting.on)} has been held (attendance is recorded); it cannot move")
     if meeting.on < today:
-        raise InvalidValue("meeting_id", f"meeting {meeting.number} was on {meeting.on.isoformat()}, in the past")
+        raise InvalidValue("meeting_id", f"the meeting on {day_words(meeting.on)} is in the past")
     if on < today:
-        raise InvalidValue("on", f"{on.isoformat()} is in the past")
+        raise InvalidValue("on", f"{day_words(on)} is in the past")
     if on == meeting.on and slot == meeting.slot:
-        raise InvalidValue("on", "the meeting is already then")
+        raise InvalidValue("on", f"the meeting is already on {when_words(on, slot)}")
+    if any(m.on == on and m.id != meeting.id for m in store.meetings_of_set(meeting.set_id)):
+        raise Conflict(f"the set already meets on {day_words(on)}")
     record = store.get_set(meeting.set_id)
     people = store.describe_members(list(record.current_member_ids))
     unavailable, unknown = engine.unavailable_for(slot, {p.assessor.id: p.assessor.availability for p in people})
@@ -364,11 +417,18 @@ def move_meeting(
     """Move one meeting. If someone would be unavailable it needs ``confirm``; else :class:`NeedsConfirmation` naming them."""
     check = check_move(store, meeting_id, on, slot, today=today)
     if check.unavailable and not confirm:
-        who = ", ".join(check.unavailable_names())
+        names = check.unavailable_names()
+        who = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
         raise NeedsConfirmation(
-            f"{who} would be unavailable then (by their stated availability); confirm to move anyway", check.unavailable
+            f"{who} could not come on {when_words(on, slot)} (by their stated availability); confirm to move anyway",
+            check.unavailable,
         )
-    moved = store.move_meeting(meeting_id, on, slot, check.meeting.on)
+    try:
+        moved = store.move_meeting(meeting_id, on, slot, check.meeting.on)
+    except Conflict as exc:
+        raise Conflict(
+            f"the meeting on {day_words(check.meeting.on)} changed meanwhile (moved, or attendance recorded); reload and try again"
+        ) from exc
     accounts.audit(store, "meetings:move", "set", moved.set_id, actor_id, {"meeting_id": meeting_id, "on": on.isoformat(), "slot": slot})
     return moved, check
 
@@ -388,12 +448,12 @@ def check_link(link: str | None) -> str | None:
 
 def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_id: str | None = None, today: date | None = None) -> int:
     """Set the video link of one meeting, or of every meeting still to come; how many meetings changed."""
-    today = today or date.today()
+    today = today or today_uk()
     link = check_link(link)
     meetings = ensure_meetings(store, set_id)
     if meeting_id is not None:
         if meeting_id not in {m.id for m in meetings}:
-            raise InvalidValue("meeting_id", f"{meeting_id} is not a meeting of the set")
+            raise InvalidValue("meeting_id", "that meeting is not one of the set's")
         ids = [meeting_id]
     else:
         ids = [m.id for m in meetings if not m.held and m.on >= today]
@@ -403,25 +463,32 @@ def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_
 
 
 def record_attendance(
-    store: GraphStore, meeting_id: str, entries: Mapping[str, str], *, today: date | None = None, actor_id: str | None = None
+    store: GraphStore, meeting_id: str, entries: Mapping[str, str], *, now: datetime | None = None, actor_id: str | None = None
 ) -> MeetingRecord:
-    """Record attendance at a meeting that has taken place; :class:`InvalidValue` (nothing written) for a non-member."""
-    today = today or date.today()
+    """Record attendance at a meeting once it has started (UK time, on its own day).
+
+    :class:`InvalidValue` (nothing written) before its start, or for someone not a member of the set on its day.
+    """
+    now = now or now_uk()
     meeting = store.get_meeting(meeting_id)
     if not entries:
         raise InvalidValue("attendance", "name at least one member")
-    if meeting.on > today:
+    start, _end = calendar.meeting_window(meeting.on, meeting.slot)
+    if now < start:
         raise InvalidValue(
-            "meeting_id", f"meeting {meeting.number} is on {meeting.on.isoformat()}; record attendance once it has taken place"
+            "meeting_id",
+            f"the meeting on {day_words(meeting.on)} starts at {start:%H:%M} (UK time); record attendance once it has started",
         )
     record = store.get_set(meeting.set_id)
     members_then = {m.assessor_id for m in record.members if m.joined <= meeting.on and (m.left is None or meeting.on < m.left)}
     strangers = sorted(set(entries) - members_then)
     if strangers:
-        raise InvalidValue("attendance", f"not a member of the set on {meeting.on.isoformat()}: {', '.join(strangers)}")
+        known = names_of(store, strangers)
+        who = sorted({known[a] if known[a] != FORMER_MEMBER else "someone outside the set" for a in strangers})
+        raise InvalidValue("attendance", f"not a member of the set on {day_words(meeting.on)}: {', '.join(who)}")
     bad = sorted({s for s in entries.values() if s not in ATTENDANCE_STATUSES})
     if bad:
-        raise InvalidValue("attendance", f"must be one of {', '.join(ATTENDANCE_STATUSES)}, got {bad[0]!r}")
+        raise InvalidValue("attendance", "choose attended, sent apologies or absent for each member")
     saved = store.record_attendance(meeting_id, entries)
     accounts.audit(store, "meetings:attendance", "set", meeting.set_id, actor_id, {"meeting_id": meeting_id, "members": len(entries)})
     return saved
@@ -444,7 +511,7 @@ def set_my_action(store: GraphStore, meeting_id: str, assessor_id: str, text: st
     action = check_action(text)
     meeting = store.get_meeting(meeting_id)
     if assessor_id not in meeting.presenters:
-        raise InvalidValue("meeting_id", f"you do not present at meeting {meeting.number}")
+        raise InvalidValue("meeting_id", f"you do not present on {day_words(meeting.on)}")
     return store.set_action(meeting_id, assessor_id, action)
 
 
@@ -477,7 +544,7 @@ class ProgrammeHealth:
 
 def programme_health(store: GraphStore, programme_id: str, today: date | None = None) -> ProgrammeHealth:
     """Set health of a programme from one store read (active sets without stored meetings are planned first)."""
-    today = today or date.today()
+    today = today or today_uk()
     programme = store.get_programme(programme_id)
     activity = store.programme_activity(programme_id)
     # Active sets whose meetings were never needed yet are planned now, so their turns count too (once per set).

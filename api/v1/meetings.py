@@ -16,7 +16,6 @@ from the set's rota the first time any of these is asked for.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, current_app
@@ -171,7 +170,10 @@ class TurnSwapSchema(StrictSchema):
 class SwapResultSchema(StrictSchema):
     """The meetings a swap changed."""
 
-    exchanged = fields.Boolean(required=True, metadata={"description": "False: a hand-over (the other member had no turn to give)."})
+    exchanged = fields.Boolean(
+        required=True,
+        metadata={"description": "Always true: a swap exchanges two turns (422 if the other member has no turn to give back)."},
+    )
     meetings = fields.List(fields.Nested(MeetingSchema), required=True)
 
 
@@ -365,7 +367,8 @@ def _set_body(view: service.SetMeetingsView) -> dict[str, Any]:
 def _one_meeting(store: Any, record: MeetingRecord, viewer: str | None) -> dict[str, Any]:
     ids = [a for a in (record.facilitator, *record.presenters) if a] + [a for a, _ in record.attendance]
     names = service.names_of(store, ids)
-    return meeting_body(service.meeting_view(record, viewer, date.today()), names)
+    now = service.now_uk()
+    return meeting_body(service.meeting_view(record, viewer, now.date(), now), names)
 
 
 # -- scope ----------------------------------------------------------------------------------------
@@ -678,5 +681,5 @@ class RunReminders(MethodView):
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Produce and send the reminders due on a day (default today); running it twice sends nothing twice."""
         authorize("reminders:send")
-        report = service.send_reminders(get_store(), args["date"] or date.today(), notifier=notify.notifier_from(current_app.config))
+        report = service.send_reminders(get_store(), args["date"] or service.today_uk(), notifier=notify.notifier_from(current_app.config))
         return service.describe(report)

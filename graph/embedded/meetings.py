@@ -3,7 +3,7 @@
 The area: meetings of sets (dates, video link, facilitator, presenters, attendance, one-line actions) and the notice outbox (reminders).
 
 Tables: ``meetings`` (one row per meeting, id ``<set id>:<number>``), ``meeting_turns``
-(facilitator and presenter turns; a presenter's one-line action lives on their turn row),
+(facilitator and presenter turns; a presenter's one-line action lives on their turn row and moves with them in a swap),
 ``attendance`` and ``notices`` (the outbox; ``key`` is the primary key, so a notice is stored
 once). Erasure hands turns and attendance to the "Former member" placeholder before the person
 is deleted (see ``graph/embedded/accounts.py``); the foreign keys cascade as a safety net.
@@ -28,6 +28,7 @@ from graph.port_meetings import (
     SetActivity,
     TurnChange,
     UpcomingMeeting,
+    actions_after,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
 
@@ -332,10 +333,10 @@ class EmbeddedMeetings(EmbeddedBase):
                 if m.facilitator != c.expected_facilitator or sorted(m.presenters) != sorted(c.expected_presenters):
                     raise Conflict(f"the turns of meeting {m.number} changed meanwhile; reload and try again")
                 _check_turn(c.facilitator, c.presenters, current, "a current member")
+            actions = actions_after(before, changes)
             for c in changes:
-                keep = dict(before[c.meeting_id].actions)
                 conn.execute(_DELETE_TURNS, (c.meeting_id,))
-                _insert_turns(conn, c.meeting_id, c.facilitator, c.presenters, keep)
+                _insert_turns(conn, c.meeting_id, c.facilitator, c.presenters, actions[c.meeting_id])
             return _records(conn, [tuple(r) for r in conn.execute(_MEETINGS_IN, (_ids(ids),))])
 
     def move_meeting(self, meeting_id: str, on: date, slot: str, expected_on: date) -> MeetingRecord:

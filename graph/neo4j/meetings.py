@@ -28,6 +28,7 @@ from graph.port_meetings import (
     SetActivity,
     TurnChange,
     UpcomingMeeting,
+    actions_after,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
 
@@ -173,7 +174,8 @@ class Neo4jMeetings(Neo4jBase):
                     raise Conflict(f"the turns of meeting {m.number} changed meanwhile; reload and try again")
                 _check_turn(c.facilitator, c.presenters, current, "a current member")
             tx.run(q.DELETE_TURNS, ids=ids).consume()
-            _add_turns(tx, [(c.meeting_id, c.facilitator, c.presenters, dict(before[c.meeting_id].actions)) for c in changes])
+            actions = actions_after(before, changes)
+            _add_turns(tx, [(c.meeting_id, c.facilitator, c.presenters, actions[c.meeting_id]) for c in changes])
             return _meetings(tx, q.MEETINGS_IN, ids=ids)
 
         return self._write(work)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -137,6 +137,37 @@ def test_swap_with_someone_outside_the_set_is_422_and_writes_nothing(client, wor
         headers=headers,
     )
     assert response.status_code == 403
+
+
+def test_a_swap_with_no_turn_to_give_back_is_422_in_words_and_writes_nothing(client, world, store) -> None:
+    from tests.web.test_meetings_pages import presenter_swaps
+
+    meetings(client, world["ann"])
+    mine, holder, partner, stuck = presenter_swaps(store.meetings_of_set("set-1"), ("ann", "bob", "cat", "dan", "eve"))
+    before = store.meetings_of_set("set-1")
+    url = f"/api/v1/sets/set-1/meetings/{mine.number}/swap"
+    refused = client.post(url, json={"role": "presenter", "assessor_id": holder, "with_assessor_id": stuck}, headers=world["coordinator"])
+    assert refused.status_code == 422
+    message = " ".join(refused.get_json()["error"]["fields"]["with_assessor_id"])
+    assert f"{stuck.title()} has no presenting turn still to come that {holder.title()} could take in return" in message
+    assert store.meetings_of_set("set-1") == before
+    done = client.post(url, json={"role": "presenter", "assessor_id": holder, "with_assessor_id": partner}, headers=world["coordinator"])
+    assert done.status_code == 200 and done.get_json()["exchanged"] is True and len(done.get_json()["meetings"]) == 2
+
+
+def test_attendance_can_be_recorded_from_the_meetings_start_not_before(client, world, store, monkeypatch) -> None:
+    nxt = first_editable(meetings(client, world["ann"]))
+    start = datetime.fromisoformat(nxt["starts_at"])
+    url = f"/api/v1/sets/set-1/meetings/{nxt['number']}/attendance"
+    monkeypatch.setattr(service, "now_uk", lambda: start - timedelta(hours=1))
+    early = client.post(url, json={"attendance": {"ann": "attended"}}, headers=world["ann"])
+    assert early.status_code == 422
+    assert "record attendance once it has started" in " ".join(early.get_json()["error"]["fields"]["meeting_id"])
+    assert store.get_meeting(nxt["id"]).attendance == ()
+    monkeypatch.setattr(service, "now_uk", lambda: start)
+    on_time = client.post(url, json={"attendance": {"ann": "attended"}}, headers=world["ann"])
+    assert on_time.status_code == 200, on_time.get_json()
+    assert on_time.get_json()["held"] is True
 
 
 def test_attendance_for_a_non_member_is_422_and_writes_nothing(client, world, store) -> None:

@@ -96,7 +96,7 @@ def test_set_turns_swaps_all_or_nothing_and_keeps_actions(store: GraphStore, wor
         ],
     )
     assert [(m.facilitator, m.presenters) for m in changed] == [(b, (c,)), (a, (c,))]
-    assert changed[0].actions == ()  # b no longer presents at meeting 1: the action went with the turn
+    assert changed[0].actions == ()  # b no longer presents at meeting 1 and got no presenter turn: never handed to c
     after = store.meetings_of_set(world.set_id)
     assert after[2:] == made[2:]  # nobody else's turns changed
     # Stale expectations: nothing written.
@@ -109,6 +109,21 @@ def test_set_turns_swaps_all_or_nothing_and_keeps_actions(store: GraphStore, wor
     with pytest.raises(Invalid):
         store.set_turns(world.set_id, [TurnChange(made[2].id, d, (d,), c, (d,))])
     assert store.meetings_of_set(world.set_id) == after
+
+
+def test_an_exchange_of_presenter_turns_moves_each_action_with_its_presenter(store: GraphStore, world: World) -> None:
+    made = store.create_meetings(world.set_id, plans(world))
+    a, b, c, d = world.ids(0, 1, 2, 3)
+    store.set_action(made[0].id, b, "Ask my manager about cover")
+    store.set_action(made[2].id, d, "Write to the court team")
+    # b presents at meeting 1 and d at meeting 3; they exchange those two turns.
+    changed = store.set_turns(world.set_id, [TurnChange(made[0].id, a, (d,), a, (b,)), TurnChange(made[2].id, c, (b,), c, (d,))])
+    assert [(m.presenters, m.actions) for m in changed] == [
+        ((d,), ((d, "Write to the court team"),)),
+        ((b,), ((b, "Ask my manager about cover"),)),
+    ]
+    after = store.meetings_of_set(world.set_id)
+    assert [m.actions for m in after] == [((d, "Write to the court team"),), (), ((b, "Ask my manager about cover"),), ()]
 
 
 def test_presenter_keeps_action_when_turns_are_replanned(store: GraphStore, world: World) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from network import health
 from network.domain import InvalidValue
 from network.health import MeetingFacts, SetFacts, participation, set_health, sets_at_risk
-from network.meetings import Turns, check_slot_day, replan, swap, unavailable_for
+from network.meetings import Turns, check_slot_day, day_words, replan, swap, unavailable_for
 from network.rota import RotaMember
 
 TODAY = date(2026, 6, 1)
@@ -93,13 +93,51 @@ def rota_turns(n: int, members: tuple[str, ...] = MEMBERS) -> list[Turns]:
     return out
 
 
-def test_swap_exchanges_two_turns_or_hands_over() -> None:
+def test_swap_exchanges_two_turns() -> None:
     t = rota_turns(5)
     r = swap(t, "m1", "facilitator", "ann", "cat", MEMBERS, today=TODAY)
     assert r.exchanged and [(x.meeting_id, x.facilitator) for x in r.changed] == [("m1", "cat"), ("m3", "ann")]
+    assert (r.given, r.taken) == ("m1", "m3")
     # Presenter turns: bob presents at m1, dan at m3.
     r = swap(t, "m1", "presenter", "bob", "dan", MEMBERS, with_meeting_id="m3", today=TODAY)
     assert [(x.meeting_id, x.presenters) for x in r.changed] == [("m1", ("dan",)), ("m3", ("bob",))]
+
+
+NAMES = {"ann": "Ann Archer", "bob": "Bob Brown", "cat": "Cat Cole", "dan": "Dan Dale", "eve": "Eve Evans"}
+
+
+def test_a_swap_never_hands_a_turn_over() -> None:
+    """Bob presents at m1; Cat presents only at m2, which Bob facilitates: no exchange is possible, so nothing changes."""
+    t = rota_turns(5)
+    with pytest.raises(InvalidValue) as caught:
+        swap(t, "m1", "presenter", "bob", "cat", MEMBERS, today=TODAY, names=NAMES)
+    assert caught.value.field == "with_assessor_id"
+    assert caught.value.message == (
+        "Cat Cole has no presenting turn still to come that Bob Brown could take in return "
+        f"(Cat Cole presents on {day_words(t[1].on)}, when Bob Brown facilitates)"
+    )
+    # Someone with no presenting turn at all still to come: refused too (it used to be handed over).
+    with pytest.raises(InvalidValue) as caught:
+        swap(rota_turns(2), "m1", "presenter", "bob", "eve", MEMBERS, today=TODAY, names=NAMES)
+    assert caught.value.message == "Eve Evans has no presenting turn still to come that Bob Brown could take in return"
+
+
+def test_swap_refusals_name_people_and_days_in_words() -> None:
+    t = rota_turns(5)
+    with pytest.raises(InvalidValue) as caught:
+        swap(t, "m1", "facilitator", "ann", "bob", MEMBERS, today=TODAY, names=NAMES)
+    assert caught.value.message == f"Bob Brown already presents on {day_words(t[0].on)}"
+    with pytest.raises(InvalidValue) as caught:
+        swap(t, "m1", "facilitator", "bob", "cat", MEMBERS, today=TODAY, names=NAMES)
+    assert caught.value.message == f"Bob Brown does not facilitate on {day_words(t[0].on)}"
+    with pytest.raises(InvalidValue) as caught:
+        swap(t, "m1", "facilitator", "ann", "zed", MEMBERS, today=TODAY, names=NAMES)
+    assert caught.value.message == "the person chosen is not a current member of the set"
+    with pytest.raises(InvalidValue) as caught:
+        check_slot_day(date(2026, 3, 2), "tue-pm")
+    assert caught.value.message == (
+        "Monday 2 March 2026 is a Monday, not a Tuesday; choose a Monday time (Monday morning, Monday afternoon or Monday evening)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,9 +183,10 @@ def test_a_swap_changes_only_the_two_turns(n: int, size: int, pick: st.DataObjec
     try:
         result = swap(turns, mine.meeting_id, role, holder, other, members, today=TODAY)
     except InvalidValue:
-        return  # refused (e.g. the other already has a turn at that meeting): nothing changes
+        return  # refused (e.g. the other already has a turn at that meeting, or none to give back): nothing changes
     changed = {t.meeting_id: t for t in result.changed}
-    assert mine.meeting_id in changed and len(changed) == (2 if result.exchanged else 1)
+    # Always an exchange: exactly two meetings change, the holder's and the one they take in return.
+    assert result.exchanged and len(changed) == 2 and {result.given, result.taken} == set(changed) and result.given == mine.meeting_id
     after = [changed.get(t.meeting_id, t) for t in turns]
     for before, now in zip(turns, after, strict=True):
         if before.meeting_id not in changed:
@@ -159,9 +198,10 @@ def test_a_swap_changes_only_the_two_turns(n: int, size: int, pick: st.DataObjec
         if person in (holder, other):
             continue
         assert [t.holds(person, role) for t in after] == [t.holds(person, role) for t in turns]
-    if result.exchanged:
-        count = sum(t.holds(holder, role) for t in after), sum(t.holds(other, role) for t in after)
-        assert count == (sum(t.holds(holder, role) for t in turns), sum(t.holds(other, role) for t in turns))
+    # Each of the two has exactly as many turns of the role as before: one given, one taken.
+    count = sum(t.holds(holder, role) for t in after), sum(t.holds(other, role) for t in after)
+    assert count == (sum(t.holds(holder, role) for t in turns), sum(t.holds(other, role) for t in turns))
+    assert changed[result.given].holds(other, role) and changed[result.taken].holds(holder, role)
 
 
 @settings(max_examples=200, deadline=None)

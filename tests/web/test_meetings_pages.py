@@ -7,14 +7,17 @@ who they should, show names as text, and look right (screenshots in tests/web/ar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from api.services import meetings as service
 from api.services.notify import OutboxNotifier
+from graph.port_meetings import MeetingRecord
 from graph.port_sets import NewSet
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme
+from network.meetings import day_words, when_words
 from tests.web.browser import LiveApp, screenshot
 
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
@@ -53,6 +56,26 @@ def arrange(store: Any, bob_name: str = "Bob Brown") -> None:
         )
 
 
+def presenter_swaps(meetings: Sequence[MeetingRecord], members: Sequence[str]) -> tuple[MeetingRecord, str, str, str]:
+    """The first presenting turn still to come whose holder has both a member to exchange it with and one who has no turn to give back.
+
+    Returns (meeting, holder, exchangeable other, other with no presenting turn the holder could take).
+    """
+    future = [m for m in meetings if m.on >= TODAY and not m.held]
+
+    def involved(m: MeetingRecord, a: str) -> bool:
+        return a == m.facilitator or a in m.presenters
+
+    for m in future:
+        for holder in m.presenters:
+            can = [o for o in members if o != holder and not involved(m, o)]
+            ok = [o for o in can if any(o in t.presenters and not involved(t, holder) for t in future if t.id != m.id)]
+            stuck = [o for o in can if o not in ok]
+            if ok and stuck:
+                return m, holder, ok[0], stuck[0]
+    raise AssertionError("the arranged rota has no presenting turn with both kinds of partner")
+
+
 def test_a_member_uses_the_set_page_on_a_phone(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
     arrange(live_app.store)
     ann = signed_in(("assessor",), assessor_id="ann", viewport=PHONE)
@@ -77,7 +100,7 @@ def test_a_member_uses_the_set_page_on_a_phone(live_app: LiveApp, signed_in: Cal
     form.get_by_role("group", name="Bob Brown").get_by_label("Sent apologies").check()
     form.get_by_role("button", name="Save attendance").click()
     ann.wait_for_url("**/sets/set-1#meetings")
-    assert ann.get_by_text(f"Attendance saved for meeting {todo.number}.").is_visible()
+    assert ann.get_by_text(f"Attendance saved for the meeting on {day_words(todo.on)}.").is_visible()
     assert live_app.store.get_meeting(todo.id).status_of("bob") == "apologies"
 
 
@@ -92,7 +115,8 @@ def test_move_asks_before_moving_where_someone_cannot_come(live_app: LiveApp, si
     card.get_by_label("New date").fill((nxt.on + timedelta(days=2)).isoformat())
     card.get_by_label("Time of day").select_option("thu-am")
     card.get_by_role("button", name="Check and move").click()
-    assert ann.get_by_role("heading", name=f"Move meeting {nxt.number} anyway?").is_visible()
+    thursday = when_words(nxt.on + timedelta(days=2), "thu-am")
+    assert ann.get_by_role("heading", name=f"Move the meeting of {day_words(nxt.on)} to {thursday} anyway?").is_visible()
     assert ann.get_by_text("Ann Archer, Bob Brown, Cat Cole, Eve Evans").is_visible()
     screenshot(ann, "meetings-move-confirm")
     assert live_app.store.get_meeting(nxt.id).on == nxt.on  # nothing moved yet
@@ -154,3 +178,53 @@ def test_coordinator_health_org_participation_and_notices(live_app: LiveApp, sig
     assert ann.get_by_role("heading", name="My notices").is_visible()
     assert ann.get_by_role("link", name="London 2026: set 1 meets on").first.is_visible()
     screenshot(ann, "meetings-notices-phone")
+
+
+def test_a_presenter_swaps_a_turn_and_keeps_their_action(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    """Swap a presenter turn on the page: an exchange of two turns, said in words, with the presenter's action kept with them."""
+    arrange(live_app.store)
+    store = live_app.store
+    names = service.names_of(store, ["ann", "bob", "cat", "dan", "eve"])
+    mine, holder, partner, stuck = presenter_swaps(store.meetings_of_set("set-1"), list(names))
+    me = signed_in(("assessor",), assessor_id=holder)
+    me.goto(live_app.at("/sets/set-1"))
+    me.locator(f"form[action='/sets/set-1/meetings/{mine.number}/my-action']").get_by_role("textbox").fill("Ask my manager about cover")
+    me.get_by_role("button", name=f"Save my action for meeting {mine.number}").click()
+    me.wait_for_url("**/sets/set-1#meetings")
+
+    def swap_with(who: str) -> None:
+        form = me.locator(f"form[action='/sets/set-1/meetings/{mine.number}/swap']")
+        me.get_by_text(f"Swap a presenter turn at meeting {mine.number}").click()
+        form.get_by_label("Swap with").select_option(label=names[who])
+        form.get_by_role("button", name="Swap").click()
+
+    # Someone with no presenting turn to give back: refused, said in words, shown like the page's other problems.
+    before = store.meetings_of_set("set-1")
+    swap_with(stuck)
+    problem = me.get_by_role("alert")
+    assert problem.inner_text().startswith(
+        f"Swap not made: {names[stuck]} has no presenting turn still to come that {names[holder]} could take in return"
+    )
+    assert not re.search(rf"\b({stuck}|{holder})\b", problem.inner_text())  # names, never ids
+    assert problem.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    screenshot(me, "meetings-swap-refused")
+    assert store.meetings_of_set("set-1") == before
+
+    # Someone who has one: the two turns are exchanged, and the page says who presents when.
+    me.goto(live_app.at("/sets/set-1"))
+    swap_with(partner)
+    me.wait_for_url("**/sets/set-1#meetings")
+    after = store.meetings_of_set("set-1")
+    changed = [(b, a) for b, a in zip(before, after, strict=True) if b != a]
+    assert len(changed) == 2 and mine.id in {b.id for b, _a in changed}
+    taken = next(a for b, a in changed if a.id != mine.id)
+    assert holder in taken.presenters and partner in store.get_meeting(mine.id).presenters
+    status = me.get_by_role("status")
+    assert status.inner_text() == (
+        f"Turns swapped. You now present on {day_words(taken.on)}; {names[partner]} presents on {day_words(mine.on)}."
+    )
+    # The action is the presenter's: it is now on their new turn, where they see it.
+    action = me.locator(f"form[action='/sets/set-1/meetings/{taken.number}/my-action']").get_by_role("textbox")
+    assert action.input_value() == "Ask my manager about cover"
+    assert store.get_meeting(taken.id).action_of(holder) == "Ask my manager about cover"
+    screenshot(me, "meetings-swap-done")
