@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from network import availability
+from network import availability, words
 from network.formation import GOALS, Constraints, Member, Rules, score_sets
 from network.formation.explain import theme_label
 
@@ -348,7 +348,8 @@ def describe_gain(seeker: Member, s: OpenSet, names: Mapping[str, str], shared_b
         mean = sum(m.experience_years for m in s.members) / n
         if abs(seeker.experience_years - mean) >= 3:
             side = "more" if seeker.experience_years > mean else "less"
-            reasons.append(f"you bring {side} experience ({seeker.experience_years:g} years; the set's mean is {mean:.1f})")
+            mine, theirs = words.years(seeker.experience_years), words.years(mean)
+            reasons.append(f"you bring {side} experience ({mine}; the members have {theirs} on average)")
     left = s.places_left
     if s.status == "forming":
         reasons.append(f"still forming: {n} of at most {s.rules.size_max} so far")

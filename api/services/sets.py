@@ -154,6 +154,7 @@ def to_member(person: PoolMember, isolated: bool = False) -> Member:
         themes=dict(person.themes),
         capacity_left=person.capacity_left,
         isolated=isolated,
+        name=a.name,
     )
 
 

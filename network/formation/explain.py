@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from network import availability, taxonomy
+from network import availability, taxonomy, words
 from network.formation.engine import group_search_full
 from network.formation.model import Unplaced
 from network.formation.problem import Problem
@@ -39,8 +39,18 @@ def _listing(items: Sequence[str], limit: int = 3) -> str:
 
 
 def _years(tenths: float) -> str:
+    """An amount in tenths of a year as a number: ``4.5``."""
     value = round(tenths / 10, 1)
     return f"{value:g}"
+
+
+def _experience(pb: Problem, exps: Sequence[float]) -> str:
+    """The spread of a set's experience in words: ``experience 1 to 7 years, mean 3.5 years (pool mean 4 years)``."""
+    low, high, mean = min(exps) / 10, max(exps) / 10, sum(exps) / len(exps) / 10
+    pool = f"(pool mean {words.years(pb.mu / 10)})"
+    if round(low, 1) == round(high, 1):
+        return f"experience {words.years(low)} each {pool}"
+    return f"experience {_years(low * 10)} to {words.years(high)}, mean {words.years(mean)} {pool}"
 
 
 def _bits(mask: int) -> list[int]:
@@ -115,9 +125,7 @@ def describe_set(
 
     if n:
         exps = [pb.exp[i] for i in members]
-        reasons.append(
-            f"experience {_years(min(exps))} to {_years(max(exps))} years, mean {_years(sum(exps) / n)} (pool mean {_years(pb.mu)})"
-        )
+        reasons.append(_experience(pb, exps))
 
     new = iso_pairs = 0
     ordered = sorted(members)
@@ -230,13 +238,13 @@ def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence
             continue
         blocked = [j for j in partners if not pb.eligible[j]]
         if blocked:
-            out.append(Unplaced(mid, "must_link", f"must be in the same set as {pb.ids[blocked[0]]}, who is at capacity"))
+            out.append(Unplaced(mid, "must_link", f"must be in the same set as {pb.labels[blocked[0]]}, who is at capacity"))
             continue
         placed_partner = [j for j in partners if j in where]
         if placed_partner:
             out.append(
                 Unplaced(
-                    mid, "left_out", f"must be in the same set as {pb.ids[placed_partner[0]]}, who is in set {where[placed_partner[0]] + 1}"
+                    mid, "left_out", f"must be in the same set as {pb.labels[placed_partner[0]]}, who is in set {where[placed_partner[0]] + 1}"
                 )
             )
             continue
@@ -247,7 +255,7 @@ def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence
         if counts is None:
             counts = _SlotCounts(pb)
         need = rules.size_min - len(unit)
-        with_partners = f" (with {', '.join(pb.ids[j] for j in partners)}, who must be in their set)" if partners else ""
+        with_partners = f" (with {_listing([pb.labels[j] for j in partners], len(partners))}, who must be in their set)" if partners else ""
         people = (
             "people from other organisations"
             if rules.max_per_organisation == 1
@@ -318,7 +326,7 @@ def _partition_reason(
             found = group
             break
     if found:
-        names = ", ".join(pb.ids[i] for v in found if v != u for i in pb.units[v])
+        names = _listing([pb.labels[i] for v in found if v != u for i in pb.units[v]], len(pb.ids))
         return Unplaced(mid, "left_out", f"could start a new set with {names}, who are also left out")
 
     parts = []

@@ -54,6 +54,8 @@ class Member:
     themes: Mapping[str, str] = field(default_factory=dict)
     capacity_left: int = 1
     isolated: bool = False
+    #: How reasons name them (``None``: by id, for engines given no names).
+    name: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -85,6 +87,8 @@ class Member:
             raise FormationError(f"{where}.capacity_left", f"must be a whole number, got {self.capacity_left!r}")
         if not isinstance(self.isolated, bool):
             raise FormationError(f"{where}.isolated", f"must be true or false, got {self.isolated!r}")
+        if self.name is not None and (not isinstance(self.name, str) or not self.name.strip()):
+            raise FormationError(f"{where}.name", f"must be non-empty text or None, got {self.name!r}")
 
     @classmethod
     def of(
@@ -107,6 +111,7 @@ class Member:
             themes={link.theme_id: link.level for link in theme_links if link.assessor_id == assessor.id},
             capacity_left=assessor.capacity if capacity_left is None else capacity_left,
             isolated=isolated,
+            name=assessor.name,
         )
 
 

@@ -67,6 +67,8 @@ class Problem:
         self.constraints = constraints
         self.members = members
         self.ids = [m.id for m in members]
+        #: How reasons name each member: their name when given, else their id.
+        self.labels = [m.name or m.id for m in members]
         self.index = {mid: i for i, mid in enumerate(self.ids)}
         n = self.n = len(members)
 

@@ -218,7 +218,27 @@ def test_experience_is_balanced_across_sets() -> None:
     p = form(members)
     for s in p.sets:
         assert sum(m.startswith("old") for m in s.members) == 2
-        assert "mean 10 (pool mean 10)" in " ".join(s.reasons)
+        assert "experience 0 to 20 years, mean 10 years (pool mean 10 years)" in s.reasons
+
+
+def test_experience_reads_in_words_with_a_singular_year() -> None:
+    p = form([mk(f"m{k}", experience_years=1) for k in range(4)])
+    assert "experience 1 year each (pool mean 1 year)" in p.sets[0].reasons
+    assert not any("1 years" in r for r in p.sets[0].reasons)
+
+
+def test_unplaced_reasons_name_people_by_name_when_given() -> None:
+    members = [mk(f"m{i}", name=f"Person {i}") for i in range(4)] + [
+        mk("buddy", slots=("tue-pm",), name="Sam Patel"),
+        mk("busy", capacity_left=0, name="Ravi Shah"),
+    ]
+    p = form(members, constraints=Constraints(must_link=[("buddy", "busy")]))
+    reasons = {u.member_id: u.reason for u in p.unplaced}
+    assert reasons["buddy"] == "must be in the same set as Ravi Shah, who is at capacity"
+    pair = [mk("ann", slots=("sun-eve",), name="Ann Lee"), mk("bea", slots=("sun-eve",), name="Bea Brown")]
+    p = form([mk(f"m{i}", name=f"Person {i}") for i in range(4)] + pair, constraints=Constraints(must_link=[("ann", "bea")]))
+    reasons = {u.member_id: u.reason for u in p.unplaced}
+    assert reasons["ann"].endswith("(with Bea Brown, who must be in their set)")
 
 
 def test_kinds_are_mixed() -> None:

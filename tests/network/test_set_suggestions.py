@@ -176,3 +176,22 @@ def test_a_colleague_within_the_limit_is_named_and_empty_lists_explain():
     assert "1 colleague from your organisation (at most 2)" in item.reasons
     assert item.reasons[0] == "meeting time not fixed yet; all free Tuesday afternoons"
     assert item.reasons[-1] == "still forming: 2 of at most 5 so far"
+
+
+def test_experience_reasons_read_in_words_with_a_singular_year():
+    """ "You bring less experience (1 year; ...)", never "1 years"."""
+    from network.set_suggestions import describe_gain
+
+    rules = Rules(size_min=2, size_max=6, size_target=5, max_per_organisation=1)
+    seasoned = tuple(
+        Member(f"m{i}", organisation_id=f"o{i}", experience_years=years, availability=("tue-pm",)) for i, years in enumerate((8, 9))
+    )
+    junior = Member("me", organisation_id="o9", experience_years=1, availability=("tue-pm",))
+    open_set = OpenSet("s1", "Tuesday", "active", "p1", "P", rules, "tue-pm", (), seasoned)
+    reasons = describe_gain(junior, open_set, {})
+    assert "you bring less experience (1 year; the members have 8.5 years on average)" in reasons
+    assert not any("1 years" in r for r in reasons)
+    senior = Member("me", organisation_id="o9", experience_years=20, availability=("tue-pm",))
+    same = tuple(Member(f"m{i}", organisation_id=f"o{i}", experience_years=1, availability=("tue-pm",)) for i in range(2))
+    reasons = describe_gain(senior, OpenSet("s1", "Tuesday", "active", "p1", "P", rules, "tue-pm", (), same), {})
+    assert "you bring more experience (20 years; the members have 1 year on average)" in reasons

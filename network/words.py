@@ -1,0 +1,21 @@
+"""Small helpers that put counts and amounts into the words people read ("1 year", "3 members").
+
+>>> count(1, "year"), count(3, "member"), count(2, "person", "people")
+('1 year', '3 members', '2 people')
+>>> years(1), years(4.0), years(2.5)
+('1 year', '4 years', '2.5 years')
+"""
+
+from __future__ import annotations
+
+
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for exactly 1 (``1 member``), plural otherwise (``0 members``, ``1.5 years``)."""
+    shown = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{shown} {noun if n == 1 else plural or noun + 's'}"
+
+
+def years(value: float, digits: int = 1) -> str:
+    """An amount of years rounded to ``digits`` decimals, whole numbers without decimals: ``1 year``, ``4.5 years``."""
+    rounded = round(float(value), digits)
+    return count(int(rounded) if rounded.is_integer() else rounded, "year")
