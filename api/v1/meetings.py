@@ -418,7 +418,7 @@ def _meeting_of(set_id: str, number: int) -> MeetingRecord:
 
 
 def _number(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 1000:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 1000:  # "¹".isdigit() is true too
         raise InvalidValue("number", "must be a meeting number from 1")
     return int(value)
 
