@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,16 +17,26 @@ import click
 
 from graph.port import GraphStore, Invalid, StoreError, Unavailable, UpsertReport
 from graph.settings import SettingError, StoreSettings, open_store
+from network import limits
 
-#: Exit codes: 1 bad input (nothing written), 2 bad setting or store unreachable.
+#: Exit codes: 1 bad input (nothing written), 2 bad setting or store unreachable,
+#: 3 a batch job did everything else but some items failed (each named, and logged with its id).
 EXIT_INPUT = 1
 EXIT_SETTING = 2
+EXIT_PARTIAL = 3
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print ``error: message`` to stderr and exit with ``code``."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def check_day(day: date | None, option: str) -> date | None:
+    """``day`` if it lies in the window of dates people may enter (:mod:`network.limits`); else a plain message and exit 1."""
+    if day is not None and (problem := limits.date_problem(day)) is not None:
+        fail(f"{option}: {problem}")
+    return day
 
 
 @contextmanager

@@ -2,18 +2,23 @@
 
 The CLI runs with full access to the store (no login), like the other commands; reminders go
 through the notifier configured by ``BRIDGEWORK_NOTIFIER`` (``outbox`` by default).
+
+``send-reminders`` and ``set-health`` go over many sets: one that cannot be processed is logged
+with its id and named at the end, the others are done all the same, and the command then exits
+with :data:`api.cli.EXIT_PARTIAL` (3) instead of 0.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 import click
 
-from api.cli import EXIT_SETTING, fail, opened_store
+from api.cli import EXIT_PARTIAL, EXIT_SETTING, check_day, fail, opened_store
+from api.services import batch, notify
 from api.services import meetings as service
-from api.services import notify
 from graph.port import Invalid
 from graph.settings import SettingError
 from network import availability
@@ -24,9 +29,10 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"must be a date YYYY-MM-DD, got {value!r}") from None
+    return check_day(day, param.opts[0] if param.opts else "--date")
 
 
 def _percent(rate: float | None) -> str:
@@ -50,6 +56,7 @@ def send_reminders_command(day: date | None, as_json: bool) -> None:
     body = service.describe(report)
     if as_json:
         click.echo(json.dumps(body, default=str, sort_keys=True))
+        _partial(report.failures, f"Sent {report.new} new reminder(s)")
         return
     click.echo(f"Reminders for {report.today.isoformat()} (notifier: {notifier.name})")
     if report.materialised:
@@ -60,8 +67,14 @@ def send_reminders_command(day: date | None, as_json: bool) -> None:
         click.echo(f"  earlier notices retried: {report.retried_sent} sent, {report.retried_failed} still failing")
     if not report.questionnaires:
         click.echo("  questionnaire reminders skipped: the outcomes area is not installed")
-    for set_id in report.skipped_sets:
-        click.echo(f"  set {set_id}: its meetings could not be planned", err=True)
+    _partial(report.failures, f"Sent {report.new} new reminder(s)")
+
+
+def _partial(failures: tuple[batch.Failure, ...], done: str) -> None:
+    """After everything else was done: name the items that failed (details in the log) and exit 3; nothing if none did."""
+    if failures:
+        click.echo(f"{done}; {batch.summary(failures)}", err=True)
+        sys.exit(EXIT_PARTIAL)
 
 
 @click.command("set-health")
@@ -80,6 +93,7 @@ def set_health_command(programme_id: str, day: date | None, every: bool) -> None
             click.echo(f"    ! {s.message}")
         for a in h.actions:
             click.echo(f"    > {a.message}")
+    _partial(view.failures, f"Judged {len(view.sets)} set(s)")
 
 
 @click.command("meetings")

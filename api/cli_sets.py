@@ -12,7 +12,7 @@ from datetime import date
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli import check_day, fail, opened_store
 from api.services import sets as service
 from graph.port import Conflict, NotFound, StoreError, Unavailable
 from network import availability
@@ -144,6 +144,7 @@ def programme() -> None:
 def programme_create(programme_id: str, **options: object) -> None:
     """Create programme PROGRAMME_ID."""
     starts = options["starts_on"]
+    check_day(starts.date() if starts is not None else None, "--starts-on")  # type: ignore[attr-defined]
     try:
         p = Programme(
             id=programme_id,
@@ -177,7 +178,7 @@ def programme_create(programme_id: str, **options: object) -> None:
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Enrolment date (default today).")
 def enrol(programme_id: str, assessor_ids: tuple[str, ...], on: object) -> None:
     """Enrol ASSESSOR_IDS in PROGRAMME_ID (one transaction each; already enrolled ones are reported and skipped)."""
-    day = on.date() if on is not None else date.today()  # type: ignore[attr-defined]
+    day = check_day(on.date(), "--on") if on is not None else date.today()  # type: ignore[attr-defined]
     enrolled = skipped = 0
     with opened_store() as store:
         for assessor_id in assessor_ids:

@@ -15,6 +15,10 @@ Cadences: ``weekly`` (every 7 days), ``fortnightly`` (14), ``six-weekly`` (42) a
 the same weekday of the same week of each month as the first meeting (the second Tuesday, say;
 a first meeting in a month's fifth week continues on the last such weekday of later months).
 
+Stored data may hold dates near the end of the calendar (31 December 9999) from before dates
+were checked at the door (:mod:`network.limits`): a series then stops where the calendar ends
+instead of raising :class:`OverflowError`.
+
 >>> meeting_dates("tue-pm", "monthly", 3, date(2026, 1, 1))
 [datetime.date(2026, 1, 6), datetime.date(2026, 2, 3), datetime.date(2026, 3, 3)]
 >>> meeting_window(date(2026, 7, 7), "tue-pm")[0].isoformat()
@@ -31,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from network import availability
+from network import availability, limits
 
 #: The time zone every meeting time is given in.
 TIMEZONE = "Europe/London"
@@ -48,6 +52,8 @@ CADENCE_DAYS: dict[str, int] = {"weekly": 7, "fortnightly": 14, "six-weekly": 42
 PRODID = "-//Bridgework//Action learning sets//EN"
 
 _WEEKDAYS = {day: n for n, day in enumerate(availability.DAYS)}
+#: The last year a calendar's time zone definition covers (its search for changes steps past the year it is given).
+_ZONE_LAST_YEAR = date.max.year - 1
 
 
 class CalendarError(ValueError):
@@ -55,28 +61,39 @@ class CalendarError(ValueError):
 
 
 def first_meeting(slot: str, starts_on: date) -> date:
-    """The first day on or after ``starts_on`` that falls on the slot's weekday."""
+    """The first day on or after ``starts_on`` that falls on the slot's weekday (``date.max`` if the calendar ends first)."""
     weekday = _weekday(slot)
-    return starts_on + timedelta(days=(weekday - starts_on.weekday()) % 7)
+    return limits.add_days(starts_on, (weekday - starts_on.weekday()) % 7)
 
 
 def meeting_dates(slot: str, cadence: str, count: int, starts_on: date) -> list[date]:
     """``count`` meeting dates in the slot's weekday on ``cadence``, the first on or after ``starts_on``.
 
-    :class:`CalendarError` for an unknown slot or cadence, or a negative count.
+    :class:`CalendarError` for an unknown slot or cadence, or a negative count. Fewer than
+    ``count`` dates (none at all, at worst) when the calendar ends (31 December 9999) first.
     """
     if count < 0:
         raise CalendarError(f"count must be 0 or more, got {count}")
+    if cadence not in CADENCE_DAYS and cadence != "monthly":
+        raise CalendarError(f"cadence must be one of {', '.join([*CADENCE_DAYS, 'monthly'])}, got {cadence!r}")
     first = first_meeting(slot, starts_on)
+    if first.weekday() != _weekday(slot):
+        return []  # held at the end of the calendar: no such weekday is left
     if cadence in CADENCE_DAYS:
         step = timedelta(days=CADENCE_DAYS[cadence])
-        return [first + k * step for k in range(count)]
-    if cadence != "monthly":
-        raise CalendarError(f"cadence must be one of {', '.join([*CADENCE_DAYS, 'monthly'])}, got {cadence!r}")
+        out = []
+        for k in range(count):
+            try:
+                out.append(first + k * step)
+            except OverflowError:
+                break
+        return out
     week = (first.day - 1) // 7  # 0 = first such weekday of the month ... 4 = fifth
     out = []
     year, month = first.year, first.month
     for _ in range(count):
+        if year > date.max.year:
+            break
         out.append(_nth_weekday(year, month, first.weekday(), week))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
@@ -131,8 +148,11 @@ def to_ics(events: Sequence[Event], name: str, stamp: datetime) -> bytes:
     if events:
         first = min(e.starts_at for e in events)
         last = max(e.ends_at for e in events)
-        # The zone's rules over whole years around the meetings (a VTIMEZONE needs its STANDARD/DAYLIGHT parts).
-        zone = icalendar.Timezone.from_tzid(TIMEZONE, first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 1, 12, 31))
+        # The zone's rules over whole years around the meetings (a VTIMEZONE needs its STANDARD/DAYLIGHT parts),
+        # kept a year clear of the ends of the calendar (icalendar steps past its last date while searching).
+        since = min(max(first.year - 1, date.min.year + 1), _ZONE_LAST_YEAR)
+        until = max(min(last.year + 1, _ZONE_LAST_YEAR), since)
+        zone = icalendar.Timezone.from_tzid(TIMEZONE, first_date=date(since, 1, 1), last_date=date(until, 12, 31))
         cal.add_component(zone)
     for e in sorted(events, key=lambda e: (e.starts_at, e.uid)):
         event = icalendar.Event()

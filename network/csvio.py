@@ -50,7 +50,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from network import availability
+from network import availability, limits
 from network.bundle import Bundle
 from network.domain import (
     LEVELS,
@@ -604,10 +604,14 @@ def _date(row: _Row, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         row.problem(name, f"must be a date written YYYY-MM-DD, got {text!r}")
         return None
+    if (problem := limits.date_problem(day)) is not None:  # the one window of dates people may enter
+        row.problem(name, problem)
+        return None
+    return day
 
 
 def _is_id(value: str) -> bool:

@@ -40,9 +40,10 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
+from network import limits
 from network.csvio import safe_cell
 
 #: The waves of a programme's questionnaire, in order, and how many months after the start each falls.
@@ -325,15 +326,12 @@ def validate_answers(questions: Sequence[Question], values: Mapping[str, Any]) -
 
 
 def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole calendar months (the 31st becomes the month's last day).
+    """``day`` moved by whole calendar months (the 31st becomes the month's last day; ``date.max`` past the calendar's end).
 
     >>> add_months(date(2026, 11, 30), 3)
     datetime.date(2027, 2, 28)
     """
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+    return limits.add_months(day, months)  # held at the end of the calendar for dates stored before they were checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +351,7 @@ class WaveWindow:
 def wave_window(starts_on: date, wave: str) -> WaveWindow:
     """The window of one wave of a programme starting on ``starts_on``; ``KeyError`` for an unknown wave."""
     target = add_months(starts_on, WAVE_MONTHS[wave])
-    return WaveWindow(wave, target, target - timedelta(days=OPENS_BEFORE), target + timedelta(days=CLOSES_AFTER))
+    return WaveWindow(wave, target, limits.add_days(target, -OPENS_BEFORE), limits.add_days(target, CLOSES_AFTER))
 
 
 def wave_windows(starts_on: date) -> tuple[WaveWindow, ...]:

@@ -44,11 +44,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from network import limits
 from network.csvio import safe_cell
 from network.domain import REGIONS, Organisation
 
@@ -332,8 +334,10 @@ def parse_month(text: str, field_name: str = "month") -> date:
     if found is None:
         raise BadRange(field_name, f"must be a month written YYYY-MM, got {text!r}")
     year, month = int(found.group(1)), int(found.group(2))
-    if not 1 <= month <= 12 or year < 1900:
+    if not 1 <= month <= 12:
         raise BadRange(field_name, f"is not a month: {text!r}")
+    if year < limits.DATE_MIN.year:  # the one window of dates people may enter (the latest month is checked by month_range)
+        raise BadRange(field_name, f"must be a month from {limits.DATE_MIN:%B %Y} on, got {text.strip()}")
     return date(year, month, 1)
 
 
@@ -348,8 +352,7 @@ def month_end(month: date) -> date:
     >>> month_end(date(2024, 2, 1))
     datetime.date(2024, 2, 29)
     """
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return month.replace(day=monthrange(month.year, month.month)[1])
 
 
 def month_range(first: date | None, last: date | None, today: date) -> list[date]:
@@ -378,8 +381,7 @@ def month_range(first: date | None, last: date | None, today: date) -> list[date
 
 
 def _add_months(month: date, k: int) -> date:
-    index = month.year * 12 + month.month - 1 + k
-    return date(index // 12, index % 12 + 1, 1)
+    return limits.add_months(month, k).replace(day=1)
 
 
 # -- the whole network ---------------------------------------------------------------------------

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from hypothesis import strategies as st
 
-from network import availability
+from network import availability, limits
 from network.bundle import Bundle
 from network.domain import (
     LEVELS,
@@ -24,7 +22,8 @@ from network.domain import (
 ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,12}", fullmatch=True)
 text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40)
 names = text.filter(lambda s: s.strip())
-dates = st.none() | st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31))
+#: Dates a CSV may carry: the window of dates people may enter (network.limits).
+dates = st.none() | st.dates(min_value=limits.DATE_MIN, max_value=limits.date_max())
 
 
 @st.composite

@@ -29,7 +29,7 @@ from api.services import suggestions as suggestions_service
 from api.v1.resources import ExportSchema
 from api.v1.suggestions import COMMON_SLOT_SETTING
 from graph.port import Conflict, Invalid, NotFound
-from network import availability
+from network import availability, limits
 from network.domain import LEVELS, MAX_BIO, MAX_NAME, REGIONS, InvalidValue, today
 from web.guard import may, page_authorize
 
@@ -216,6 +216,8 @@ def parse_profile(form: MultiDict[str, str], known_themes: set[str], on: date) -
         else:
             if until < on:
                 errors["paused_until"] = "The date must be today or later."
+            elif limits.date_problem(until, on) is not None:
+                errors["paused_until"] = f"The pause can last until {limits.words(limits.date_max(on))} at most."
     changes["paused_until"] = until if paused else None
     chosen: dict[str, str] = {}
     listed = form.getlist("theme")

@@ -24,7 +24,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, FloatField, IntegerField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from api import jobs
 from api.access import Principal
@@ -34,7 +34,7 @@ from api.services import sets as service
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_jobs import JobRecord
 from graph.port_sets import SetRecord
-from network import availability
+from network import availability, limits
 from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGIONS, InvalidValue, Programme
 from network.formation import GOALS, FormationError, Weights
 from web.guard import may, page_authorize
@@ -93,6 +93,12 @@ def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 # -- forms ---------------------------------------------------------------------------------------
 
 
+def in_date_window(form: FlaskForm, field: Any) -> None:
+    """A date inside the one window of dates people may enter (:mod:`network.limits`)."""
+    if field.data is not None and limits.date_problem(field.data) is not None:
+        raise ValidationError(f"Choose a date {limits.window_words()}.")
+
+
 class ProgrammeForm(FlaskForm):
     """Every setting of a programme. CSRF is checked by ``authorize`` (one place), so the form does not check it again."""
 
@@ -121,7 +127,9 @@ class ProgrammeForm(FlaskForm):
         default="1",
     )
     require_common_slot = BooleanField("Every set must share a weekly time slot", default=True)
-    starts_on = DateField("No meetings before", validators=[Optional()], description="Leave empty to start as soon as sets are formed.")
+    starts_on = DateField(
+        "No meetings before", validators=[Optional(), in_date_window], description="Leave empty to start as soon as sets are formed."
+    )
     region_mode = RadioField(
         "Regions in a set", choices=_choices([("mix", "Mix regions"), ("close", "Keep each set within a region")]), default="mix"
     )

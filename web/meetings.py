@@ -19,7 +19,7 @@ from api.services import meetings as service
 from api.services import notify
 from api.v1.meetings import set_scope
 from graph.port import Conflict, Invalid, NotFound
-from network import availability
+from network import availability, limits
 from network.domain import InvalidValue
 from network.meetings import day_words, slot_words, when_words
 from web.guard import may, page_authorize
@@ -132,6 +132,8 @@ def move(set_id: str, number: str) -> Any:
         on = date.fromisoformat(request.form.get("on", ""))
     except ValueError:
         return _render_set(set_id, 422, "Move not made: give the new date (day, month and year).")
+    if limits.date_problem(on) is not None:
+        return _render_set(set_id, 422, f"Move not made: choose a date {limits.window_words()}.")
     slot = request.form.get("slot", "")
     try:
         moved, _check = service.move_meeting(

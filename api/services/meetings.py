@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from api.services import accounts
+from api.services import accounts, batch
 from api.services import sets as sets_service
-from api.services.notify import Notice, Notifier, deliver_pending, notify
-from graph.port import Conflict, GraphStore, Invalid, NotFound
+from api.services.notify import Notice, Notifier, check_notice, deliver_pending, notify
+from graph.port import Conflict, GraphStore, Invalid
 from graph.port_meetings import (
     ATTENDANCE_STATUSES,
     MAX_ACTION,
@@ -35,9 +35,10 @@ from graph.port_meetings import (
     MeetingRecord,
     Participation,
     TurnChange,
+    UpcomingMeeting,
 )
 from graph.port_sets import SetRecord
-from network import calendar, health, rota
+from network import calendar, health, limits, rota
 from network import meetings as engine
 from network.domain import InvalidValue, Programme
 from network.meetings import day_words, when_words
@@ -534,12 +535,16 @@ def set_facts(
 
 @dataclass(frozen=True, slots=True)
 class ProgrammeHealth:
-    """Every set's health in a programme, the sets at risk (most urgent first) and the names they mention."""
+    """Every set's health in a programme, the sets at risk (most urgent first) and the names they mention.
+
+    ``failures``: the sets that could not be judged (each logged with its id); the others are judged all the same.
+    """
 
     programme: Programme
     sets: tuple[health.SetHealth, ...]
     at_risk: tuple[health.SetHealth, ...]
     names: Mapping[str, str]
+    failures: tuple[batch.Failure, ...] = ()
 
 
 def programme_health(store: GraphStore, programme_id: str, today: date | None = None) -> ProgrammeHealth:
@@ -548,21 +553,34 @@ def programme_health(store: GraphStore, programme_id: str, today: date | None = 
     programme = store.get_programme(programme_id)
     activity = store.programme_activity(programme_id)
     # Active sets whose meetings were never needed yet are planned now, so their turns count too (once per set).
-    unplanned = [a.set_id for a in activity if a.status == "active" and not a.meetings]
+    unplanned = [a for a in activity if a.status == "active" and not a.meetings]
     planned = 0
-    for set_id in unplanned:
+    failures: list[batch.Failure] = []
+    for a in unplanned:
         try:
-            planned += bool(ensure_meetings(store, set_id))
-        except (Invalid, NotFound, InvalidValue, calendar.CalendarError) as exc:
-            log.warning("set %s: meetings could not be planned: %s", set_id, exc)
+            planned += bool(ensure_meetings(store, a.set_id))
+        except Exception as exc:  # one set's bad data must not hide the others' health
+            failures.append(batch.failure("set", a.set_id, exc, name=a.name, doing="planning its meetings"))
     if planned:
         activity = store.programme_activity(programme_id)
-    facts = [set_facts(a.set_id, a.name, a.status, a.current_members, a.meetings, programme) for a in activity]
-    flagged = [h for h in (health.set_health(f, today) for f in facts) if h.at_risk]
+    facts = []
+    flagged = []
+    for a in activity:
+        if any(f.id == a.set_id for f in failures):
+            continue
+        try:
+            fact = set_facts(a.set_id, a.name, a.status, a.current_members, a.meetings, programme)
+            judged = health.set_health(fact, today)
+        except Exception as exc:
+            failures.append(batch.failure("set", a.set_id, exc, name=a.name, doing="judging its health"))
+            continue
+        facts.append(fact)
+        if judged.at_risk:
+            flagged.append(judged)
     ids = sorted({s.assessor_id for h in flagged for s in h.signals if s.assessor_id})
     names = names_of(store, ids)
     everyone = tuple(health.set_health(f, today, names) for f in facts)
-    return ProgrammeHealth(programme, everyone, tuple(health.sets_at_risk(facts, today, names)), names)
+    return ProgrammeHealth(programme, everyone, tuple(health.sets_at_risk(facts, today, names)), names, tuple(failures))
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,60 +606,79 @@ def _when(m: MeetingRecord) -> str:
     return f"{start:%A} {start.day} {start:%B %Y} at {start:%H:%M}"
 
 
-def meeting_reminders(store: GraphStore, today: date) -> list[Notice]:
-    """Reminders of meetings in the next :data:`MEETING_REMINDER_DAYS` days, and of turns in the next :data:`TURN_REMINDER_DAYS`."""
+def meeting_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> list[Notice]:
+    """Reminders of meetings in the next :data:`MEETING_REMINDER_DAYS` days, and of turns in the next :data:`TURN_REMINDER_DAYS`.
+
+    With ``failures``, a meeting whose reminders cannot be written is logged, added to it and
+    skipped (the other meetings' reminders are still produced); without, its error is raised.
+    """
     notices: list[Notice] = []
     horizon = max(MEETING_REMINDER_DAYS, TURN_REMINDER_DAYS)
-    for u in store.meetings_between(today, today + timedelta(days=horizon)):
-        m = u.meeting
-        if m.held:
+    for u in store.meetings_between(today, limits.add_days(today, horizon)):
+        if u.meeting.held:
             continue
-        link = f"/sets/{m.set_id}"
-        when = _when(m)
-        video = f" Video link: {m.video_link}" if m.video_link else " No video link yet: agree one on the set's page."
-        if m.on <= today + timedelta(days=MEETING_REMINDER_DAYS):
-            for a in u.members:
-                notices.append(
-                    Notice(
-                        key=f"meeting:{m.set_id}:{m.on.isoformat()}:{a}",
-                        user_id=None,
-                        assessor_id=a,
-                        kind="meeting",
-                        subject=f"{u.set_name} meets on {when}",
-                        body=f"Meeting {m.number} of {u.set_name} is on {when} (UK time).{video}",
-                        link=link,
-                        due_on=m.on,
-                    )
-                )
-        turns = ([("facilitator", m.facilitator)] if m.facilitator else []) + [("presenter", p) for p in m.presenters]
-        for role, a in turns:
-            if a not in u.members:
-                continue
-            what = "facilitate" if role == "facilitator" else "present a case or dilemma at"
+        try:
+            notices += _meeting_notices(u, today)
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append(batch.failure("set", u.meeting.set_id, exc, name=u.set_name, doing=f"reminding of meeting {u.meeting.id}"))
+    return notices
+
+
+def _meeting_notices(u: UpcomingMeeting, today: date) -> list[Notice]:
+    """The reminders of one upcoming meeting (``u``: a meeting with its set's name and current members)."""
+    notices: list[Notice] = []
+    m = u.meeting
+    link = f"/sets/{m.set_id}"
+    when = _when(m)
+    video = f" Video link: {m.video_link}" if m.video_link else " No video link yet: agree one on the set's page."
+    if m.on <= limits.add_days(today, MEETING_REMINDER_DAYS):
+        for a in u.members:
             notices.append(
                 Notice(
-                    key=f"turn:{m.id}:{role}:{a}:{m.on.isoformat()}",
+                    key=f"meeting:{m.set_id}:{m.on.isoformat()}:{a}",
                     user_id=None,
                     assessor_id=a,
-                    kind="rota",
-                    subject=f"Your turn to {what.split()[0]} on {when}",
-                    body=f"It is your turn to {what} meeting {m.number} of {u.set_name} on {when} (UK time). "
-                    "If that does not suit, swap your turn with another member on the set's page.",
+                    kind="meeting",
+                    subject=f"{u.set_name} meets on {when}",
+                    body=f"Meeting {m.number} of {u.set_name} is on {when} (UK time).{video}",
                     link=link,
                     due_on=m.on,
                 )
             )
+    turns = ([("facilitator", m.facilitator)] if m.facilitator else []) + [("presenter", p) for p in m.presenters]
+    for role, a in turns:
+        if a not in u.members:
+            continue
+        what = "facilitate" if role == "facilitator" else "present a case or dilemma at"
+        notices.append(
+            Notice(
+                key=f"turn:{m.id}:{role}:{a}:{m.on.isoformat()}",
+                user_id=None,
+                assessor_id=a,
+                kind="rota",
+                subject=f"Your turn to {what.split()[0]} on {when}",
+                body=f"It is your turn to {what} meeting {m.number} of {u.set_name} on {when} (UK time). "
+                "If that does not suit, swap your turn with another member on the set's page.",
+                link=link,
+                due_on=m.on,
+            )
+        )
     return notices
 
 
-def questionnaire_reminders(store: GraphStore, today: date) -> tuple[list[Notice], bool]:
-    """Questionnaires due (from the outcomes area), and whether that area is present in this build."""
+def questionnaire_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> tuple[list[Notice], bool]:
+    """Questionnaires due (from the outcomes area), and whether that area is present in this build.
+
+    With ``failures``, a programme whose reminders cannot be worked out is logged, added to it and skipped.
+    """
     try:
         from api.services import outcomes  # late: another area, optional in a build without follow-up outcomes
     except ImportError:
         log.warning("api.services.outcomes is not available: no questionnaire reminders")
         return [], False
-    return list(outcomes.questionnaires_due(store, today)), True
+    return list(outcomes.questionnaires_due(store, today, failures=failures)), True
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,6 +694,15 @@ class ReminderReport:
     retried_failed: int = 0
     questionnaires: bool = True
     skipped_sets: tuple[str, ...] = ()
+    failures: tuple[batch.Failure, ...] = ()
+
+
+def _set_name(store: GraphStore, set_id: str) -> str | None:
+    """The set's name for a report, if it can be read."""
+    try:
+        return store.get_set(set_id).set.name
+    except Exception:  # the report names the set by its id then
+        return None
 
 
 def send_reminders(store: GraphStore, today: date, *, notifier: Notifier | None = None) -> ReminderReport:
@@ -664,25 +710,39 @@ def send_reminders(store: GraphStore, today: date, *, notifier: Notifier | None 
 
     Active sets whose meetings were never materialised are materialised first (so their members
     get reminders too). Notices a notifier failed to deliver before are tried again.
+
+    One set, programme or notice that cannot be processed (bad stored data, say) is logged with
+    its id, left out and named in the report's ``failures``; everyone else's reminders go out.
     """
     materialised = 0
     skipped: list[str] = []
+    failures: list[batch.Failure] = []
     for set_id in store.sets_without_meetings():
         try:
             ensure_meetings(store, set_id)
             materialised += 1
-        except (Invalid, NotFound, InvalidValue, calendar.CalendarError) as exc:
-            log.warning("set %s: meetings could not be planned: %s", set_id, exc)
+        except Exception as exc:  # one set's bad data must not stop reminders for the others
+            failures.append(batch.failure("set", set_id, exc, name=_set_name(store, set_id), doing="planning its meetings"))
             skipped.append(set_id)
     retried = deliver_pending(store, notifier=notifier)
-    due = meeting_reminders(store, today)
-    questionnaires, present = questionnaire_reminders(store, today)
+    due = meeting_reminders(store, today, failures)
+    questionnaires, present = questionnaire_reminders(store, today, failures)
     due += questionnaires
-    by_kind: dict[str, int] = {}
+    sendable = []
     for n in due:
+        try:
+            check_notice(n)
+        except Invalid as exc:
+            failures.append(batch.failure("notice", n.key, exc, doing="checking it"))
+        else:
+            sendable.append(n)
+    by_kind: dict[str, int] = {}
+    for n in sendable:
         by_kind[n.kind] = by_kind.get(n.kind, 0) + 1
-    new = notify(store, due, notifier=notifier)
-    return ReminderReport(today, materialised, len(due), new, by_kind, retried[0], retried[1], present, tuple(skipped))
+    new = notify(store, sendable, notifier=notifier)
+    return ReminderReport(
+        today, materialised, len(sendable), new, by_kind, retried[0], retried[1], present, tuple(skipped), tuple(failures)
+    )
 
 
 def describe(report: ReminderReport) -> dict[str, Any]:
@@ -696,6 +756,7 @@ def describe(report: ReminderReport) -> dict[str, Any]:
         "retried": {"sent": report.retried_sent, "failed": report.retried_failed},
         "questionnaires": report.questionnaires,
         "skipped_sets": list(report.skipped_sets),
+        "failures": [f.as_dict() for f in report.failures],
     }
 
 

@@ -201,6 +201,11 @@ def _record(n: Notice) -> NoticeRecord:
     )
 
 
+def check_notice(n: Notice) -> None:
+    """:class:`Invalid` naming what is wrong with a notice that :func:`notify` would refuse (so a batch can leave it out)."""
+    _record(n)
+
+
 def _deliver(store: GraphStore, notifier: Notifier, records: Sequence[NoticeRecord], now: datetime) -> tuple[int, int]:
     if not records:
         return 0, 0

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from api.services import batch
+from api.services.batch import Failure
 from api.services.notify import Notice
 from graph.port import Conflict, GraphStore
 from graph.port_outcomes import AnswerRecord, QuestionnaireRecord
@@ -223,23 +225,37 @@ def notice_for(programme: Programme, part: Participation, window: WaveWindow) ->
     )
 
 
-def questionnaires_due(store: GraphStore, today: date) -> list[Notice]:
+def questionnaires_due(store: GraphStore, today: date, *, failures: list[Failure] | None = None) -> list[Notice]:
     """One notice per set member whose wave (start, 3 months, 6 months) is open today and unanswered.
 
     Keys are ``questionnaire:<programme>:<wave>:<assessor>``, so :func:`api.services.notify.notify`
     stores (and sends) each one once however often reminders run. In (programme, wave, assessor) order.
+    With ``failures``, a programme whose notices cannot be worked out is logged, added to it and
+    skipped (the other programmes' notices are still produced); without, its error is raised.
     """
     out: list[tuple[str, int, str, Notice]] = []
     for programme in _programmes(store):
-        if not engine.asks(programme.status, programme.starts_on):
-            continue
-        assert programme.starts_on is not None
-        if not any(w.is_open(today) for w in engine.wave_windows(programme.starts_on)):
-            continue  # no wave open: no need to read who takes part
-        for part in store.outcome_participation(programme.id):
-            for w in engine.due_waves(programme.status, programme.starts_on, part, today):
-                out.append((programme.id, WAVES.index(w.wave), part.assessor_id, notice_for(programme, part, w)))
+        try:
+            out += _programme_notices(store, programme, today)
+        except Exception as exc:
+            if failures is None:
+                raise
+            failures.append(batch.failure("programme", programme.id, exc, name=programme.name, doing="questionnaire reminders"))
     return [n for *_, n in sorted(out, key=lambda t: t[:3])]
+
+
+def _programme_notices(store: GraphStore, programme: Programme, today: date) -> list[tuple[str, int, str, Notice]]:
+    """The questionnaire notices due today in one programme, with their sort keys."""
+    if not engine.asks(programme.status, programme.starts_on):
+        return []
+    assert programme.starts_on is not None
+    if not any(w.is_open(today) for w in engine.wave_windows(programme.starts_on)):
+        return []  # no wave open: no need to read who takes part
+    return [
+        (programme.id, WAVES.index(w.wave), part.assessor_id, notice_for(programme, part, w))
+        for part in store.outcome_participation(programme.id)
+        for w in engine.due_waves(programme.status, programme.starts_on, part, today)
+    ]
 
 
 # -- reports -----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import Any
 from api.services import accounts
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
-from network import calendar, rota
+from network import calendar, limits, rota
 from network.domain import ActionLearningSet, Programme, today
 from network.formation import (
     Constraints,
@@ -66,8 +66,10 @@ def create_programme(store: GraphStore, programme: Programme, *, actor_id: str |
 
     The programme is written in one transaction and the creator's scope in a second one
     (users belong to the accounts area); if the second fails the programme stays and an admin
-    can assign it.
+    can assign it. :class:`InvalidValue` for a start date outside the window people may enter
+    (:func:`network.limits.check_date`), whichever door it came through.
     """
+    limits.check_optional_date(programme.starts_on, "starts_on")
     created = store.create_programme(programme)
     if actor_id is not None:
         user = store.get_user(actor_id)
@@ -86,6 +88,8 @@ def create_programme(store: GraphStore, programme: Programme, *, actor_id: str |
 
 def update_programme(store: GraphStore, programme_id: str, changes: Mapping[str, Any], *, actor_id: str | None = None) -> Programme:
     """Change some settings of a programme (validated as a whole); audited as ``programme:update`` with the changed names."""
+    if changes.get("starts_on") is not None:
+        limits.check_date(changes["starts_on"], "starts_on")
     current = store.get_programme(programme_id)
     if not changes:
         return current

@@ -3,6 +3,8 @@
 * :class:`StrictSchema` — base for input schemas: unknown fields are an error (422), never ignored.
 * :class:`PageQuery` / :func:`page_schema` / :func:`page_body` — ``?limit=&after=`` in, and
   ``{"items": [...], "next_after": "..." | null}`` out (pass ``next_after`` back as ``after``).
+* :func:`date_field` — a date a person gives, inside the one window of dates people may enter
+  (:mod:`network.limits`): 422 naming the field otherwise.
 * Path ids use the ``id`` converter: ``@blp.route("/assessors/<id:assessor_id>")``. Routing takes
   any segment; :func:`path_id` answers 422 naming the parameter for a malformed one, and the
   OpenAPI document gives its pattern.
@@ -13,10 +15,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.routing import BaseConverter
 
 from graph.values import MAX_PAGE, Page
+from network import limits
 from network.domain import InvalidValue, check_id
 
 #: The pattern of every stable id (see :func:`network.domain.check_id`).
@@ -35,6 +38,19 @@ def id_field(**kwargs: Any) -> fields.String:
     return fields.String(
         validate=validate.Regexp(ID_PATTERN, error="must be 1-64 letters, digits or _.:- starting with a letter or digit"), **kwargs
     )
+
+
+def _in_date_window(value: Any) -> None:
+    if value is not None and (problem := limits.date_problem(value)) is not None:
+        raise ValidationError(problem)
+
+
+def date_field(**kwargs: Any) -> fields.Date:
+    """A date a person gives (``YYYY-MM-DD``), from :data:`network.limits.DATE_MIN` to :data:`network.limits.YEARS_AHEAD` years ahead."""
+    metadata = dict(kwargs.pop("metadata", {}))
+    window = f"From {limits.DATE_MIN.isoformat()} to {limits.YEARS_AHEAD} years after today."
+    metadata["description"] = f"{metadata['description']} {window}" if metadata.get("description") else window
+    return fields.Date(validate=_in_date_window, metadata=metadata, **kwargs)
 
 
 class PageQuery(StrictSchema):

@@ -27,7 +27,7 @@ from api.access import Principal, authorize, current_principal
 from api.extensions import get_store
 from api.services import meetings as service
 from api.services import notify
-from api.v1.common import PageQuery, StrictSchema, id_field, page_schema, path_id
+from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
 from graph.port import NotFound
 from graph.port_meetings import ATTENDANCE_STATUSES, MAX_ACTION, MAX_LINK, MeetingRecord
 from graph.port_sets import SetRecord
@@ -180,7 +180,7 @@ class SwapResultSchema(StrictSchema):
 class MeetingMoveQuery(StrictSchema):
     """Where to move a meeting."""
 
-    on = fields.Date(required=True)
+    on = date_field(required=True)
     slot = fields.String(required=True, validate=validate.OneOf(availability.SLOTS))
 
 
@@ -213,6 +213,15 @@ class MyActionSchema(StrictSchema):
     action = fields.String(required=True, allow_none=True, validate=validate.Length(max=MAX_ACTION))
 
 
+class FailureSchema(StrictSchema):
+    """An item a batch could not process (logged with its id); the others were processed all the same."""
+
+    kind = fields.String(required=True, metadata={"description": "set, programme or notice."})
+    id = fields.String(required=True)
+    name = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+
+
 class ProgrammeHealthSchema(StrictSchema):
     """Set health of a programme: sets at risk (most urgent first) and every set."""
 
@@ -220,6 +229,9 @@ class ProgrammeHealthSchema(StrictSchema):
     name = fields.String(required=True)
     at_risk = fields.List(fields.Nested(SetHealthSchema), required=True)
     sets = fields.List(fields.Nested(SetHealthSchema), required=True)
+    failures = fields.List(
+        fields.Nested(FailureSchema), required=True, metadata={"description": "Sets that could not be judged (see the log)."}
+    )
 
 
 class ParticipationSchema(StrictSchema):
@@ -275,7 +287,7 @@ class NoticeQuery(PageQuery):
 class RemindersRunSchema(StrictSchema):
     """Produce the reminders due on a day (default today)."""
 
-    date = fields.Date(load_default=None, allow_none=True)
+    date = date_field(load_default=None, allow_none=True)
 
 
 class RemindersReportSchema(StrictSchema):
@@ -289,6 +301,9 @@ class RemindersReportSchema(StrictSchema):
     retried = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     questionnaires = fields.Boolean(required=True)
     skipped_sets = fields.List(fields.String(), required=True)
+    failures = fields.List(
+        fields.Nested(FailureSchema), required=True, metadata={"description": "Items left out because they failed (see the log)."}
+    )
 
 
 # -- bodies ----------------------------------------------------------------------------------
@@ -603,6 +618,7 @@ class ProgrammeHealth(MethodView):
             "name": view.programme.name,
             "at_risk": [health_body(h) for h in view.at_risk],
             "sets": [health_body(h) for h in view.sets],
+            "failures": [f.as_dict() for f in view.failures],
         }
 
 

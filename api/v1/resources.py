@@ -21,7 +21,7 @@ from marshmallow import ValidationError, fields, validate, validates
 from api.access import NotAllowed, Principal, allowed, authorize, employment_of
 from api.extensions import get_store
 from api.services import privacy
-from api.v1.common import PageQuery, StrictSchema, id_field, page_schema, path_id
+from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
 from graph.port import GraphStore, Invalid, Page
 from network import availability
 from network.bundle import Bundle
@@ -126,7 +126,7 @@ class _AssessorFields(StrictSchema):
     availability = fields.List(_SLOT, validate=validate.Length(max=len(availability.SLOTS)), metadata={"description": "Weekly slots."})
     discoverable = fields.Boolean(metadata={"description": "Whether others may be shown you as a suggestion (your opt-in)."})
     paused = fields.Boolean(metadata={"description": "Hide for a while without losing the opt-in."})
-    paused_until = fields.Date(
+    paused_until = date_field(
         allow_none=True,
         metadata={"description": "The last day of a pause (YYYY-MM-DD, today or later); null: paused until lifted. Needs `paused`."},
     )
@@ -192,7 +192,7 @@ class EmployerSchema(StrictSchema):
     """Where an assessor works."""
 
     organisation_id = id_field(required=True)
-    since = fields.Date(load_default=None, allow_none=True)
+    since = date_field(load_default=None, allow_none=True)
 
 
 class ExportSchema(StrictSchema):

@@ -29,7 +29,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from api.access import authorize, current_principal
 from api.extensions import get_store
 from api.services import sets as service
-from api.v1.common import PageQuery, StrictSchema, id_field, page_schema, path_id
+from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
 from graph.port import NotFound, Page
 from graph.port_sets import Membership, SetRecord
 from network import availability, calendar
@@ -74,7 +74,7 @@ class _ProgrammeFields(StrictSchema):
     meetings = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
     max_per_organisation = fields.Integer(strict=True, validate=validate.OneOf([1, 2]), metadata={"description": "1 (default) or 2."})
     require_common_slot = fields.Boolean()
-    starts_on = fields.Date(allow_none=True, metadata={"description": "No meeting before this date."})
+    starts_on = date_field(allow_none=True, metadata={"description": "No meeting before this date."})
     weights = _WEIGHTS
     region_mode = fields.String(validate=validate.OneOf(REGION_MODES), metadata={"description": "Mix regions, or keep sets close."})
     # joins (issue 9): who decides requests to join the programme's sets.
@@ -124,7 +124,7 @@ class ProgrammeSchema(StrictSchema):
 class EnrolSchema(StrictSchema):
     """When someone enrolled (default today)."""
 
-    on = fields.Date(load_default=None, allow_none=True)
+    on = date_field(load_default=None, allow_none=True)
 
 
 class EnrolmentSchema(StrictSchema):
@@ -229,7 +229,7 @@ class RerunSchema(_Versioned):
 class CommitSchema(_Versioned):
     """Commit the proposal: members join on ``joined`` (default today)."""
 
-    joined = fields.Date(load_default=None, allow_none=True)
+    joined = date_field(load_default=None, allow_none=True)
 
 
 class PersonSchema(StrictSchema):
@@ -388,21 +388,21 @@ class SetUpdateSchema(StrictSchema):
     """Change a set's status (closing it ends its current memberships on ``on``, default today)."""
 
     status = fields.String(required=True, validate=validate.OneOf(SET_STATUSES))
-    on = fields.Date(load_default=None, allow_none=True)
+    on = date_field(load_default=None, allow_none=True)
 
 
 class LeaveSchema(StrictSchema):
     """Someone leaves a set (on ``left``, default today)."""
 
     assessor_id = id_field(required=True)
-    left = fields.Date(load_default=None, allow_none=True)
+    left = date_field(load_default=None, allow_none=True)
 
 
 class JoinSchema(StrictSchema):
     """Someone fills a free place (joining on ``joined``, default today)."""
 
     assessor_id = id_field(required=True)
-    joined = fields.Date(load_default=None, allow_none=True)
+    joined = date_field(load_default=None, allow_none=True)
 
 
 class MembershipSchema(StrictSchema):
