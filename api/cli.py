@@ -15,8 +15,9 @@ from typing import NoReturn
 
 import click
 
+from graph.open import open_store
 from graph.port import GraphStore, Invalid, StoreError, Unavailable, UpsertReport
-from graph.settings import SettingError, StoreSettings, open_store
+from graph.settings import SettingError, StoreSettings
 from network import limits
 
 #: Exit codes: 1 bad input (nothing written), 2 bad setting or store unreachable,

@@ -7,8 +7,9 @@ import logging
 
 from flask import Flask, current_app
 
+from graph.open import open_store
 from graph.port import GraphStore
-from graph.settings import StoreSettings, open_store
+from graph.settings import StoreSettings
 
 STORE_KEY = "bridgework.store"
 log = logging.getLogger(__name__)

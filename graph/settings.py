@@ -1,4 +1,4 @@
-"""Store settings read from the environment, and the one place that chooses and opens a store."""
+"""Store settings read from the environment (``graph.open.open_store`` opens the store they name)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from graph.port import GraphStore, Unavailable
 
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 EMBEDDED_FILE = "bridgework.sqlite3"
@@ -69,32 +67,3 @@ class StoreSettings:
             neo4j_database=database,
             data_dir=Path(env.get("BRIDGEWORK_DATA_DIR") or "data"),
         )
-
-
-def open_store(settings: StoreSettings) -> GraphStore:
-    """Open the configured store and check it answers.
-
-    Raises :class:`SettingError` naming the setting to fix when the store cannot
-    be opened (an unreachable ``NEO4J_URI``, an unwritable data directory).
-    """
-    if settings.neo4j_uri:
-        from graph.neo4j.store import Neo4jStore
-
-        try:
-            store: GraphStore = Neo4jStore.connect(
-                settings.neo4j_uri,
-                user=settings.neo4j_user,
-                password=settings.neo4j_password,
-                database=settings.neo4j_database,
-            )
-        except Unavailable as exc:
-            raise SettingError("NEO4J_URI", f"cannot reach Neo4j at {settings.neo4j_uri}: {exc}") from None
-        return store
-
-    from graph.embedded.store import EmbeddedStore
-
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return EmbeddedStore(settings.embedded_path)
-    except (OSError, Unavailable) as exc:
-        raise SettingError("BRIDGEWORK_DATA_DIR", f"cannot open the embedded store in {str(settings.data_dir)!r}: {exc}") from None
