@@ -16,7 +16,7 @@ from neo4j import ManagedTransaction
 from graph.neo4j import queries_joins as q
 from graph.neo4j import queries_sets as qs
 from graph.neo4j.base import Neo4jBase
-from graph.neo4j.sets import Neo4jSets, _native, _pool_member, _programme
+from graph.neo4j.common import native, need, set_records, to_pool_member, to_programme
 from graph.port_joins import (
     AUTOMATIC,
     DECISIONS,
@@ -40,8 +40,8 @@ def _request(r: Mapping[str, Any]) -> JoinRequest:
         programme_id=r["programme_id"],
         status=p["status"],
         message=p.get("message") or "",
-        requested_at=_native(p.get("requested_at")),
-        decided_at=_native(p.get("decided_at")),
+        requested_at=native(p.get("requested_at")),
+        decided_at=native(p.get("decided_at")),
         decided_by=p.get("decided_by"),
         note=p.get("note") or "",
     )
@@ -50,11 +50,6 @@ def _request(r: Mapping[str, Any]) -> JoinRequest:
 def _check_status(status: str | None) -> None:
     if status is not None and status not in JOIN_STATUSES:
         raise Invalid(f"status must be one of {', '.join(JOIN_STATUSES)}, got {status!r}")
-
-
-def _need(tx: ManagedTransaction, statement: str, node_id: str, noun: str) -> None:
-    if tx.run(statement, id=node_id).single() is None:
-        raise NotFound(f"no {noun} with id {node_id!r}")
 
 
 def _lock_and_check(tx: ManagedTransaction, set_id: str, assessor_id: str) -> tuple[str | None, bool]:
@@ -70,7 +65,7 @@ def _check(tx: ManagedTransaction, set_id: str, assessor_id: str) -> tuple[str |
     """``(why the assessor cannot join the set now or None, whether a request of theirs is pending)``; NotFound for either missing."""
     r = tx.run(q.JOIN_CHECK, set_id=set_id, assessor_id=assessor_id).single()
     if r is None:
-        _need(tx, q.EXISTS_SET, set_id, "set")
+        need(tx, q.EXISTS_SET, set_id, "set")
         raise NotFound(f"no assessor with id {assessor_id!r}")
     in_programme = sorted(r["sets_in_programme"])
     problem = join_problem(
@@ -109,7 +104,7 @@ class Neo4jJoins(Neo4jBase):
         limit = clamp_limit(limit)
 
         def work(tx: ManagedTransaction) -> SetCandidates:
-            rows = [_pool_member(r) for r in tx.run(qs.DESCRIBE_MEMBERS, ids=[assessor_id])]
+            rows = [to_pool_member(r) for r in tx.run(qs.DESCRIBE_MEMBERS, ids=[assessor_id])]
             if not rows:
                 raise NotFound(f"no assessor with id {assessor_id!r}")
             seeker = rows[0]
@@ -120,14 +115,14 @@ class Neo4jJoins(Neo4jBase):
             found = [(r["id"], r["shared"]) for r in tx.run(q.CANDIDATE_SETS, assessor_id=assessor_id, limit=limit)]
             if not found:
                 return SetCandidates(seeker=seeker)
-            records = {r.id: r for r in Neo4jSets._records(tx, [i for i, _ in found])}
+            records = {r.id: r for r in set_records(tx, [i for i, _ in found])}
             programme_ids = sorted({r.set.programme_id for r in records.values() if r.set.programme_id is not None})
-            programmes = {p.id: p for p in (_programme(r["props"]) for r in tx.run(q.PROGRAMMES_IN, ids=programme_ids))}
+            programmes = {p.id: p for p in (to_programme(r["props"]) for r in tx.run(q.PROGRAMMES_IN, ids=programme_ids))}
             member_ids = sorted({m for r in records.values() for m in r.current_member_ids})
             people: dict[str, PoolMember] = {}
             tied: set[str] = set()
             if member_ids:
-                people = {p.assessor.id: p for p in (_pool_member(r) for r in tx.run(qs.DESCRIBE_MEMBERS, ids=member_ids))}
+                people = {p.assessor.id: p for p in (to_pool_member(r) for r in tx.run(qs.DESCRIBE_MEMBERS, ids=member_ids))}
                 tied = {r["id"] for r in tx.run(q.SEEKER_CONTACT_TIES, assessor_id=assessor_id, ids=member_ids)}
                 tied |= {r["id"] for r in tx.run(q.SEEKER_SET_TIES, assessor_id=assessor_id, ids=member_ids)}
             out = []
@@ -152,8 +147,8 @@ class Neo4jJoins(Neo4jBase):
         limit = clamp_limit(limit)
 
         def work(tx: ManagedTransaction) -> list[Programme]:
-            _need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
-            return [_programme(r["props"]) for r in tx.run(q.OPEN_PROGRAMMES, assessor_id=assessor_id, limit=limit)]
+            need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
+            return [to_programme(r["props"]) for r in tx.run(q.OPEN_PROGRAMMES, assessor_id=assessor_id, limit=limit)]
 
         return self._read(work)
 
@@ -229,7 +224,7 @@ class Neo4jJoins(Neo4jBase):
         _check_status(status)
 
         def work(tx: ManagedTransaction) -> list[JoinRequest]:
-            _need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
             return [_request(r) for r in tx.run(q.REQUESTS_OF_PROGRAMME, programme_id=programme_id, status=status)]
 
         return self._read(work)
@@ -239,7 +234,7 @@ class Neo4jJoins(Neo4jBase):
         _check_status(status)
 
         def work(tx: ManagedTransaction) -> list[JoinRequest]:
-            _need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
+            need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
             return [_request(r) for r in tx.run(q.REQUESTS_OF_ASSESSOR, assessor_id=assessor_id, status=status)]
 
         return self._read(work)

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-import neo4j
 from neo4j import ManagedTransaction
 
 from graph import sets_common as common
 from graph.neo4j import queries_sets as q
 from graph.neo4j.base import Neo4jBase
+from graph.neo4j.common import native, need, set_records, stored_props, to_pool_member, to_programme
 from graph.port_sets import (
     CANDIDATE_SOURCES,
     MEMBERSHIP_ROLES,
@@ -34,29 +34,12 @@ from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
 from network.domain import ActionLearningSet, Programme, today
 
 
-def _native(value: Any) -> Any:
-    """A stored Neo4j ``date``/``datetime`` as its Python value (anything else unchanged)."""
-    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime):
-        return value.to_native()
-    return value
-
-
-def _props(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A property map without ``None`` values (absent means None)."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def _programme_props(p: Programme) -> dict[str, Any]:
-    return _props(common.programme_values(p))
-
-
-def _programme(props: Mapping[str, Any]) -> Programme:
-    values = {k: _native(v) for k, v in props.items()}
-    return common.programme_from(values)
+    return stored_props(common.programme_values(p))
 
 
 def _set_props(s: ActionLearningSet) -> dict[str, Any]:
-    return _props(
+    return stored_props(
         {
             "id": s.id,
             "name": s.name,
@@ -68,47 +51,6 @@ def _set_props(s: ActionLearningSet) -> dict[str, Any]:
     )
 
 
-def _record(r: Mapping[str, Any]) -> SetRecord:
-    p = r["props"]
-    members = sorted(
-        (
-            Membership(
-                set_id=p["id"],
-                assessor_id=m["assessor_id"],
-                joined=_native(m["joined"]),
-                left=_native(m["left"]),
-                role=m["role"] or "member",
-            )
-            for m in r["members"]
-        ),
-        key=lambda m: (m.joined, m.assessor_id),
-    )
-    s = ActionLearningSet(
-        id=p["id"],
-        name=p["name"],
-        programme_id=r["programme_id"],
-        status=p["status"],
-        meeting_slot=p.get("meeting_slot"),
-        cadence=p["cadence"],
-        starts_on=_native(p.get("starts_on")),
-        theme_ids=tuple(sorted(r["theme_ids"])),
-    )
-    return SetRecord(set=s, members=tuple(members))
-
-
-def _pool_member(r: Mapping[str, Any]) -> PoolMember:
-    from graph.neo4j.store import _assessor  # late: the store module imports this one
-
-    return PoolMember(
-        assessor=_assessor(r["props"]),
-        organisation_id=r["organisation_id"],
-        organisation_kind=r["organisation_kind"],
-        themes=tuple(sorted((t, level) for t, level in r["themes"])),
-        active_sets=r["active_sets"],
-        enrolled_on=_native(r["enrolled_on"]),
-    )
-
-
 def _proposal(p: Mapping[str, Any]) -> ProposalRecord:
     return ProposalRecord(
         id=p["id"],
@@ -117,8 +59,8 @@ def _proposal(p: Mapping[str, Any]) -> ProposalRecord:
         version=p["version"],
         status=p["status"],
         created_by=p.get("created_by"),
-        created_at=_native(p.get("created_at")),
-        updated_at=_native(p.get("updated_at")),
+        created_at=native(p.get("created_at")),
+        updated_at=native(p.get("updated_at")),
         committed_set_ids=tuple(p.get("committed_set_ids") or ()),
     )
 
@@ -127,17 +69,6 @@ class Neo4jSets(Neo4jBase):
     """Mixin of :class:`~graph.neo4j.store.Neo4jStore` for programmes, enrolment, sets, memberships and proposals."""
 
     # -- helpers (inside a transaction) --------------------------------------------------
-
-    @staticmethod
-    def _need(tx: ManagedTransaction, statement: str, node_id: str, noun: str) -> None:
-        if tx.run(statement, id=node_id).single() is None:
-            raise NotFound(f"no {noun} with id {node_id!r}")
-
-    @staticmethod
-    def _records(tx: ManagedTransaction, set_ids: list[str]) -> list[SetRecord]:
-        if not set_ids:
-            return []
-        return [_record(r) for r in tx.run(q.SET_RECORDS, ids=sorted(set_ids))]
 
     @staticmethod
     def _open_proposal(tx: ManagedTransaction, proposal_id: str, version: int | None) -> ProposalRecord:
@@ -164,7 +95,7 @@ class Neo4jSets(Neo4jBase):
         record = self._read(lambda tx: tx.run(q.GET_PROGRAMME, id=programme_id).single())
         if record is None:
             raise NotFound(f"no programme with id {programme_id!r}")
-        return _programme(record["props"])
+        return to_programme(record["props"])
 
     def update_programme(self, programme: Programme) -> Programme:
         """Replace a programme's settings; :class:`NotFound` if none."""
@@ -177,7 +108,7 @@ class Neo4jSets(Neo4jBase):
         """Programmes in id order, ``limit`` at a time."""
         limit = clamp_limit(limit)
         rows = self._read(lambda tx: [dict(r["props"]) for r in tx.run(q.LIST_PROGRAMMES, after=after or "", limit=limit + 1)])
-        items = [_programme(p) for p in rows[:limit]]
+        items = [to_programme(p) for p in rows[:limit]]
         return Page(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     # -- enrolment ------------------------------------------------------------------------
@@ -189,7 +120,7 @@ class Neo4jSets(Neo4jBase):
         def work(tx: ManagedTransaction) -> None:
             record = tx.run(q.ENROL, assessor_id=assessor_id, programme_id=programme_id, on=day).single()
             if record is None:
-                self._need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+                need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
                 raise NotFound(f"no assessor with id {assessor_id!r}")
             if not record["created"]:
                 raise Conflict(f"assessor {assessor_id!r} is already enrolled in programme {programme_id!r}")
@@ -207,8 +138,8 @@ class Neo4jSets(Neo4jBase):
         """The programme's pool in assessor-id order; :class:`NotFound` if the programme is missing."""
 
         def work(tx: ManagedTransaction) -> list[Enrolment]:
-            self._need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
-            return [Enrolment(r["assessor_id"], programme_id, _native(r["on"])) for r in tx.run(q.ENROLMENTS, programme_id=programme_id)]
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            return [Enrolment(r["assessor_id"], programme_id, native(r["on"])) for r in tx.run(q.ENROLMENTS, programme_id=programme_id)]
 
         return self._read(work)
 
@@ -216,8 +147,8 @@ class Neo4jSets(Neo4jBase):
         """The programmes the assessor is enrolled in; :class:`NotFound` if the assessor is missing."""
 
         def work(tx: ManagedTransaction) -> list[Enrolment]:
-            self._need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
-            return [Enrolment(assessor_id, r["programme_id"], _native(r["on"])) for r in tx.run(q.ENROLMENTS_OF, assessor_id=assessor_id)]
+            need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
+            return [Enrolment(assessor_id, r["programme_id"], native(r["on"])) for r in tx.run(q.ENROLMENTS_OF, assessor_id=assessor_id)]
 
         return self._read(work)
 
@@ -228,9 +159,9 @@ class Neo4jSets(Neo4jBase):
             record = tx.run(q.GET_PROGRAMME, id=programme_id).single()
             if record is None:
                 raise NotFound(f"no programme with id {programme_id!r}")
-            members = tuple(_pool_member(r) for r in tx.run(q.POOL_MEMBERS, programme_id=programme_id))
+            members = tuple(to_pool_member(r) for r in tx.run(q.POOL_MEMBERS, programme_id=programme_id))
             ties = sorted({(r["a_id"], r["b_id"], r["kind"]) for r in tx.run(q.POOL_TIES, programme_id=programme_id)})
-            return Pool(programme=_programme(record["props"]), members=members, ties=tuple(PoolTie(a, b, k) for a, b, k in ties))
+            return Pool(programme=to_programme(record["props"]), members=members, ties=tuple(PoolTie(a, b, k) for a, b, k in ties))
 
         return self._read(work)
 
@@ -239,7 +170,7 @@ class Neo4jSets(Neo4jBase):
         ids = sorted(set(assessor_ids))
         if not ids:
             return []
-        return self._read(lambda tx: [_pool_member(r) for r in tx.run(q.DESCRIBE_MEMBERS, ids=ids)])
+        return self._read(lambda tx: [to_pool_member(r) for r in tx.run(q.DESCRIBE_MEMBERS, ids=ids)])
 
     def ties_among(self, assessor_ids: Sequence[str]) -> list[PoolTie]:
         """The ties among these assessors, in (a, b, kind) order."""
@@ -273,7 +204,7 @@ class Neo4jSets(Neo4jBase):
             # Lock everyone first (id order): a racing commit for the same people waits here,
             # then reads the memberships this one wrote and refuses.
             tx.run(q.LOCK_ASSESSORS, ids=ids).consume()
-            self._need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
             if proposal_id is not None:
                 self._open_proposal(tx, proposal_id, proposal_version)
             rows = []
@@ -308,13 +239,13 @@ class Neo4jSets(Neo4jBase):
                 raise Conflict("an assessor or set vanished while the sets were created; nothing was written")
             if proposal_id is not None:
                 tx.run(q.COMMIT_PROPOSAL, id=proposal_id, now=now, set_ids=set_ids).consume()
-            return self._records(tx, set_ids)
+            return set_records(tx, set_ids)
 
         return self._write(work, conflict="a set with one of these ids already exists")
 
     def get_set(self, set_id: str) -> SetRecord:
         """The set with all its memberships; :class:`NotFound` if none."""
-        records = self._read(lambda tx: self._records(tx, [set_id]))
+        records = self._read(lambda tx: set_records(tx, [set_id]))
         if not records:
             raise NotFound(f"no set with id {set_id!r}")
         return records[0]
@@ -323,8 +254,8 @@ class Neo4jSets(Neo4jBase):
         """The programme's sets in id order; :class:`NotFound` if the programme is missing."""
 
         def work(tx: ManagedTransaction) -> list[SetRecord]:
-            self._need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
-            return self._records(tx, [r["id"] for r in tx.run(q.SET_IDS_OF_PROGRAMME, programme_id=programme_id)])
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            return set_records(tx, [r["id"] for r in tx.run(q.SET_IDS_OF_PROGRAMME, programme_id=programme_id)])
 
         return self._read(work)
 
@@ -332,8 +263,8 @@ class Neo4jSets(Neo4jBase):
         """Sets the assessor is (or ever was) a member of, in id order; :class:`NotFound` if the assessor is missing."""
 
         def work(tx: ManagedTransaction) -> list[SetRecord]:
-            self._need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
-            return self._records(tx, [r["id"] for r in tx.run(q.SET_IDS_OF_ASSESSOR, assessor_id=assessor_id, current_only=current_only)])
+            need(tx, q.EXISTS_ASSESSOR, assessor_id, "assessor")
+            return set_records(tx, [r["id"] for r in tx.run(q.SET_IDS_OF_ASSESSOR, assessor_id=assessor_id, current_only=current_only)])
 
         return self._read(work)
 
@@ -350,7 +281,7 @@ class Neo4jSets(Neo4jBase):
             record = tx.run(q.GET_MEMBERSHIP, set_id=set_id, assessor_id=assessor_id).single()
             if record is None or record["left"] is not None:
                 raise NotFound(f"assessor {assessor_id!r} is not a current member of set {set_id!r}")
-            joined = _native(record["joined"])
+            joined = native(record["joined"])
             common.check_left(joined, left)
             tx.run(q.END_MEMBERSHIP, set_id=set_id, assessor_id=assessor_id, left=left).consume()
             return Membership(set_id=set_id, assessor_id=assessor_id, joined=joined, left=left, role=record["role"] or "member")
@@ -407,7 +338,7 @@ class Neo4jSets(Neo4jBase):
                 raise NotFound(f"no set with id {set_id!r}")
             if status == "closed":
                 tx.run(q.END_CURRENT_MEMBERSHIPS, set_id=set_id, on=day).consume()
-            return self._records(tx, [set_id])
+            return set_records(tx, [set_id])
 
         return self._write(work)[0].set
 
@@ -430,7 +361,7 @@ class Neo4jSets(Neo4jBase):
                 raise NotFound(f"no set with id {set_id!r}")
             max_per_org = s["max_per_organisation"] or 1
             rows = tx.run(statement, set_id=set_id, slot=s["slot"], max_per_organisation=max_per_org, limit=limit, today=today())
-            return [_pool_member(r) for r in rows]
+            return [to_pool_member(r) for r in rows]
 
         return self._read(work)
 
@@ -439,7 +370,7 @@ class Neo4jSets(Neo4jBase):
     def save_proposal(self, proposal: ProposalRecord) -> ProposalRecord:
         """Store a new proposal (version 1, open); :class:`Conflict` if the id exists, :class:`NotFound` without the programme."""
         now = datetime.now(UTC)
-        props = _props(
+        props = stored_props(
             {
                 "id": proposal.id,
                 "programme_id": proposal.programme_id,
@@ -481,7 +412,7 @@ class Neo4jSets(Neo4jBase):
         """The programme's proposals, newest first; :class:`NotFound` if the programme is missing."""
 
         def work(tx: ManagedTransaction) -> list[ProposalRecord]:
-            self._need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
             return [_proposal(r["props"]) for r in tx.run(q.LIST_PROPOSALS, programme_id=programme_id)]
 
         return self._read(work)

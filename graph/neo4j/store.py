@@ -64,6 +64,9 @@ from graph.neo4j import (
     queries_suggestions,
 )
 from graph.neo4j.accounts import Neo4jAccounts
+from graph.neo4j.common import day as _day
+from graph.neo4j.common import stored_props as _props
+from graph.neo4j.common import to_assessor as _assessor
 from graph.neo4j.jobs import Neo4jJobs
 from graph.neo4j.joins import Neo4jJoins
 from graph.neo4j.meetings import Neo4jMeetings
@@ -113,20 +116,6 @@ _NOUNS: dict[str, str] = {"Organisation": "organisation", "Theme": "theme", "Ass
 # -- domain values <-> stored properties ------------------------------------------
 
 
-def _props(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A property map without ``None`` values (Neo4j has no null properties: absent means None)."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _day(value: Any) -> date | None:
-    """A stored Neo4j ``date`` as a ``datetime.date``."""
-    if value is None:
-        return None
-    if isinstance(value, neo4j.time.Date):
-        return value.to_native()
-    return value  # type: ignore[no-any-return]
-
-
 def _org_props(o: Organisation) -> dict[str, Any]:
     return {"id": o.id, "name": o.name, "kind": o.kind, "region": o.region}
 
@@ -160,23 +149,6 @@ def _assessor_props(a: Assessor) -> dict[str, Any]:
             "bio": a.bio,
             "paused_until": a.paused_until,
         }
-    )
-
-
-def _assessor(p: Mapping[str, Any]) -> Assessor:
-    return Assessor(
-        id=p["id"],
-        name=p["name"],
-        email=p.get("email"),
-        region=p.get("region"),
-        experience_years=p.get("experience_years", 0),
-        discoverable=p.get("discoverable", False),
-        paused=p.get("paused", False),
-        active=p.get("active", True),
-        capacity=p.get("capacity", 1),
-        availability=tuple(p.get("availability") or ()),
-        bio=p.get("bio", ""),
-        paused_until=_day(p.get("paused_until")),
     )
 
 
