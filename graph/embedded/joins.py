@@ -15,9 +15,18 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from graph.embedded import sets as sets_area
 from graph.embedded.base import EmbeddedBase
-from graph.embedded.sets import EmbeddedSets
+from graph.embedded.common import (
+    DESCRIBE_MEMBERS,
+    THEMES_OF,
+    need_assessor,
+    need_programme,
+    need_set,
+    set_records,
+    themes_by_assessor,
+    to_pool_member,
+    to_programme,
+)
 from graph.port_joins import (
     AUTOMATIC,
     DECISIONS,
@@ -188,8 +197,8 @@ class EmbeddedJoins(EmbeddedBase):
     @staticmethod
     def _join_problem(conn: sqlite3.Connection, set_id: str, assessor_id: str) -> str | None:
         """Why the assessor cannot join the set now, read under the write lock (NotFound for a missing set or assessor)."""
-        EmbeddedSets._need_set(conn, set_id)
-        EmbeddedSets._need_assessor(conn, assessor_id)
+        need_set(conn, set_id)
+        need_assessor(conn, assessor_id)
         r = conn.execute(_JOIN_CHECK, (set_id, assessor_id)).fetchone()
         slot = r[2]
         return join_problem(
@@ -222,7 +231,7 @@ class EmbeddedJoins(EmbeddedBase):
         """The sets that could take the assessor, with their programmes, members' features and ties to the assessor."""
         limit = clamp_limit(limit)
         with self._transaction(write=False) as conn:
-            EmbeddedSets._need_assessor(conn, assessor_id)
+            need_assessor(conn, assessor_id)
             seeker = self._describe(conn, [assessor_id])[0]
             a = seeker.assessor
             blocked = "inactive" if not a.active else "paused" if a.paused else "at_capacity" if seeker.capacity_left <= 0 else None
@@ -237,9 +246,9 @@ class EmbeddedJoins(EmbeddedBase):
             if not rows:
                 return SetCandidates(seeker=seeker)
             shared = {r[0]: r[1] for r in rows}
-            records = {r.id: r for r in EmbeddedSets._records(conn, list(shared))}
+            records = {r.id: r for r in set_records(conn, list(shared))}
             programme_ids = {r.set.programme_id for r in records.values() if r.set.programme_id is not None}
-            programmes = {p.id: p for p in (sets_area._programme(tuple(r)) for r in conn.execute(_PROGRAMMES_IN, (_json(programme_ids),)))}
+            programmes = {p.id: p for p in (to_programme(tuple(r)) for r in conn.execute(_PROGRAMMES_IN, (_json(programme_ids),)))}
             member_ids = sorted({m for r in records.values() for m in r.current_member_ids})
             people = {p.assessor.id: p for p in self._describe(conn, member_ids)} if member_ids else {}
             tied = {r[0] for r in conn.execute(_SEEKER_TIES, (assessor_id, _json(member_ids)))} if member_ids else set()
@@ -260,11 +269,9 @@ class EmbeddedJoins(EmbeddedBase):
 
     @staticmethod
     def _describe(conn: sqlite3.Connection, ids: Sequence[str]) -> list[PoolMember]:
-        """What formation needs to know of these assessors, with the sets area's own query and row reader."""
-        themes = EmbeddedSets._themes_by_assessor(conn.execute(sets_area._THEMES_OF, (_json(set(ids)),)))
-        return [
-            sets_area._pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(sets_area._DESCRIBE_MEMBERS, (_json(set(ids)),))
-        ]
+        """What formation needs to know of these assessors, with the query and row reader the sets area uses too."""
+        themes = themes_by_assessor(conn.execute(THEMES_OF, (_json(set(ids)),)))
+        return [to_pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(DESCRIBE_MEMBERS, (_json(set(ids)),))]
 
     def open_programmes(self, assessor_id: str, limit: int = 50) -> list[Programme]:
         """Open programmes in the assessor's region (or with none) that they are not enrolled in, by id."""
@@ -273,7 +280,7 @@ class EmbeddedJoins(EmbeddedBase):
             row = conn.execute(_ASSESSOR_REGION, (assessor_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no assessor with id {assessor_id!r}")
-            return [sets_area._programme(tuple(r)) for r in conn.execute(_OPEN_PROGRAMMES, (assessor_id, row[0], limit))]
+            return [to_programme(tuple(r)) for r in conn.execute(_OPEN_PROGRAMMES, (assessor_id, row[0], limit))]
 
     # -- requests -------------------------------------------------------------------------------------
 
@@ -339,12 +346,12 @@ class EmbeddedJoins(EmbeddedBase):
         """Requests to join the programme's sets, oldest first; :class:`NotFound` if no programme."""
         _check_status(status)
         with self._transaction(write=False) as conn:
-            EmbeddedSets._need_programme(conn, programme_id)
+            need_programme(conn, programme_id)
             return [_request(tuple(r)) for r in conn.execute(_REQUESTS_OF_PROGRAMME, (programme_id, status))]
 
     def join_requests_of_assessor(self, assessor_id: str, status: str | None = None) -> list[JoinRequest]:
         """The assessor's requests, newest first; :class:`NotFound` if no assessor."""
         _check_status(status)
         with self._transaction(write=False) as conn:
-            EmbeddedSets._need_assessor(conn, assessor_id)
+            need_assessor(conn, assessor_id)
             return [_request(tuple(r)) for r in conn.execute(_REQUESTS_OF_ASSESSOR, (assessor_id, status))]

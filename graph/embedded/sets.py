@@ -17,6 +17,22 @@ from typing import Any
 
 from graph import sets_common as common
 from graph.embedded.base import EmbeddedBase
+from graph.embedded.common import (
+    DESCRIBE_MEMBERS,
+    PROGRAMME_FIELDS,
+    THEMES_OF,
+    iso,
+    json_ids,
+    need_assessor,
+    need_programme,
+    need_set,
+    parse_day,
+    set_records,
+    themes_by_assessor,
+    to_membership,
+    to_pool_member,
+    to_programme,
+)
 from graph.port_sets import (
     CANDIDATE_SOURCES,
     MEMBERSHIP_ROLES,
@@ -109,10 +125,6 @@ WIPE: tuple[str, ...] = (
 
 # -- programmes ---------------------------------------------------------------------
 
-_PROGRAMME_COLUMNS = (
-    "id, name, region, status, set_size_min, set_size_max, set_size_target, cadence, meetings, "
-    "max_per_organisation, require_common_slot, starts_on, settings"
-)
 _INSERT_PROGRAMME = (
     "INSERT INTO programmes (id, name, region, status, set_size_min, set_size_max, set_size_target, cadence, meetings, "
     "max_per_organisation, require_common_slot, starts_on, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -121,19 +133,13 @@ _UPDATE_PROGRAMME = (
     "UPDATE programmes SET name = ?2, region = ?3, status = ?4, set_size_min = ?5, set_size_max = ?6, set_size_target = ?7, "
     "cadence = ?8, meetings = ?9, max_per_organisation = ?10, require_common_slot = ?11, starts_on = ?12, settings = ?13 WHERE id = ?1"
 )
-_GET_PROGRAMME = (
-    "SELECT id, name, region, status, set_size_min, set_size_max, set_size_target, cadence, meetings, "
-    "max_per_organisation, require_common_slot, starts_on, settings FROM programmes WHERE id = ?"
-)
 _PAGE_PROGRAMMES = (
     "SELECT id, name, region, status, set_size_min, set_size_max, set_size_target, cadence, meetings, "
     "max_per_organisation, require_common_slot, starts_on, settings FROM programmes WHERE id > ? ORDER BY id LIMIT ?"
 )
-_NAMES = tuple(c.strip() for c in _PROGRAMME_COLUMNS.split(","))
 
 # -- enrolment ------------------------------------------------------------------------
 
-_ASSESSOR_EXISTS = "SELECT active FROM assessors WHERE id = ?"
 _INSERT_ENROLMENT = "INSERT INTO enrolments (assessor_id, programme_id, enrolled_on) VALUES (?, ?, ?)"
 _DELETE_ENROLMENT = "DELETE FROM enrolments WHERE assessor_id = ? AND programme_id = ?"
 _ENROLMENTS = "SELECT assessor_id, programme_id, enrolled_on FROM enrolments WHERE programme_id = ? ORDER BY assessor_id"
@@ -170,15 +176,6 @@ WHERE e1.programme_id = ?1 AND (s.status <> 'forming' OR m1.left IS NOT NULL OR 
 ORDER BY 1, 2, 3
 """
 
-_DESCRIBE_MEMBERS = """
-SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
-       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, NULL,
-       (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
-        WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed')
-FROM assessors a
-LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id
-WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.id
-"""
 # As _POOL_TIES, among a given list of assessors (?1, a JSON list) instead of a programme's pool.
 _TIES_AMONG = """
 WITH chosen (id) AS (SELECT value FROM json_each(?1))
@@ -200,17 +197,7 @@ ORDER BY 1, 2, 3
 _INSERT_SET = "INSERT INTO sets (id, programme_id, name, status, meeting_slot, cadence, starts_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _INSERT_SET_THEME = "INSERT INTO set_themes (set_id, theme_id) VALUES (?, ?)"
 _INSERT_MEMBERSHIP = "INSERT INTO memberships (set_id, assessor_id, role, joined, left) VALUES (?, ?, ?, ?, NULL)"
-_GET_SET = "SELECT id, programme_id, name, status, meeting_slot, cadence, starts_on FROM sets WHERE id = ?"
 _SET_EXISTS = "SELECT 1 FROM sets WHERE id IN (SELECT value FROM json_each(?))"
-_SETS_IN = """
-SELECT id, programme_id, name, status, meeting_slot, cadence, starts_on FROM sets
-WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
-"""
-_SET_THEMES_IN = "SELECT set_id, theme_id FROM set_themes WHERE set_id IN (SELECT value FROM json_each(?)) ORDER BY set_id, theme_id"
-_MEMBERS_IN = """
-SELECT set_id, assessor_id, joined, left, role FROM memberships
-WHERE set_id IN (SELECT value FROM json_each(?)) ORDER BY set_id, joined, assessor_id
-"""
 _SET_IDS_OF_PROGRAMME = "SELECT id FROM sets WHERE programme_id = ? ORDER BY id"
 _SET_IDS_OF_ASSESSOR = """
 SELECT m.set_id FROM memberships m JOIN sets s ON s.id = m.set_id
@@ -304,10 +291,6 @@ ORDER BY shared DESC, a.id LIMIT ?5
 """
 #: The vacancy query of each candidate source (the only sources a caller may name).
 _VACANCY_CANDIDATES: dict[str, str] = {"pool": _VACANCY_FROM_POOL, "network": _VACANCY_FROM_NETWORK}
-_THEMES_OF = """
-SELECT assessor_id, theme_id, level FROM works_on
-WHERE assessor_id IN (SELECT value FROM json_each(?)) ORDER BY assessor_id, theme_id
-"""
 
 # -- proposals ----------------------------------------------------------------------------
 
@@ -327,61 +310,13 @@ _LIST_PROPOSALS = (
 _DELETE_PROPOSAL = "DELETE FROM proposals WHERE id = ?"
 
 
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def _json_list(values: Sequence[str] | set[str]) -> str:
-    return json.dumps(sorted(values), separators=(",", ":"))
-
-
 def _programme_row(p: Programme) -> tuple[Any, ...]:
     v = common.programme_values(p)
-    return tuple(_iso(v[n]) if n == "starts_on" else (int(v[n]) if n == "require_common_slot" else v[n]) for n in _NAMES)
-
-
-def _programme(r: sqlite3.Row | tuple[Any, ...]) -> Programme:
-    values = dict(zip(_NAMES, tuple(r), strict=True))
-    values["starts_on"] = _day(values["starts_on"])
-    return common.programme_from(values)
+    return tuple(iso(v[n]) if n == "starts_on" else (int(v[n]) if n == "require_common_slot" else v[n]) for n in PROGRAMME_FIELDS)
 
 
 def _enrolment(r: tuple[Any, ...]) -> Enrolment:
-    return Enrolment(assessor_id=r[0], programme_id=r[1], enrolled_on=_day(r[2]))
-
-
-def _membership(r: tuple[Any, ...]) -> Membership:
-    return Membership(set_id=r[0], assessor_id=r[1], joined=date.fromisoformat(r[2]), left=_day(r[3]), role=r[4])
-
-
-def _set(r: tuple[Any, ...], theme_ids: tuple[str, ...]) -> ActionLearningSet:
-    return ActionLearningSet(
-        id=r[0],
-        programme_id=r[1],
-        name=r[2],
-        status=r[3],
-        meeting_slot=r[4],
-        cadence=r[5],
-        starts_on=_day(r[6]),
-        theme_ids=theme_ids,
-    )
-
-
-def _pool_member(r: tuple[Any, ...], themes: tuple[tuple[str, str], ...]) -> PoolMember:
-    from graph.embedded.store import _assessor  # late: the store module imports this one
-
-    return PoolMember(
-        assessor=_assessor(tuple(r[:13])),
-        organisation_id=r[13],
-        organisation_kind=r[14],
-        themes=themes,
-        active_sets=r[16],
-        enrolled_on=_day(r[15]),
-    )
+    return Enrolment(assessor_id=r[0], programme_id=r[1], enrolled_on=parse_day(r[2]))
 
 
 def _stamp(text: str) -> datetime:
@@ -411,49 +346,6 @@ class EmbeddedSets(EmbeddedBase):
 
     # -- helpers (inside a transaction) --------------------------------------------------
 
-    @staticmethod
-    def _need_programme(conn: sqlite3.Connection, programme_id: str) -> Programme:
-        row = conn.execute(_GET_PROGRAMME, (programme_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no programme with id {programme_id!r}")
-        return _programme(row)
-
-    @staticmethod
-    def _need_assessor(conn: sqlite3.Connection, assessor_id: str) -> None:
-        if conn.execute(_ASSESSOR_EXISTS, (assessor_id,)).fetchone() is None:
-            raise NotFound(f"no assessor with id {assessor_id!r}")
-
-    @staticmethod
-    def _need_set(conn: sqlite3.Connection, set_id: str) -> tuple[Any, ...]:
-        row = conn.execute(_GET_SET, (set_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no set with id {set_id!r}")
-        return tuple(row)
-
-    @staticmethod
-    def _records(conn: sqlite3.Connection, set_ids: list[str]) -> list[SetRecord]:
-        """The sets with these ids (in id order) with their themes and memberships."""
-        if not set_ids:
-            return []
-        ids = _json_list(set_ids)
-        themes: dict[str, list[str]] = {}
-        for set_id, theme_id in conn.execute(_SET_THEMES_IN, (ids,)):
-            themes.setdefault(set_id, []).append(theme_id)
-        members: dict[str, list[Membership]] = {}
-        for r in conn.execute(_MEMBERS_IN, (ids,)):
-            members.setdefault(r[0], []).append(_membership(tuple(r)))
-        return [
-            SetRecord(set=_set(tuple(r), tuple(themes.get(r[0], ()))), members=tuple(members.get(r[0], ())))
-            for r in conn.execute(_SETS_IN, (ids,))
-        ]
-
-    @staticmethod
-    def _themes_by_assessor(rows: Any) -> dict[str, tuple[tuple[str, str], ...]]:
-        themes: dict[str, list[tuple[str, str]]] = {}
-        for assessor_id, theme_id, level in rows:
-            themes.setdefault(assessor_id, []).append((theme_id, level))
-        return {k: tuple(v) for k, v in themes.items()}
-
     # -- programmes -----------------------------------------------------------------------
 
     def create_programme(self, programme: Programme) -> Programme:
@@ -468,7 +360,7 @@ class EmbeddedSets(EmbeddedBase):
     def get_programme(self, programme_id: str) -> Programme:
         """The programme with this id; :class:`NotFound` if none."""
         with self._transaction(write=False) as conn:
-            return self._need_programme(conn, programme_id)
+            return need_programme(conn, programme_id)
 
     def update_programme(self, programme: Programme) -> Programme:
         """Replace a programme's settings; :class:`NotFound` if none."""
@@ -482,7 +374,7 @@ class EmbeddedSets(EmbeddedBase):
         limit = clamp_limit(limit)
         with self._transaction(write=False) as conn:
             rows = conn.execute(_PAGE_PROGRAMMES, (after or "", limit + 1)).fetchall()
-        items = [_programme(r) for r in rows[:limit]]
+        items = [to_programme(r) for r in rows[:limit]]
         return Page(items=items, next_after=items[-1].id if len(rows) > limit else None)
 
     # -- enrolment ------------------------------------------------------------------------
@@ -491,10 +383,10 @@ class EmbeddedSets(EmbeddedBase):
         """Put the assessor in the programme's pool; :class:`NotFound` if either is missing, :class:`Conflict` if enrolled."""
         enrolment = Enrolment(assessor_id=assessor_id, programme_id=programme_id, enrolled_on=on or date.today())
         with self._transaction(write=True) as conn:
-            self._need_programme(conn, programme_id)
-            self._need_assessor(conn, assessor_id)
+            need_programme(conn, programme_id)
+            need_assessor(conn, assessor_id)
             try:
-                conn.execute(_INSERT_ENROLMENT, (assessor_id, programme_id, _iso(enrolment.enrolled_on)))
+                conn.execute(_INSERT_ENROLMENT, (assessor_id, programme_id, iso(enrolment.enrolled_on)))
             except sqlite3.IntegrityError:
                 raise Conflict(f"assessor {assessor_id!r} is already enrolled in programme {programme_id!r}") from None
         return enrolment
@@ -508,35 +400,35 @@ class EmbeddedSets(EmbeddedBase):
     def enrolments(self, programme_id: str) -> list[Enrolment]:
         """The programme's pool in assessor-id order; :class:`NotFound` if the programme is missing."""
         with self._transaction(write=False) as conn:
-            self._need_programme(conn, programme_id)
+            need_programme(conn, programme_id)
             return [_enrolment(tuple(r)) for r in conn.execute(_ENROLMENTS, (programme_id,))]
 
     def enrolments_of(self, assessor_id: str) -> list[Enrolment]:
         """The programmes the assessor is enrolled in; :class:`NotFound` if the assessor is missing."""
         with self._transaction(write=False) as conn:
-            self._need_assessor(conn, assessor_id)
+            need_assessor(conn, assessor_id)
             return [_enrolment(tuple(r)) for r in conn.execute(_ENROLMENTS_OF, (assessor_id,))]
 
     def load_pool(self, programme_id: str) -> Pool:
         """The programme, its pool and the ties among the pool, in one read transaction."""
         with self._transaction(write=False) as conn:
-            programme = self._need_programme(conn, programme_id)
-            themes = self._themes_by_assessor(conn.execute(_POOL_THEMES, (programme_id,)))
-            members = tuple(_pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(_POOL_MEMBERS, (programme_id,)))
+            programme = need_programme(conn, programme_id)
+            themes = themes_by_assessor(conn.execute(_POOL_THEMES, (programme_id,)))
+            members = tuple(to_pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(_POOL_MEMBERS, (programme_id,)))
             ties = tuple(PoolTie(a_id=r[0], b_id=r[1], kind=r[2]) for r in conn.execute(_POOL_TIES, (programme_id,)))
         return Pool(programme=programme, members=members, ties=ties)
 
     def describe_members(self, assessor_ids: Sequence[str]) -> list[PoolMember]:
         """What formation needs to know of these assessors, in id order; unknown ids are left out."""
-        ids = _json_list(set(assessor_ids))
+        ids = json_ids(set(assessor_ids))
         with self._transaction(write=False) as conn:
-            themes = self._themes_by_assessor(conn.execute(_THEMES_OF, (ids,)))
-            return [_pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(_DESCRIBE_MEMBERS, (ids,))]
+            themes = themes_by_assessor(conn.execute(THEMES_OF, (ids,)))
+            return [to_pool_member(tuple(r), themes.get(r[0], ())) for r in conn.execute(DESCRIBE_MEMBERS, (ids,))]
 
     def ties_among(self, assessor_ids: Sequence[str]) -> list[PoolTie]:
         """The ties among these assessors, in (a, b, kind) order."""
         with self._transaction(write=False) as conn:
-            return [PoolTie(a_id=r[0], b_id=r[1], kind=r[2]) for r in conn.execute(_TIES_AMONG, (_json_list(set(assessor_ids)),))]
+            return [PoolTie(a_id=r[0], b_id=r[1], kind=r[2]) for r in conn.execute(_TIES_AMONG, (json_ids(set(assessor_ids)),))]
 
     # -- sets and memberships -------------------------------------------------------------
 
@@ -554,12 +446,12 @@ class EmbeddedSets(EmbeddedBase):
         now = _now()
         # BEGIN IMMEDIATE takes the write lock first: everything read below stays true until COMMIT.
         with self._transaction(write=True) as conn:
-            self._need_programme(conn, programme_id)
+            need_programme(conn, programme_id)
             if proposal_id is not None:
                 self._check_proposal_open(conn, proposal_id, proposal_version)
             rows = [
                 {"id": r[0], "active": bool(r[1]), "capacity": r[2], "active_sets": r[3], "enrolled": bool(r[4]), "set_in_programme": r[5]}
-                for r in conn.execute(_COMMIT_CHECK, (_json_list(member_ids), programme_id))
+                for r in conn.execute(_COMMIT_CHECK, (json_ids(member_ids), programme_id))
             ]
             missing = sorted(set(member_ids) - {r["id"] for r in rows})
             if missing:
@@ -568,19 +460,19 @@ class EmbeddedSets(EmbeddedBase):
             if problems:
                 raise Conflict("the pool changed since the proposal was made: " + "; ".join(problems))
             theme_ids = {t for s in sets for t in s.set.theme_ids}
-            known = {r[0] for r in conn.execute(_THEMES_EXISTING, (_json_list(theme_ids),))} if theme_ids else set()
+            known = {r[0] for r in conn.execute(_THEMES_EXISTING, (json_ids(theme_ids),))} if theme_ids else set()
             if theme_ids - known:
                 raise NotFound(f"no theme with id {', '.join(sorted(theme_ids - known))}")
-            if set_ids and conn.execute(_SET_EXISTS, (_json_list(set_ids),)).fetchone() is not None:
+            if set_ids and conn.execute(_SET_EXISTS, (json_ids(set_ids),)).fetchone() is not None:
                 raise Conflict("a set with one of these ids already exists")
             for s in sets:
                 a = s.set
-                conn.execute(_INSERT_SET, (a.id, programme_id, a.name, a.status, a.meeting_slot, a.cadence, _iso(a.starts_on)))
+                conn.execute(_INSERT_SET, (a.id, programme_id, a.name, a.status, a.meeting_slot, a.cadence, iso(a.starts_on)))
                 conn.executemany(_INSERT_SET_THEME, [(a.id, t) for t in a.theme_ids])
                 conn.executemany(_INSERT_MEMBERSHIP, [(a.id, m, "member", joined.isoformat()) for m in s.member_ids])
             if proposal_id is not None:
                 conn.execute(_COMMIT_PROPOSAL, (proposal_id, now.isoformat(), json.dumps(sorted(set_ids))))
-            return self._records(conn, sorted(set_ids))
+            return set_records(conn, sorted(set_ids))
 
     @staticmethod
     def _check_proposal_open(conn: sqlite3.Connection, proposal_id: str, version: int | None) -> ProposalRecord:
@@ -597,26 +489,26 @@ class EmbeddedSets(EmbeddedBase):
     def get_set(self, set_id: str) -> SetRecord:
         """The set with all its memberships; :class:`NotFound` if none."""
         with self._transaction(write=False) as conn:
-            self._need_set(conn, set_id)
-            return self._records(conn, [set_id])[0]
+            need_set(conn, set_id)
+            return set_records(conn, [set_id])[0]
 
     def sets_of_programme(self, programme_id: str) -> list[SetRecord]:
         """The programme's sets in id order; :class:`NotFound` if the programme is missing."""
         with self._transaction(write=False) as conn:
-            self._need_programme(conn, programme_id)
-            return self._records(conn, [r[0] for r in conn.execute(_SET_IDS_OF_PROGRAMME, (programme_id,))])
+            need_programme(conn, programme_id)
+            return set_records(conn, [r[0] for r in conn.execute(_SET_IDS_OF_PROGRAMME, (programme_id,))])
 
     def sets_of_assessor(self, assessor_id: str, current_only: bool = True) -> list[SetRecord]:
         """Sets the assessor is (or ever was) a member of, in id order; :class:`NotFound` if the assessor is missing."""
         with self._transaction(write=False) as conn:
-            self._need_assessor(conn, assessor_id)
-            return self._records(conn, [r[0] for r in conn.execute(_SET_IDS_OF_ASSESSOR, (assessor_id, int(current_only)))])
+            need_assessor(conn, assessor_id)
+            return set_records(conn, [r[0] for r in conn.execute(_SET_IDS_OF_ASSESSOR, (assessor_id, int(current_only)))])
 
     def members_of(self, set_id: str, current_only: bool = False) -> list[Membership]:
         """The set's memberships in (joined, assessor id) order; :class:`NotFound` if the set is missing."""
         with self._transaction(write=False) as conn:
-            self._need_set(conn, set_id)
-            return [_membership(tuple(r)) for r in conn.execute(_MEMBERS_OF, (set_id, int(current_only)))]
+            need_set(conn, set_id)
+            return [to_membership(tuple(r)) for r in conn.execute(_MEMBERS_OF, (set_id, int(current_only)))]
 
     def end_membership(self, set_id: str, assessor_id: str, left: date) -> Membership:
         """Record that the member left on ``left``; :class:`NotFound` unless a current member."""
@@ -624,7 +516,7 @@ class EmbeddedSets(EmbeddedBase):
             row = conn.execute(_GET_MEMBERSHIP, (set_id, assessor_id)).fetchone()
             if row is None or row[3] is not None:
                 raise NotFound(f"assessor {assessor_id!r} is not a current member of set {set_id!r}")
-            current = _membership(tuple(row))
+            current = to_membership(tuple(row))
             common.check_left(current.joined, left)
             conn.execute(_END_MEMBERSHIP, (set_id, assessor_id, left.isoformat()))
         return Membership(set_id=set_id, assessor_id=assessor_id, joined=current.joined, left=left, role=current.role)
@@ -634,8 +526,8 @@ class EmbeddedSets(EmbeddedBase):
         if role not in MEMBERSHIP_ROLES:
             raise Invalid(f"role must be one of {', '.join(MEMBERSHIP_ROLES)}, got {role!r}")
         with self._transaction(write=True) as conn:
-            self._need_set(conn, set_id)
-            self._need_assessor(conn, assessor_id)
+            need_set(conn, set_id)
+            need_assessor(conn, assessor_id)
             r = conn.execute(_ADD_MEMBER_CHECK, (set_id, assessor_id)).fetchone()
             slot = r[2]
             problem = common.add_member_problem(
@@ -671,13 +563,13 @@ class EmbeddedSets(EmbeddedBase):
                 raise NotFound(f"no set with id {set_id!r}")
             if status == "closed":
                 conn.execute(_END_CURRENT_MEMBERSHIPS, (set_id, day.isoformat()))
-            return self._records(conn, [set_id])[0].set
+            return set_records(conn, [set_id])[0].set
 
     def active_set_counts(self, assessor_ids: Sequence[str]) -> dict[str, int]:
         """Each given assessor's active set count (unknown ids count 0)."""
         ids = sorted(set(assessor_ids))
         with self._transaction(write=False) as conn:
-            counts = dict(conn.execute(_ACTIVE_SET_COUNTS, (_json_list(ids),)).fetchall()) if ids else {}
+            counts = dict(conn.execute(_ACTIVE_SET_COUNTS, (json_ids(ids),)).fetchall()) if ids else {}
         return {i: counts.get(i, 0) for i in ids}
 
     def vacancy_candidates(self, set_id: str, source: str, limit: int = 200) -> list[PoolMember]:
@@ -687,15 +579,15 @@ class EmbeddedSets(EmbeddedBase):
             raise Invalid(f"source must be one of {', '.join(CANDIDATE_SOURCES)}, got {source!r}")
         limit = clamp_limit(limit)
         with self._transaction(write=False) as conn:
-            s = self._need_set(conn, set_id)
+            s = need_set(conn, set_id)
             programme_id, slot = s[1], s[4]
             max_per_org = 1
             if programme_id is not None:
-                max_per_org = self._need_programme(conn, programme_id).max_per_organisation
+                max_per_org = need_programme(conn, programme_id).max_per_organisation
             mask = availability.to_mask([slot]) if slot else 0
             rows = [tuple(r) for r in conn.execute(statement, (set_id, programme_id, mask, max_per_org, limit))]
-            themes = self._themes_by_assessor(conn.execute(_THEMES_OF, (_json_list([r[0] for r in rows]),))) if rows else {}
-        return [_pool_member(r, themes.get(r[0], ())) for r in rows]
+            themes = themes_by_assessor(conn.execute(THEMES_OF, (json_ids([r[0] for r in rows]),))) if rows else {}
+        return [to_pool_member(r, themes.get(r[0], ())) for r in rows]
 
     # -- proposals ------------------------------------------------------------------------
 
@@ -703,7 +595,7 @@ class EmbeddedSets(EmbeddedBase):
         """Store a new proposal (version 1, open); :class:`Conflict` if the id exists, :class:`NotFound` without the programme."""
         now = _now()
         with self._transaction(write=True) as conn:
-            self._need_programme(conn, proposal.programme_id)
+            need_programme(conn, proposal.programme_id)
             try:
                 stamp = now.isoformat()
                 conn.execute(_INSERT_PROPOSAL, (proposal.id, proposal.programme_id, proposal.payload, proposal.created_by, stamp, stamp))
@@ -729,7 +621,7 @@ class EmbeddedSets(EmbeddedBase):
     def list_proposals(self, programme_id: str) -> list[ProposalRecord]:
         """The programme's proposals, newest first; :class:`NotFound` if the programme is missing."""
         with self._transaction(write=False) as conn:
-            self._need_programme(conn, programme_id)
+            need_programme(conn, programme_id)
             return [_proposal(tuple(r)) for r in conn.execute(_LIST_PROPOSALS, (programme_id,))]
 
     def delete_proposal(self, proposal_id: str) -> None:

@@ -45,6 +45,9 @@ from graph.embedded import outcomes as _outcomes
 from graph.embedded import reach as _reach
 from graph.embedded import sets as _sets
 from graph.embedded import suggestions as _suggestions
+from graph.embedded.common import iso as _iso
+from graph.embedded.common import parse_day as _day
+from graph.embedded.common import to_assessor as _assessor
 from graph.port import (
     LABELS,
     Conflict,
@@ -147,14 +150,6 @@ assert _SET_USER_VERSION.endswith(f"= {SCHEMA_VERSION}")
 Row = tuple[Any, ...]
 
 
-def _iso(d: date | None) -> str | None:
-    return None if d is None else d.isoformat()
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
 def _org_row(o: Organisation) -> Row:
     return (o.id, o.name, o.kind, o.region)
 
@@ -190,23 +185,6 @@ def _assessor_row(a: Assessor) -> Row:
         availability.to_mask(a.availability),
         a.bio,
         _iso(a.paused_until),
-    )
-
-
-def _assessor(r: Row) -> Assessor:
-    return Assessor(
-        id=r[0],
-        name=r[1],
-        email=r[2],
-        region=r[3],
-        experience_years=r[4],
-        discoverable=bool(r[5]),
-        paused=bool(r[6]),
-        active=bool(r[7]),
-        capacity=r[8],
-        availability=tuple(json.loads(r[9])),
-        bio=r[11],
-        paused_until=_day(r[12]),
     )
 
 
