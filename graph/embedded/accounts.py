@@ -8,8 +8,12 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from graph.embedded import meetings as _meetings  # meetings (issue 8): erasure hands over meeting roles
 from graph.embedded.base import EmbeddedBase
+from graph.embedded.common import (  # meetings (issue 8): erasure hands over meeting roles
+    ERASE_NOTICES,
+    HAND_OVER_ATTENDANCE,
+    HAND_OVER_TURNS,
+)
 from graph.port_accounts import ApiToken, AuditEntry, ErasureReport, PasswordReset, User
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
 from network import availability
@@ -455,9 +459,9 @@ class EmbeddedAccounts(EmbeddedBase):
                 conn.execute(_INSERT_PLACEHOLDER, _placeholder_row(placeholder))
                 conn.execute(_HAND_OVER_MEMBERSHIPS, (placeholder.id, today.isoformat(), assessor_id))
                 # meetings (issue 8): meeting turns and attendance pass to the placeholder; private actions are dropped.
-                conn.execute(_meetings.HAND_OVER_TURNS, (placeholder.id, assessor_id))
-                conn.execute(_meetings.HAND_OVER_ATTENDANCE, (placeholder.id, assessor_id))
-            conn.execute(_meetings.ERASE_NOTICES, (assessor_id,))  # meetings (issue 8): the person's notices go too
+                conn.execute(HAND_OVER_TURNS, (placeholder.id, assessor_id))
+                conn.execute(HAND_OVER_ATTENDANCE, (placeholder.id, assessor_id))
+            conn.execute(ERASE_NOTICES, (assessor_id,))  # meetings (issue 8): the person's notices go too
             account = conn.execute(_DELETE_USER_OF_ASSESSOR, (assessor_id,)).rowcount
             # Employment, themes, contacts, declines, enrolments and the IS link go by cascade.
             conn.execute(_DELETE_ASSESSOR, (assessor_id,))

@@ -185,3 +185,13 @@ def set_records(conn: sqlite3.Connection, set_ids: list[str]) -> list[SetRecord]
         SetRecord(set=to_set(tuple(r), tuple(themes.get(r[0], ()))), members=tuple(members.get(r[0], ())))
         for r in conn.execute(SETS_IN, (ids,))
     ]
+
+
+# -- meetings tables, written by the accounts area when a person is erased ------------------------------
+
+#: Erasure of meetings data (run by ``erase_assessor`` in graph/embedded/accounts.py, in its transaction): turns and attendance pass to the
+#: "Former member" placeholder (``?1``) from the erased person (``?2``), their private actions are dropped, and their
+#: notices (as an assessor or through their account) are deleted.
+HAND_OVER_TURNS = "UPDATE meeting_turns SET assessor_id = ?1, action = NULL WHERE assessor_id = ?2"
+HAND_OVER_ATTENDANCE = "UPDATE attendance SET assessor_id = ?1 WHERE assessor_id = ?2"
+ERASE_NOTICES = "DELETE FROM notices WHERE assessor_id = ?1 OR user_id IN (SELECT user_id FROM user_assessor WHERE assessor_id = ?1)"

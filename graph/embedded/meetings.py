@@ -89,13 +89,6 @@ WIPE: tuple[str, ...] = (
     "DELETE FROM meetings",
 )
 
-#: Erasure (run by ``erase_assessor`` in graph/embedded/accounts.py, in its transaction): turns and attendance pass to the
-#: "Former member" placeholder (``?1``) from the erased person (``?2``), their private actions are dropped, and their
-#: notices (as an assessor or through their account) are deleted.
-HAND_OVER_TURNS = "UPDATE meeting_turns SET assessor_id = ?1, action = NULL WHERE assessor_id = ?2"
-HAND_OVER_ATTENDANCE = "UPDATE attendance SET assessor_id = ?1 WHERE assessor_id = ?2"
-ERASE_NOTICES = "DELETE FROM notices WHERE assessor_id = ?1 OR user_id IN (SELECT user_id FROM user_assessor WHERE assessor_id = ?1)"
-
 _SET_EXISTS = "SELECT id FROM sets WHERE id = ?"
 _MEETINGS_OF_SET = "SELECT id, set_id, number, on_date, slot, video_link, moved_from FROM meetings WHERE set_id = ? ORDER BY number"
 _MEETINGS_IN = (
