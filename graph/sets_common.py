@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from graph.values import Invalid
+from network import availability, words
 from network.domain import SET_STATUSES, InvalidValue, Programme
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def commit_problems(rows: list[dict[str, Any]], programme_id: str) -> list[str]:
         if not r["active"]:
             problems.append(f"{who} is no longer active")
         if r["set_in_programme"] is not None:
-            problems.append(f"{who} is already in set {r['set_in_programme']} of this programme")
+            problems.append(f"{who} is already in another set of this programme")
         elif r["active_sets"] >= r["capacity"]:
             problems.append(f"{who} is at capacity ({r['active_sets']} of {r['capacity']} active sets)")
     return problems
@@ -131,14 +132,14 @@ def add_member_problem(r: dict[str, Any]) -> str | None:
     if not r["active"]:
         return f"{who} is not active"
     if r["set_in_programme"] is not None:
-        return f"{who} is already in set {r['set_in_programme']} of this programme"
+        return f"{who} is already in another set of this programme"
     if r["active_sets"] >= r["capacity"]:
         return f"{who} is at capacity ({r['active_sets']} of {r['capacity']} active sets)"
     if r["slot"] is not None and not r["available"]:
-        return f"{who} is not available at the set's meeting slot {r['slot']}"
+        return f"{who} is not free {availability.describe_slot(r['slot'])}, when the set meets"
     if r["organisation_id"] is not None and r["max_per_organisation"] is not None and r["same_org"] >= r["max_per_organisation"]:
-        org, limit = r["organisation_id"], r["max_per_organisation"]
-        return f"set {where} already has {r['same_org']} member(s) from organisation {org} (limit {limit})"
+        same, limit = words.count(r["same_org"], "member"), r["max_per_organisation"]
+        return f"set {where} already has {same} from the same organisation (at most {limit})"
     if r["size_max"] is not None and r["size"] >= r["size_max"]:
         return f"set {where} is full ({r['size']} of at most {r['size_max']} members)"
     return None

@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
     """``n`` and the noun, singular for exactly 1 (``1 member``), plural otherwise (``0 members``, ``1.5 years``)."""
@@ -19,3 +22,17 @@ def years(value: float, digits: int = 1) -> str:
     """An amount of years rounded to ``digits`` decimals, whole numbers without decimals: ``1 year``, ``4.5 years``."""
     rounded = round(float(value), digits)
     return count(int(rounded) if rounded.is_integer() else rounded, "year")
+
+
+def name_ids(message: str, names: Mapping[str, str]) -> str:
+    """``message`` with each key of ``names`` (an id, or a phrase such as ``set <id>``) replaced by its words, longest first.
+
+    The stores word their refusals with ids, which suits the API and the command line; pages and
+    views that know the names pass them through here.
+
+    >>> name_ids("a-7 is at capacity; set s-1 is full", {"a-7": "Sam Patel", "set s-1": "Tuesday"})
+    'Sam Patel is at capacity; Tuesday is full'
+    """
+    for key in sorted(names, key=len, reverse=True):
+        message = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", lambda _m, key=key: names[key], message)
+    return message

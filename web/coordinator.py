@@ -34,7 +34,7 @@ from api.services import sets as service
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_jobs import JobRecord
 from graph.port_sets import SetRecord
-from network import availability, limits
+from network import availability, limits, words
 from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGIONS, InvalidValue, Programme
 from network.formation import GOALS, FormationError, Weights
 from web.guard import may, page_authorize
@@ -450,7 +450,7 @@ def _name_of(store: GraphStore, assessor_id: str) -> str:
     try:
         return store.get_assessor(assessor_id).name
     except NotFound:
-        return assessor_id
+        return "That person"
 
 
 # -- the "Form sets" workspace -------------------------------------------------------------------------
@@ -745,7 +745,8 @@ def fill(programme_id: str, set_id: str) -> Response:
     try:
         service.fill_vacancy(store, set_id, assessor_id, actor_id=principal.user_id)
     except (Conflict, Invalid, NotFound) as exc:
-        flash(f"The place was not filled: {exc}", "error")
+        names = {assessor_id: _name_of(store, assessor_id), f"set {set_id}": _record.set.name}
+        flash(f"The place was not filled: {words.name_ids(str(exc), names)}.", "error")
         return redirect(back)
     flash(f"{_name_of(store, assessor_id)} has joined {_record.set.name}.")
     return redirect(url_for("coordinator_pages.programme", programme_id=programme_id) + "#sets")

@@ -25,6 +25,7 @@ from api.services import joins as service
 from graph.port import Conflict, Invalid, NotFound
 from graph.port_joins import MAX_MESSAGE
 from network import availability
+from network.words import name_ids as plain
 from network.domain import REGIONS
 from web.guard import page_authorize
 
@@ -58,6 +59,16 @@ def _plain(message: str, set_id: str, assessor_id: str) -> str:
     elif text.startswith(f"{assessor_id} "):
         text = "you" + text[len(assessor_id) :].replace(" is ", " are ", 1).replace(" has ", " have ", 1)
     return text
+
+
+def _request_names(store: Any, found: Any, who: str) -> dict[str, str]:
+    """What a coordinator calls the things a join request's refusal names by id: the person, the set, the request."""
+    names = {found.assessor_id: who, f"join request {found.id}": "the request"}
+    try:
+        names[f"set {found.set_id}"] = store.get_set(found.set_id).set.name
+    except NotFound:
+        names[f"set {found.set_id}"] = "the set"
+    return names
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -123,7 +134,10 @@ def ask_to_join(set_id: str) -> Response | tuple[str, int]:
         made = service.request_join(get_store(), set_id, principal.assessor_id, message=message, actor_id=principal.user_id)
     except Invalid as exc:
         return _suggestions_page(principal.assessor_id, 422, f"You cannot join {name}: {_plain(str(exc), set_id, principal.assessor_id)}.")
-    except (Conflict, NotFound) as exc:
+    except NotFound:
+        flash(f"You cannot join {name}: it is no longer offered.", "error")
+        return redirect(url_for("joins_pages.my_set_suggestions"))
+    except Conflict as exc:
         flash(f"You cannot join {name}: {_plain(str(exc), set_id, principal.assessor_id)}.", "error")
         return redirect(url_for("joins_pages.my_set_suggestions"))
     if made.status == "accepted":
@@ -147,7 +161,7 @@ def withdraw_request(request_id: str) -> Response:
             raise NotFound("that request no longer exists")
         service.decide(get_store(), request_id, "withdrawn", actor_id=principal.user_id)
     except (NotFound, Conflict) as exc:
-        flash(f"The request could not be withdrawn: {exc}", "error")
+        flash(f"The request could not be withdrawn: {plain(str(exc), {f'join request {request_id}': 'it'})}.", "error")
     else:
         flash("Your request has been withdrawn.")
     return redirect(url_for("joins_pages.my_set_suggestions"))
@@ -213,9 +227,10 @@ def decide(programme_id: str, request_id: str, decision: str) -> Response | tupl
     try:
         service.decide(store, request_id, outcome, actor_id=principal.user_id, note=request.form.get("note", "")[:MAX_MESSAGE])
     except Conflict as exc:
-        flash(f"{who} could not be accepted: {exc}. You can decline the request instead.", "error")
+        words = plain(str(exc), _request_names(store, found, who))
+        flash(f"{who} could not be accepted: {words}. You can decline the request instead.", "error")
     except (NotFound, Invalid) as exc:
-        flash(str(exc), "error")
+        flash(plain(str(exc), _request_names(store, found, who)), "error")
     else:
         flash(f"{who} has joined the set." if outcome == "accepted" else f"{who}'s request has been declined; they have been told.")
     return redirect(url_for("joins_pages.programme_join_requests", programme_id=programme_id))

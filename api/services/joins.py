@@ -36,7 +36,7 @@ from api.services.sets import to_member
 from graph.port import GraphStore, Invalid, NotFound, StoreError
 from graph.port_joins import AUTOMATIC, MAX_MESSAGE, CandidateSet, JoinRequest
 from graph.port_sets import Enrolment, PoolMember
-from network import availability
+from network import availability, words
 from network.domain import Programme
 from network.formation import Member, Rules, Weights
 from network.set_suggestions import OpenSet, SetSuggestions, notice, suggest_sets
@@ -289,6 +289,9 @@ def request_views(store: GraphStore, requests: Sequence[JoinRequest]) -> list[Re
                 blocked = store.join_check(r.set_id, r.assessor_id)
             except NotFound:
                 blocked = "the set or the assessor no longer exists"
+            else:
+                who = person.assessor.name if person else "the assessor"
+                blocked = blocked and words.name_ids(blocked, {r.assessor_id: who, f"set {r.set_id}": record.set.name})
         out.append(
             RequestView(
                 request=r,

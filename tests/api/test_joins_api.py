@@ -180,7 +180,7 @@ def test_bad_input_is_422_with_a_message_and_writes_nothing(client, store, auth,
     store.end_membership("set-1", first, date(2026, 2, 2))
     colleague = person(store, 3, org=0)  # organisation 0 already has Member 0 (limit 1)
     limit = ask(client, auth, colleague)
-    assert limit.status_code == 422 and "organisation org-0" in limit.get_json()["error"]["message"]
+    assert limit.status_code == 422 and "1 member from the same organisation" in limit.get_json()["error"]["message"]
     already = ask(client, auth, world.members[1])
     assert already.status_code == 422 and "already a member" in already.get_json()["error"]["message"]
     assert ask(client, auth, outsider, set_id="set-unknown").status_code == 404

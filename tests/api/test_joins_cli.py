@@ -75,7 +75,7 @@ def test_suggest_ask_list_and_accept(data_dir, world):
 
 def test_bad_input_exits_1_with_the_rule(data_dir, world):
     limit = run("join-request", "set-1", "col")
-    assert limit.exit_code == 1 and "organisation org-0" in limit.output
+    assert limit.exit_code == 1 and "1 member from the same organisation" in limit.output
     member = run("join-request", "set-1", "m-0")
     assert member.exit_code == 1 and "already a member" in member.output
     assert run("join-request", "set-x", "ann").exit_code == 1

@@ -76,7 +76,7 @@ def test_overlapping_commits_in_one_programme_never_double_book(store, make, rou
     won = [r for r in results if isinstance(r, list)]
     lost = [r for r in results if isinstance(r, Exception)]
     assert len(won) == 1 and len(lost) == 1, results
-    assert isinstance(lost[0], Conflict) and "already in set" in str(lost[0])
+    assert isinstance(lost[0], Conflict) and "already in another set" in str(lost[0])
     counts = _current_sets(store, people)
     assert max(counts.values()) == 1  # nobody is in two sets of the programme
     winner_ids = {m for r in won[0] for m in r.current_member_ids}

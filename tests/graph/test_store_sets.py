@@ -170,7 +170,7 @@ def test_commit_refuses_double_booking_within_a_programme(store, world, make):
         store.update_assessor(world.people[n].with_changes(capacity=3))
     commit(store, world, make, [(0, 1, 2, 3)])
     sets = [NewSet(a_set(world, make, 5), world.ids(3, 4, 5, 6))]
-    with pytest.raises(Conflict, match=f"{world.people[3].id} is already in set {make.id('set', 0)} of this programme"):
+    with pytest.raises(Conflict, match=f"{world.people[3].id} is already in another set of this programme"):
         store.commit_sets(world.programme.id, sets, JOINED)
     assert len(store.sets_of_programme(world.programme.id)) == 1
 
@@ -246,10 +246,10 @@ def test_add_member_fills_a_vacancy(store, world, make):
         ("member", "already a member"),
         ("former", "already a member"),
         ("capacity", "at capacity"),
-        ("slot", "not available at the set's meeting slot tue-pm"),
-        ("organisation", "limit 1"),
+        ("slot", "is not free Tuesday afternoons, when the set meets"),
+        ("organisation", "already has 1 member from the same organisation"),
         ("full", "is full"),
-        ("programme", "already in set"),
+        ("programme", "already in another set of this programme"),
         ("inactive", "not active"),
     ],
 )

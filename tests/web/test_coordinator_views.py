@@ -475,6 +475,10 @@ def test_a_vacancy_lists_ranked_candidates_with_reasons_and_is_filled_after_conf
     assert best in store.get_set(target.id).current_member_ids
     twice = client.post(f"/programmes/prog-1/sets/{target.id}/vacancy", data={"assessor_id": best}, headers=headers)
     assert twice.status_code == 302 and twice.headers["Location"].endswith("/vacancy")
+    refused = text(client.get(f"/programmes/prog-1/sets/{target.id}/vacancy", headers=headers))
+    name = store.get_assessor(best).name  # the refusal names the person and the set, not their ids
+    assert f"The place was not filled: {name} is or was already a member of {target.set.name}." in refused
+    assert f"set {target.id}" not in refused
 
 
 # -- the same workflow on Neo4j (the production store) ------------------------------------------------------------

@@ -91,6 +91,24 @@ def test_ask_to_join_the_coordinator_accepts_and_a_full_set_refuses(live_app: Li
     screenshot(bea, "joins-refused-full")
 
 
+def test_a_refused_acceptance_names_the_person_and_the_set_not_their_ids(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    from api.services import joins
+
+    _network(live_app)
+    ann, _bea = (joins.request_join(live_app.store, "set-1", who) for who in ("a-ann", "a-bea"))
+    coordinator = signed_in(("coordinator",), programme_ids=("prog-1",))
+    coordinator.goto(live_app.at("/programmes/prog-1/join-requests"))
+    joins.decide(live_app.store, ann.id, "accepted", actor_id=None)  # meanwhile: the set is full now
+    coordinator.get_by_role("button", name="Accept Bea Brown into Tuesday " + XSS).click()
+    coordinator.wait_for_url("**/programmes/prog-1/join-requests")
+    alert = coordinator.get_by_role("alert").filter(has_text="could not be accepted")
+    assert alert.inner_text().startswith(f"Bea Brown could not be accepted: Tuesday {XSS} is full (4 of at most 4 members)")
+    blocked = coordinator.locator(".problems").filter(has_text="Cannot be accepted now")
+    assert blocked.inner_text() == f"Cannot be accepted now: Tuesday {XSS} is full (4 of at most 4 members). You can decline it with a note."
+    assert "set-1" not in coordinator.locator("main").inner_text() and "a-bea" not in coordinator.locator("main").inner_text()
+    assert coordinator.evaluate("window.__xss") is None
+
+
 def test_who_may_see_the_pages(live_app: LiveApp, signed_in: Callable[..., Any], new_page: Callable[..., Any]) -> None:
     _network(live_app)
     anonymous = new_page(viewport={"width": 1280, "height": 900})
@@ -163,9 +181,8 @@ def test_views_refusals_rerender_with_the_rule_and_write_nothing(views: Views) -
     page = views.client.get("/me/set-suggestions", headers=ann)
     assert page.status_code == 200 and b"&lt;script&gt;" in page.data and b"<script>window" not in page.data
     refused = views.client.post("/me/set-suggestions/set-1/ask", data={"name": "Tuesday"}, headers=views.headers(assessor_id="a-col"))
-    assert (
-        refused.status_code == 422 and b"You cannot join Tuesday: the set already has 1 member(s) from organisation org-0" in refused.data
-    )
+    assert refused.status_code == 422
+    assert b"You cannot join Tuesday: the set already has 1 member from the same organisation (at most 1)." in refused.data
     assert store.join_requests_of_assessor("a-col") == []
     asked = views.client.post("/me/set-suggestions/set-1/ask", data={"name": "Tuesday", "message": "Hello"}, headers=ann)
     assert asked.status_code == 302 and store.join_requests_of_assessor("a-ann")[0].message == "Hello"
