@@ -17,12 +17,16 @@ Semantics every adapter keeps (``tests/graph/test_store_meetings.py`` checks the
 * No case content is stored: only logistics and each presenter's own one-line action.
 * Notices are keyed by a stable string; :meth:`MeetingsPort.add_notices` stores a key at most once
   (a unique constraint in both stores), which is what makes reminders idempotent.
+* A notice is stored *by reference*: its ``kind`` and ``refs`` (the ids and dates it is about,
+  never a name) are worded when it is read (:func:`api.services.notify.render`, reading the names
+  with :meth:`MeetingsPort.notice_subjects`), so an erased person reads as "a former member" in
+  everyone else's notices. ``subject`` and ``body`` are kept for notices stored before that.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -174,7 +178,12 @@ class UpcomingMeeting:
 
 @dataclass(frozen=True, slots=True)
 class NoticeRecord:
-    """A stored notice (reminder or message) for a person: its key is unique for ever."""
+    """A stored notice (reminder or message) for a person: its key is unique for ever.
+
+    ``refs`` (ids and ISO dates by role, e.g. ``{"set": "set-1", "by": "ann"}``) is what a notice
+    stored by reference is about; such a notice keeps ``subject`` and ``body`` empty and is worded
+    when read. ``refs`` is ``None`` for a notice stored with its words (before notices were stored by reference).
+    """
 
     key: str
     kind: str
@@ -189,6 +198,26 @@ class NoticeRecord:
     sent_at: datetime | None = None
     via: str | None = None
     error: str | None = None
+    refs: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetLabel:
+    """What a notice says of a set: its name, its meeting slot and its programme (id and name)."""
+
+    name: str
+    meeting_slot: str | None = None
+    programme_id: str | None = None
+    programme_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSubjects:
+    """The names notices refer to, as they are now; an id missing from ``people`` is someone erased (or unknown)."""
+
+    people: Mapping[str, str]
+    sets: Mapping[str, SetLabel]
+    programmes: Mapping[str, str]
 
 
 class MeetingsPort(ABC):
@@ -279,3 +308,9 @@ class MeetingsPort(ABC):
     @abstractmethod
     def mark_notices(self, keys: Sequence[str], status: str, at: datetime, via: str | None = None, error: str | None = None) -> int:
         """Record a delivery outcome for these notices; how many were found."""
+
+    @abstractmethod
+    def notice_subjects(
+        self, assessor_ids: Iterable[str] = (), set_ids: Iterable[str] = (), programme_ids: Iterable[str] = ()
+    ) -> NoticeSubjects:
+        """The names of these assessors, sets (with slot and programme) and programmes, in one read; unknown ids are left out."""

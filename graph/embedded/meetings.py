@@ -24,7 +24,9 @@ from graph.port_meetings import (
     MeetingPlan,
     MeetingRecord,
     NoticeRecord,
+    NoticeSubjects,
     Participation,
+    SetLabel,
     SetActivity,
     TurnChange,
     UpcomingMeeting,
@@ -76,6 +78,12 @@ DDL: tuple[str, ...] = (
         via TEXT,
         error TEXT
     ) WITHOUT ROWID""",
+    # What a notice stored by reference is about (ids and dates by role, JSON); worded when read.
+    # A table of its own so an older database gains it without a migration.
+    """CREATE TABLE IF NOT EXISTS notice_refs (
+        key TEXT PRIMARY KEY REFERENCES notices (key) ON DELETE CASCADE,
+        refs TEXT NOT NULL
+    ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS notices_by_assessor ON notices (assessor_id, created_at)",
     "CREATE INDEX IF NOT EXISTS notices_by_user ON notices (user_id, created_at)",
     "CREATE INDEX IF NOT EXISTS notices_by_status ON notices (status, created_at)",
@@ -83,6 +91,7 @@ DDL: tuple[str, ...] = (
 
 #: Deletes run by ``wipe`` (before the core tables), children first.
 WIPE: tuple[str, ...] = (
+    "DELETE FROM notice_refs",
     "DELETE FROM notices",
     "DELETE FROM attendance",
     "DELETE FROM meeting_turns",
@@ -161,18 +170,28 @@ _INSERT_NOTICE = (
     "INSERT INTO notices (key, user_id, assessor_id, kind, subject, body, link, due_on, created_at, status) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (key) DO NOTHING"
 )
+_INSERT_REFS = "INSERT INTO notice_refs (key, refs) VALUES (?, ?)"
 _NOTICE_CREATED = "SELECT created_at FROM notices WHERE key = ?"
-_NOTICES_FOR = """
-SELECT key, user_id, assessor_id, kind, subject, body, link, due_on, created_at, status, sent_at, via, error FROM notices
-WHERE ((?1 IS NOT NULL AND assessor_id = ?1) OR (?2 IS NOT NULL AND user_id = ?2))
-  AND (?3 IS NULL OR created_at < ?3 OR (created_at = ?3 AND key > ?4))
-ORDER BY created_at DESC, key
+_NOTICE_COLUMNS = (
+    "SELECT n.key, n.user_id, n.assessor_id, n.kind, n.subject, n.body, n.link, n.due_on, n.created_at, n.status, n.sent_at, "
+    "n.via, n.error, r.refs FROM notices n LEFT JOIN notice_refs r ON r.key = n.key "
+)
+_NOTICES_FOR = (
+    _NOTICE_COLUMNS
+    + """
+WHERE ((?1 IS NOT NULL AND n.assessor_id = ?1) OR (?2 IS NOT NULL AND n.user_id = ?2))
+  AND (?3 IS NULL OR n.created_at < ?3 OR (n.created_at = ?3 AND n.key > ?4))
+ORDER BY n.created_at DESC, n.key
 LIMIT ?5
 """
-_UNDELIVERED = (
-    "SELECT key, user_id, assessor_id, kind, subject, body, link, due_on, created_at, status, sent_at, via, error "
-    "FROM notices WHERE status IN ('pending', 'failed') ORDER BY created_at, key LIMIT ?"
 )
+_UNDELIVERED = _NOTICE_COLUMNS + "WHERE n.status IN ('pending', 'failed') ORDER BY n.created_at, n.key LIMIT ?"
+_SUBJECT_PEOPLE = "SELECT id, name FROM assessors WHERE id IN (SELECT value FROM json_each(?))"
+_SUBJECT_SETS = (
+    "SELECT s.id, s.name, s.meeting_slot, s.programme_id, p.name FROM sets s LEFT JOIN programmes p ON p.id = s.programme_id "
+    "WHERE s.id IN (SELECT value FROM json_each(?))"
+)
+_SUBJECT_PROGRAMMES = "SELECT id, name FROM programmes WHERE id IN (SELECT value FROM json_each(?))"
 _MARK = "UPDATE notices SET status = ?, sent_at = ?, via = ?, error = ? WHERE key = ?"
 
 
@@ -187,6 +206,20 @@ def _ids(values: Iterable[str]) -> str:
 def _stamp(at: datetime) -> str:
     # Fixed-width UTC text (microseconds always shown), so text order is time order.
     return at.isoformat(timespec="microseconds")
+
+
+#: The ``SELECT ... FROM`` of notice rows (``notices`` aliased ``n``) that :func:`notice_from_row` reads; the delivery
+#: area adds its own ``WHERE``, so a column added here reaches it too.
+NOTICE_SELECT = _NOTICE_COLUMNS
+
+
+def notice_from_row(r: Sequence[Any]) -> NoticeRecord:
+    """The notice of a row of :data:`NOTICE_SELECT` (used by the delivery area too)."""
+    return _notice(r)
+
+
+def _refs_text(refs: Mapping[str, str]) -> str:
+    return json.dumps(dict(refs), sort_keys=True, separators=(",", ":"))
 
 
 def _notice(r: Sequence[Any]) -> NoticeRecord:
@@ -204,6 +237,7 @@ def _notice(r: Sequence[Any]) -> NoticeRecord:
         sent_at=None if r[10] is None else datetime.fromisoformat(r[10]),
         via=r[11],
         error=r[12],
+        refs=None if r[13] is None else json.loads(r[13]),
     )
 
 
@@ -468,6 +502,8 @@ class EmbeddedMeetings(EmbeddedBase):
                 )
                 if cur.rowcount:
                     new.append(n.key)
+                    if n.refs is not None:
+                        conn.execute(_INSERT_REFS, (n.key, _refs_text(n.refs)))
         return new
 
     def notices_for(
@@ -500,3 +536,15 @@ class EmbeddedMeetings(EmbeddedBase):
             for key in keys:
                 count += conn.execute(_MARK, (status, _stamp(at) if status == "sent" else None, via, error, key)).rowcount
         return count
+
+    def notice_subjects(
+        self, assessor_ids: Iterable[str] = (), set_ids: Iterable[str] = (), programme_ids: Iterable[str] = ()
+    ) -> NoticeSubjects:
+        """The names of these assessors, sets and programmes, in one read transaction."""
+        people, sets, programmes = _ids(assessor_ids), _ids(set_ids), _ids(programme_ids)
+        with self._transaction(write=False) as conn:
+            return NoticeSubjects(
+                people={r[0]: r[1] for r in conn.execute(_SUBJECT_PEOPLE, (people,))},
+                sets={r[0]: SetLabel(r[1], r[2], r[3], r[4]) for r in conn.execute(_SUBJECT_SETS, (sets,))},
+                programmes={r[0]: r[1] for r in conn.execute(_SUBJECT_PROGRAMMES, (programmes,))},
+            )

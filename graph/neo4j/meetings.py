@@ -9,7 +9,8 @@ doing the same thing at once run one after the other and the second sees the fir
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +25,9 @@ from graph.port_meetings import (
     MeetingPlan,
     MeetingRecord,
     NoticeRecord,
+    NoticeSubjects,
     Participation,
+    SetLabel,
     SetActivity,
     TurnChange,
     UpcomingMeeting,
@@ -58,6 +61,11 @@ def _record(row: Mapping[str, Any]) -> MeetingRecord:
     )
 
 
+def notice_from_props(n: Mapping[str, Any]) -> NoticeRecord:
+    """The notice of a ``(:Notice)`` node's properties (used by the delivery area too; other properties are ignored)."""
+    return _notice(n)
+
+
 def _notice(n: Mapping[str, Any]) -> NoticeRecord:
     return NoticeRecord(
         key=n["key"],
@@ -73,6 +81,7 @@ def _notice(n: Mapping[str, Any]) -> NoticeRecord:
         sent_at=_native(n.get("sent_at")),
         via=n.get("via"),
         error=n.get("error"),
+        refs=None if n.get("refs") is None else json.loads(n["refs"]),
     )
 
 
@@ -326,6 +335,7 @@ class Neo4jMeetings(Neo4jBase):
                         "body": n.body,
                         "link": n.link,
                         "due_on": n.due_on,
+                        "refs": None if n.refs is None else json.dumps(dict(n.refs), sort_keys=True, separators=(",", ":")),
                     }.items()
                     if v is not None
                 },
@@ -370,4 +380,18 @@ class Neo4jMeetings(Neo4jBase):
             lambda tx: int(
                 tx.run(q.MARK_NOTICES, keys=list(keys), status=status, sent_at=sent_at, via=via, error=error).single(strict=True)["n"]
             )
+        )
+
+    def notice_subjects(
+        self, assessor_ids: Iterable[str] = (), set_ids: Iterable[str] = (), programme_ids: Iterable[str] = ()
+    ) -> NoticeSubjects:
+        """The names of these assessors, sets and programmes, in one read query."""
+        people, sets, programmes = sorted(set(assessor_ids)), sorted(set(set_ids)), sorted(set(programme_ids))
+        if not (people or sets or programmes):
+            return NoticeSubjects({}, {}, {})
+        row = self._read(lambda tx: tx.run(q.NOTICE_SUBJECTS, people=people, sets=sets, programmes=programmes).single(strict=True))
+        return NoticeSubjects(
+            people={a: name for a, name in row["people"]},
+            sets={s[0]: SetLabel(s[1], s[2], s[3], s[4]) for s in row["sets"]},
+            programmes={p: name for p, name in row["programmes"]},
         )

@@ -7,7 +7,8 @@ Named constants, with ``$parameters`` for every value. Stored shape:
 ``(:Assessor)-[:FACILITATED]->(:Meeting)``, ``(:Assessor)-[:PRESENTED {action}]->(:Meeting)``
 (the presenter's own one-line action lives on their turn), ``(:Assessor)-[:ATTENDED {status}]->(:Meeting)``
 (status attended | apologies | absent) and ``(:Notice {key, user_id, assessor_id, kind, subject, body, link,
-due_on, created_at, status, sent_at, via, error})`` (the outbox; ``key`` unique).
+due_on, created_at, status, sent_at, via, error, refs})`` (the outbox; ``key`` unique; ``refs``: what a notice
+stored by reference is about, as JSON text of ids and dates).
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ REMOVE n._new
 RETURN n.key AS key
 """
 NOTICE_COLUMNS = """
-RETURN n {.key, .user_id, .assessor_id, .kind, .subject, .body, .link, .due_on, .created_at, .status, .sent_at, .via, .error} AS n
+RETURN n {.key, .user_id, .assessor_id, .kind, .subject, .body, .link, .due_on, .created_at, .status, .sent_at, .via, .error,
+          .refs} AS n
 """
 NOTICE_EXISTS = "MATCH (n:Notice {key: $key}) RETURN n.key AS key"
 NOTICES_FOR = (
@@ -177,4 +179,25 @@ UNWIND $keys AS key
 MATCH (n:Notice {key: key})
 SET n.status = $status, n.sent_at = $sent_at, n.via = $via, n.error = $error
 RETURN count(n) AS n
+"""
+
+#: The names notices refer to, in one read: assessors, sets (slot, programme) and programmes by id.
+NOTICE_SUBJECTS = """
+CALL {
+  UNWIND $people AS id
+  MATCH (a:Assessor {id: id})
+  RETURN collect([a.id, a.name]) AS people
+}
+CALL {
+  UNWIND $sets AS id
+  MATCH (s:Set {id: id})
+  OPTIONAL MATCH (s)-[:PART_OF]->(p:Programme)
+  RETURN collect([s.id, s.name, s.meeting_slot, p.id, p.name]) AS sets
+}
+CALL {
+  UNWIND $programmes AS id
+  MATCH (p:Programme {id: id})
+  RETURN collect([p.id, p.name]) AS programmes
+}
+RETURN people, sets, programmes
 """

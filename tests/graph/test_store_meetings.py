@@ -234,6 +234,31 @@ def test_notices_are_stored_once_per_key(store: GraphStore, make) -> None:
     assert store.notices_for(assessor_id=a).items[2].subject == "Subject k2"  # not overwritten
 
 
+def test_a_notice_by_reference_keeps_its_refs_and_its_names_are_read_as_they_are_now(store: GraphStore, world: World) -> None:
+    at = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+    a, b = world.ids(0, 1)
+    refs = {"set": world.set_id, "by": b, "on": "2026-03-10"}
+    assert store.add_notices([notice("r1", a, subject="", body="", kind="meeting_moved", refs=refs), notice("plain", a)], at) == [
+        "r1",
+        "plain",
+    ]
+    stored = {n.key: n for n in store.notices_for(assessor_id=a).items}
+    assert stored["r1"].refs == refs and (stored["r1"].subject, stored["r1"].body) == ("", "")
+    assert stored["plain"].refs is None and stored["plain"].subject == "Subject plain"
+    assert [n.refs for n in store.undelivered_notices()] == [None, refs]  # oldest first, then by key: "plain", "r1"
+    subjects = store.notice_subjects([a, b, "nobody"], [world.set_id, "no-set"], [world.programme.id, "no-programme"])
+    assert subjects.people == {a: world.people[0].name, b: world.people[1].name}
+    label = subjects.sets[world.set_id]
+    assert (label.name, label.meeting_slot, label.programme_id, label.programme_name) == ("Set 1", "tue-pm", world.programme.id, "P")
+    assert set(subjects.sets) == {world.set_id} and subjects.programmes == {world.programme.id: "P"}
+    empty = store.notice_subjects()
+    assert (empty.people, empty.sets, empty.programmes) == ({}, {}, {})
+    # after an erasure the erased person's id is simply not found (the notices that name them read "a former member")
+    store.erase_assessor(b, Assessor(id=world.ids(4)[0] + "-former", name="Former member", active=False), date(2026, 3, 2))
+    assert store.notice_subjects([a, b]).people == {a: world.people[0].name}
+    assert {n.key: n.refs for n in store.notices_for(assessor_id=a).items}["r1"] == refs  # a's notice still names b by id only
+
+
 def test_notices_for_pages_and_addresses(store: GraphStore, make) -> None:
     at = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
     a, u = make.id("a"), make.id("u")
