@@ -26,6 +26,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 
 from graph.port_accounts import AccountsPort
+from graph.port_delivery import DeliveryPort
 from graph.port_jobs import JobsPort
 from graph.port_joins import JoinsPort
 from graph.port_meetings import MeetingsPort
@@ -75,7 +76,7 @@ __all__ = [
 ]
 
 
-class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, ABC):
+class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, DeliveryPort, ABC):
     """The graph of organisations, assessors, themes and their ties, behind one interface.
 
     The core (nodes, employment, themes, contacts, bulk import) is declared here; each

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from graph import sets_common
+from graph.port_meetings import NoticeRecord
 from graph.port_sets import Membership, PoolMember, SetRecord
 from graph.values import NotFound
 from network.domain import ActionLearningSet, Assessor, Programme
@@ -195,3 +196,32 @@ def set_records(conn: sqlite3.Connection, set_ids: list[str]) -> list[SetRecord]
 HAND_OVER_TURNS = "UPDATE meeting_turns SET assessor_id = ?1, action = NULL WHERE assessor_id = ?2"
 HAND_OVER_ATTENDANCE = "UPDATE attendance SET assessor_id = ?1 WHERE assessor_id = ?2"
 ERASE_NOTICES = "DELETE FROM notices WHERE assessor_id = ?1 OR user_id IN (SELECT user_id FROM user_assessor WHERE assessor_id = ?1)"
+
+
+# -- notices (the meetings area's outbox; the delivery area claims them) ------------------------
+
+#: The ``SELECT ... FROM`` of notice rows (``notices`` aliased ``n``) that :func:`to_notice` reads; add a ``WHERE``.
+NOTICE_SELECT = (
+    "SELECT n.key, n.user_id, n.assessor_id, n.kind, n.subject, n.body, n.link, n.due_on, n.created_at, n.status, n.sent_at, "
+    "n.via, n.error, r.refs FROM notices n LEFT JOIN notice_refs r ON r.key = n.key "
+)
+
+
+def to_notice(r: Row) -> NoticeRecord:
+    """A row of :data:`NOTICE_SELECT` as the port's notice."""
+    return NoticeRecord(
+        key=r[0],
+        user_id=r[1],
+        assessor_id=r[2],
+        kind=r[3],
+        subject=r[4],
+        body=r[5],
+        link=r[6],
+        due_on=parse_day(r[7]),
+        created_at=datetime.fromisoformat(r[8]),
+        status=r[9],
+        sent_at=None if r[10] is None else datetime.fromisoformat(r[10]),
+        via=r[11],
+        error=r[12],
+        refs=None if r[13] is None else json.loads(r[13]),
+    )

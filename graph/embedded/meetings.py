@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from graph.embedded.base import EmbeddedBase
+from graph.embedded.common import NOTICE_SELECT, to_notice
 from graph.port_meetings import (
     ATTENDANCE_STATUSES,
     NOTICE_STATUSES,
@@ -26,8 +27,8 @@ from graph.port_meetings import (
     NoticeRecord,
     NoticeSubjects,
     Participation,
-    SetLabel,
     SetActivity,
+    SetLabel,
     TurnChange,
     UpcomingMeeting,
     actions_after,
@@ -172,12 +173,8 @@ _INSERT_NOTICE = (
 )
 _INSERT_REFS = "INSERT INTO notice_refs (key, refs) VALUES (?, ?)"
 _NOTICE_CREATED = "SELECT created_at FROM notices WHERE key = ?"
-_NOTICE_COLUMNS = (
-    "SELECT n.key, n.user_id, n.assessor_id, n.kind, n.subject, n.body, n.link, n.due_on, n.created_at, n.status, n.sent_at, "
-    "n.via, n.error, r.refs FROM notices n LEFT JOIN notice_refs r ON r.key = n.key "
-)
 _NOTICES_FOR = (
-    _NOTICE_COLUMNS
+    NOTICE_SELECT
     + """
 WHERE ((?1 IS NOT NULL AND n.assessor_id = ?1) OR (?2 IS NOT NULL AND n.user_id = ?2))
   AND (?3 IS NULL OR n.created_at < ?3 OR (n.created_at = ?3 AND n.key > ?4))
@@ -185,7 +182,7 @@ ORDER BY n.created_at DESC, n.key
 LIMIT ?5
 """
 )
-_UNDELIVERED = _NOTICE_COLUMNS + "WHERE n.status IN ('pending', 'failed') ORDER BY n.created_at, n.key LIMIT ?"
+_UNDELIVERED = NOTICE_SELECT + "WHERE n.status IN ('pending', 'failed') ORDER BY n.created_at, n.key LIMIT ?"
 _SUBJECT_PEOPLE = "SELECT id, name FROM assessors WHERE id IN (SELECT value FROM json_each(?))"
 _SUBJECT_SETS = (
     "SELECT s.id, s.name, s.meeting_slot, s.programme_id, p.name FROM sets s LEFT JOIN programmes p ON p.id = s.programme_id "
@@ -208,37 +205,8 @@ def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-#: The ``SELECT ... FROM`` of notice rows (``notices`` aliased ``n``) that :func:`notice_from_row` reads; the delivery
-#: area adds its own ``WHERE``, so a column added here reaches it too.
-NOTICE_SELECT = _NOTICE_COLUMNS
-
-
-def notice_from_row(r: Sequence[Any]) -> NoticeRecord:
-    """The notice of a row of :data:`NOTICE_SELECT` (used by the delivery area too)."""
-    return _notice(r)
-
-
 def _refs_text(refs: Mapping[str, str]) -> str:
     return json.dumps(dict(refs), sort_keys=True, separators=(",", ":"))
-
-
-def _notice(r: Sequence[Any]) -> NoticeRecord:
-    return NoticeRecord(
-        key=r[0],
-        user_id=r[1],
-        assessor_id=r[2],
-        kind=r[3],
-        subject=r[4],
-        body=r[5],
-        link=r[6],
-        due_on=_day(r[7]),
-        created_at=datetime.fromisoformat(r[8]),
-        status=r[9],
-        sent_at=None if r[10] is None else datetime.fromisoformat(r[10]),
-        via=r[11],
-        error=r[12],
-        refs=None if r[13] is None else json.loads(r[13]),
-    )
 
 
 def _records(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[MeetingRecord]:
@@ -519,13 +487,13 @@ class EmbeddedMeetings(EmbeddedBase):
                     return Page([], None)
                 cursor = row[0]
             rows = [tuple(r) for r in conn.execute(_NOTICES_FOR, (assessor_id, user_id, cursor, after, limit + 1))]
-        items = [_notice(r) for r in rows[:limit]]
+        items = [to_notice(r) for r in rows[:limit]]
         return Page(items, items[-1].key if len(rows) > limit else None)
 
     def undelivered_notices(self, limit: int = 500) -> list[NoticeRecord]:
         """Pending or failed notices, oldest first."""
         with self._transaction(write=False) as conn:
-            return [_notice(tuple(r)) for r in conn.execute(_UNDELIVERED, (max(1, limit),))]
+            return [to_notice(tuple(r)) for r in conn.execute(_UNDELIVERED, (max(1, limit),))]
 
     def mark_notices(self, keys: Sequence[str], status: str, at: datetime, via: str | None = None, error: str | None = None) -> int:
         """Record a delivery outcome."""

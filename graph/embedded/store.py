@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 from graph import bundles
 from graph.embedded import accounts as _accounts
+from graph.embedded import delivery as _delivery
 from graph.embedded import jobs as _jobs
 from graph.embedded import joins as _joins
 from graph.embedded import meetings as _meetings
@@ -411,7 +412,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs)
+_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs, _delivery)
 
 
 class EmbeddedStore(
@@ -423,6 +424,7 @@ class EmbeddedStore(
     _outcomes.EmbeddedOutcomes,
     _joins.EmbeddedJoins,
     _jobs.EmbeddedJobs,
+    _delivery.EmbeddedDelivery,
     GraphStore,
 ):
     """The graph in one SQLite file (or ``":memory:"``), safe to share between the threads of one process."""

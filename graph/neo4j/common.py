@@ -7,6 +7,7 @@ import circle runs through it. Cypher stays in the ``queries_<area>`` modules.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from neo4j import ManagedTransaction
 
 from graph import sets_common
 from graph.neo4j import queries_sets
+from graph.port_meetings import NoticeRecord
 from graph.port_sets import Membership, PoolMember, SetRecord
 from graph.values import NotFound
 from network.domain import ActionLearningSet, Assessor, Programme
@@ -126,3 +128,26 @@ def set_records(tx: ManagedTransaction, set_ids: list[str]) -> list[SetRecord]:
     if not set_ids:
         return []
     return [to_set_record(r) for r in tx.run(queries_sets.SET_RECORDS, ids=sorted(set_ids))]
+
+
+# -- notices (the meetings area's outbox; the delivery area claims them) ------------------------
+
+
+def to_notice(n: Mapping[str, Any]) -> NoticeRecord:
+    """A ``(:Notice)`` node's properties as the port's notice (properties of other areas are ignored)."""
+    return NoticeRecord(
+        key=n["key"],
+        user_id=n.get("user_id"),
+        assessor_id=n.get("assessor_id"),
+        kind=n["kind"],
+        subject=n["subject"],
+        body=n["body"],
+        link=n.get("link"),
+        due_on=native(n.get("due_on")),
+        created_at=native(n.get("created_at")),
+        status=n["status"],
+        sent_at=native(n.get("sent_at")),
+        via=n.get("via"),
+        error=n.get("error"),
+        refs=None if n.get("refs") is None else json.loads(n["refs"]),
+    )

@@ -19,6 +19,7 @@ from neo4j import ManagedTransaction
 
 from graph.neo4j import queries_meetings as q
 from graph.neo4j.base import Neo4jBase
+from graph.neo4j.common import to_notice
 from graph.port_meetings import (
     ATTENDANCE_STATUSES,
     NOTICE_STATUSES,
@@ -27,8 +28,8 @@ from graph.port_meetings import (
     NoticeRecord,
     NoticeSubjects,
     Participation,
-    SetLabel,
     SetActivity,
+    SetLabel,
     TurnChange,
     UpcomingMeeting,
     actions_after,
@@ -58,30 +59,6 @@ def _record(row: Mapping[str, Any]) -> MeetingRecord:
         presenters=tuple(p for p, _ in presenters),
         attendance=tuple(sorted((a[0], a[1]) for a in row["attendance"])),
         actions=tuple((p, a) for p, a in presenters if a is not None),
-    )
-
-
-def notice_from_props(n: Mapping[str, Any]) -> NoticeRecord:
-    """The notice of a ``(:Notice)`` node's properties (used by the delivery area too; other properties are ignored)."""
-    return _notice(n)
-
-
-def _notice(n: Mapping[str, Any]) -> NoticeRecord:
-    return NoticeRecord(
-        key=n["key"],
-        user_id=n.get("user_id"),
-        assessor_id=n.get("assessor_id"),
-        kind=n["kind"],
-        subject=n["subject"],
-        body=n["body"],
-        link=n.get("link"),
-        due_on=_native(n.get("due_on")),
-        created_at=_native(n.get("created_at")),
-        status=n["status"],
-        sent_at=_native(n.get("sent_at")),
-        via=n.get("via"),
-        error=n.get("error"),
-        refs=None if n.get("refs") is None else json.loads(n["refs"]),
     )
 
 
@@ -359,7 +336,7 @@ class Neo4jMeetings(Neo4jBase):
             if after is not None and tx.run(q.NOTICE_EXISTS, key=after).single() is None:
                 return None
             rows = tx.run(q.NOTICES_FOR, assessor_id=assessor_id, user_id=user_id, after=after, limit=limit + 1)
-            return [_notice(r["n"]) for r in rows]
+            return [to_notice(r["n"]) for r in rows]
 
         found = self._read(work)
         if found is None:
@@ -369,7 +346,7 @@ class Neo4jMeetings(Neo4jBase):
 
     def undelivered_notices(self, limit: int = 500) -> list[NoticeRecord]:
         """Pending or failed notices, oldest first."""
-        return self._read(lambda tx: [_notice(r["n"]) for r in tx.run(q.UNDELIVERED, limit=max(1, limit))])
+        return self._read(lambda tx: [to_notice(r["n"]) for r in tx.run(q.UNDELIVERED, limit=max(1, limit))])
 
     def mark_notices(self, keys: Sequence[str], status: str, at: datetime, via: str | None = None, error: str | None = None) -> int:
         """Record a delivery outcome."""

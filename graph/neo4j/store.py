@@ -55,6 +55,7 @@ from graph import bundles
 from graph.neo4j import queries as q
 from graph.neo4j import (
     queries_accounts,
+    queries_delivery,
     queries_jobs,
     queries_joins,
     queries_meetings,
@@ -67,6 +68,7 @@ from graph.neo4j.accounts import Neo4jAccounts
 from graph.neo4j.common import day as _day
 from graph.neo4j.common import stored_props as _props
 from graph.neo4j.common import to_assessor as _assessor
+from graph.neo4j.delivery import Neo4jDelivery
 from graph.neo4j.jobs import Neo4jJobs
 from graph.neo4j.joins import Neo4jJoins
 from graph.neo4j.meetings import Neo4jMeetings
@@ -198,10 +200,13 @@ _AREA_SCHEMA: tuple[str, ...] = (
     + queries_outcomes.SCHEMA
     + queries_joins.SCHEMA
     + queries_jobs.SCHEMA
+    + queries_delivery.SCHEMA
 )
 
 
-class Neo4jStore(Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMeetings, Neo4jOutcomes, Neo4jJoins, Neo4jJobs, GraphStore):
+class Neo4jStore(
+    Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMeetings, Neo4jOutcomes, Neo4jJoins, Neo4jJobs, Neo4jDelivery, GraphStore
+):
     """The graph in a Neo4j database (Community or Enterprise, 5.x and later)."""
 
     kind = "neo4j"
