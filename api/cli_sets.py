@@ -12,7 +12,8 @@ from datetime import date
 
 import click
 
-from api.cli import check_day, fail, opened_store
+from api.cli_common import check_day, fail, opened_store
+from api.services import enrolment
 from api.services import sets as service
 from graph.port import Conflict, NotFound, StoreError, Unavailable
 from network import availability
@@ -177,21 +178,17 @@ def programme_create(programme_id: str, **options: object) -> None:
 @click.argument("assessor_ids", nargs=-1, required=True)
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Enrolment date (default today).")
 def enrol(programme_id: str, assessor_ids: tuple[str, ...], on: object) -> None:
-    """Enrol ASSESSOR_IDS in PROGRAMME_ID (one transaction each; already enrolled ones are reported and skipped)."""
+    """Enrol ASSESSOR_IDS in PROGRAMME_ID, all or nothing (already enrolled ones are reported and left as they are)."""
     day = check_day(on.date(), "--on") if on is not None else date.today()  # type: ignore[attr-defined]
-    enrolled = skipped = 0
     with opened_store() as store:
-        for assessor_id in assessor_ids:
-            try:
-                store.enrol(programme_id, assessor_id, on=day)
-                enrolled += 1
-            except Conflict:
-                skipped += 1
-                click.echo(f"{assessor_id}: already enrolled", err=True)
-            except NotFound as exc:
-                fail(f"{exc} ({enrolled} enrolled before this one)")
-            except Unavailable:
-                raise
-            except StoreError as exc:  # pragma: no cover - the store raises only the errors above here
-                fail(str(exc))
-    click.echo(f"enrolled {enrolled} in {programme_id}" + (f", {skipped} already enrolled" if skipped else ""))
+        try:
+            enrolled = enrolment.enrol(store, programme_id, assessor_ids, on=day, actor_id=None, skip_enrolled=True)
+        except Unavailable:
+            raise
+        except StoreError as exc:  # an unknown programme or id, or someone enrolled one of them meanwhile
+            fail(f"{exc}; nobody was enrolled")
+    new = {e.assessor_id for e in enrolled}
+    skipped = [i for i in dict.fromkeys(assessor_ids) if i not in new]
+    for assessor_id in skipped:
+        click.echo(f"{assessor_id}: already enrolled", err=True)
+    click.echo(f"enrolled {len(enrolled)} in {programme_id}" + (f", {len(skipped)} already enrolled" if skipped else ""))

@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from api import jobs
 from api.access import Principal
 from api.extensions import get_store
+from api.services import enrolment
 from api.services import reach as reach_service
 from api.services import sets as service
 from graph.port import Conflict, GraphStore, Invalid, NotFound
@@ -407,8 +408,7 @@ def update_programme(programme_id: str) -> Response | tuple[str, int]:
 @bp.post("/programmes/<programme_id>/enrolments")
 def enrol(programme_id: str) -> Response | tuple[str, int]:
     """Enrol the chosen people (ticked from an organisation's list, or given by id); all are checked before anyone is enrolled."""
-    page_authorize("enrolments:read", programme_id=programme_id)
-    store = get_store()
+    principal = page_authorize("enrolments:read", programme_id=programme_id)
     wanted = [i.strip() for i in request.form.getlist("assessor_id") if i.strip()]
     typed = (request.form.get("assessor_ref") or "").strip()
     if typed:
@@ -416,21 +416,15 @@ def enrol(programme_id: str) -> Response | tuple[str, int]:
     wanted = list(dict.fromkeys(wanted))
     for assessor_id in wanted:
         page_authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
-    problems: list[str] = []
     if not wanted:
-        problems.append("Tick at least one person, or give an assessor id.")
-    known = store.existing_ids("Assessor", wanted) if wanted else set()
-    unknown = [i for i in wanted if i not in known]
-    if unknown:
-        problems.append("No assessor has the id " + ", ".join(unknown) + ".")
-    already = {e.assessor_id for e in store.enrolments(programme_id)}
-    repeated = [i for i in wanted if i in already]
-    if repeated:
-        problems.append("Already enrolled: " + ", ".join(repeated) + ".")
-    if problems:
-        return _programme_page(programme_id, enrol_errors=problems, status=422)
-    for assessor_id in wanted:
-        store.enrol(programme_id, assessor_id)
+        return _programme_page(programme_id, enrol_errors=["Tick at least one person, or give an assessor id."], status=422)
+    try:
+        enrolment.enrol(get_store(), programme_id, wanted, actor_id=principal.user_id)
+    except enrolment.EnrolmentProblems as exc:
+        return _programme_page(programme_id, enrol_errors=exc.problems(), status=422)
+    except Conflict:  # someone enrolled one of them meanwhile: nobody of this batch was enrolled
+        problems = ["Someone else enrolled some of these people meanwhile, so nobody was enrolled; look at the pool and try again."]
+        return _programme_page(programme_id, enrol_errors=problems, status=409)
     flash(f"Enrolled {len(wanted)} {'person' if len(wanted) == 1 else 'people'}.")
     return redirect(url_for("coordinator_pages.programme", programme_id=programme_id) + "#pool")
 
@@ -438,10 +432,10 @@ def enrol(programme_id: str) -> Response | tuple[str, int]:
 @bp.post("/programmes/<programme_id>/enrolments/<assessor_id>/remove")
 def unenrol(programme_id: str, assessor_id: str) -> Response:
     """Take someone out of the pool (their sets, if any, are not changed)."""
-    page_authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
+    principal = page_authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
     store = get_store()
     name = _name_of(store, assessor_id)
-    store.unenrol(programme_id, assessor_id)
+    enrolment.unenrol(store, programme_id, [assessor_id], actor_id=principal.user_id)
     flash(f"{name} is no longer in the pool.")
     return redirect(url_for("coordinator_pages.programme", programme_id=programme_id) + "#pool")
 
@@ -577,19 +571,19 @@ def start_forming(programme_id: str) -> Response | tuple[str, int]:
 @bp.post("/programmes/<programme_id>/form/discard")
 def discard(programme_id: str) -> Response:
     """Throw an open proposal away (after a ticked confirmation); no set changes and nobody is told."""
-    page_authorize("proposals:write", programme_id=programme_id)
-    store = get_store()
-    record = _proposal_of(store, programme_id, request.form.get("proposal_id") or "")
-    if record.status != "open":
-        flash("That proposal was committed, so it stays as the record of the sets it made.", "error")
-    elif request.form.get("confirm") != "yes":
+    principal = page_authorize("proposals:write", programme_id=programme_id)
+    record = _proposal_of(get_store(), programme_id, request.form.get("proposal_id") or "")
+    if record.status == "open" and request.form.get("confirm") != "yes":
         flash("Tick the box to confirm that the proposal should be discarded; nothing was changed.", "error")
         return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id, proposal=record.id))
     else:
-        store.delete_proposal(record.id)
         flash("The proposal was discarded.")
     return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id))
 
+    try:
+        service.discard_proposal(get_store(), record.id, actor_id=principal.user_id)
+    except Conflict:
+        flash("That proposal was committed, so it stays as the record of the sets it made.", "error")
 
 @bp.post("/programmes/<programme_id>/form/rerun")
 def rerun(programme_id: str) -> Response | tuple[str, int]:

@@ -21,6 +21,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from api.extensions import get_store
+from api.services import enrolment
 from api.services import joins as service
 from graph.port import Conflict, Invalid, NotFound
 from graph.port_joins import MAX_MESSAGE
@@ -175,7 +176,7 @@ def enrol(programme_id: str) -> Response:
     if principal.assessor_id is None:
         return redirect(url_for("joins_pages.my_set_suggestions"))
     try:
-        enrolled = service.enrol(get_store(), programme_id, principal.assessor_id, actor_id=principal.user_id)
+        [enrolled] = enrolment.enrol(get_store(), programme_id, [principal.assessor_id], actor_id=principal.user_id, open_only=True)
     except (NotFound, Invalid, Conflict) as exc:
         flash(f"You could not be enrolled: {exc}", "error")
     else:

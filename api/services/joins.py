@@ -15,6 +15,8 @@ store calls around a pure engine, in the order STYLE asks for:
   are re-planned (:func:`api.services.meetings.membership_changed`). A declined request is
   remembered by the store: that set is never suggested to that person again.
 
+Enrolling in an open programme is :func:`api.services.enrolment.enrol` (``open_only``).
+
 Errors: the port's (:class:`NotFound` 404, :class:`Conflict` 409, :class:`Invalid` 422) leave this
 module. A request that breaks a rule (a full set, the organisation's limit reached, already a
 member) is :class:`Invalid`: bad input, nothing written. Accepting a request that breaks a rule
@@ -35,7 +37,7 @@ from api.services.sets import theme_names as all_theme_names
 from api.services.sets import to_member
 from graph.port import GraphStore, Invalid, NotFound, StoreError
 from graph.port_joins import AUTOMATIC, MAX_MESSAGE, CandidateSet, JoinRequest
-from graph.port_sets import Enrolment, PoolMember
+from graph.port_sets import PoolMember
 from network import availability, words
 from network.domain import Programme
 from network.formation import Member, Rules, Weights
@@ -152,16 +154,6 @@ def set_suggestions(store: GraphStore, assessor_id: str, limit: int = 10) -> Sug
 def open_programmes(store: GraphStore, assessor_id: str, limit: int = 20) -> list[Programme]:
     """Open programmes in the assessor's region (or open to every region) they are not enrolled in."""
     return store.open_programmes(assessor_id, limit=limit)
-
-
-def enrol(store: GraphStore, programme_id: str, assessor_id: str, *, actor_id: str | None = None, on: date | None = None) -> Enrolment:
-    """Enrol the assessor in an open programme; :class:`Invalid` unless it is open; audited as ``enrolments:join``."""
-    programme = store.get_programme(programme_id)
-    if programme.status != "open":
-        raise Invalid(f"programme {programme.name} is {programme.status}, not open for enrolment")
-    enrolment = store.enrol(programme_id, assessor_id, on=on)
-    accounts.audit(store, "enrolments:join", "programme", programme_id, actor_id, {"assessor_id": assessor_id})
-    return enrolment
 
 
 # -- requests and decisions -----------------------------------------------------------------------

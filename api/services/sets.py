@@ -1,9 +1,11 @@
-"""Set formation use cases (issue 4): programmes, enrolment, proposals, commit, repair, rota and calendars.
+"""Set formation use cases (issue 4): programmes, proposals, commit, repair, set status, rota and calendars.
 
-Shared by the JSON API and the CLI; nothing here knows Flask. Each use case is a few store calls
+Shared by the JSON API, the pages and the CLI; nothing here knows Flask. Each use case is a few store calls
 around a pure engine (:mod:`network.formation`, :mod:`network.repair`, :mod:`network.rota`,
-:mod:`network.calendar`), in the order STYLE asks for: read, run the engine outside any
-transaction, write the result in one transaction.
+:mod:`network.calendar`). Every change is a :func:`~api.services.usecase.use_case`: its writes and its
+audit entry commit in one unit of work. A formation search (:func:`propose`, :func:`rerun`) may run for
+minutes, so it runs first, outside any transaction, and only its result is written in a unit of work.
+Enrolment is :mod:`api.services.enrolment`.
 
 Proposals live in the store (``ProposalRecord.payload``, JSON), so the app servers stay stateless:
 any server can load, edit, re-run or commit any proposal. Every change names the version it was
@@ -29,6 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from api.services import accounts
+from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
 from network import calendar, limits, rota
@@ -61,12 +64,12 @@ PAYLOAD_FORMAT = 1
 # -- programmes and enrolment ------------------------------------------------------------
 
 
+@use_case
 def create_programme(store: GraphStore, programme: Programme, *, actor_id: str | None = None) -> Programme:
     """Store a new programme and make its creator (a coordinator) coordinate it; audited as ``programme:create``.
 
-    The programme is written in one transaction and the creator's scope in a second one
-    (users belong to the accounts area); if the second fails the programme stays and an admin
-    can assign it. :class:`InvalidValue` for a start date outside the window people may enter
+    The programme, the creator's scope and the audit entry are written in one unit of work:
+    all of it or none of it. :class:`InvalidValue` for a start date outside the window people may enter
     (:func:`network.limits.check_date`), whichever door it came through.
     """
     limits.check_optional_date(programme.starts_on, "starts_on")
@@ -495,7 +498,33 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
         payload=_encode(settings, result, [s.locked for s in result.sets]),
         created_by=created_by,
     )
-    return _view(store.save_proposal(record), ctx)
+    return _view(_save_proposal(store, record), ctx)
+
+
+@use_case
+def _save_proposal(store: GraphStore, record: ProposalRecord) -> ProposalRecord:
+    """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes)."""
+    return store.save_proposal(record)
+
+
+@use_case
+def _update_proposal(store: GraphStore, proposal_id: str, payload: str, version: int) -> ProposalRecord:
+    """Keep a re-run proposal on ``version`` (:class:`Conflict` if it changed meanwhile); the search ran before, outside the unit."""
+    return store.update_proposal(proposal_id, payload, version)
+
+
+@use_case
+def discard_proposal(store: GraphStore, proposal_id: str, *, actor_id: str | None) -> None:
+    """Throw an open proposal away (no set changes, nobody is told); audited as ``proposals:discard``.
+
+    :class:`NotFound` if there is none; :class:`Conflict` for a committed proposal, which stays as the
+    record of the sets it made.
+    """
+    record = store.get_proposal(proposal_id)
+    if record.status != "open":
+        raise Conflict("that proposal was committed, so it stays as the record of the sets it made")
+    store.delete_proposal(proposal_id)
+    accounts.audit(store, "proposals:discard", "programme", record.programme_id, actor_id, {"proposal_id": proposal_id})
 
 
 def get_proposal(store: GraphStore, proposal_id: str) -> ProposalView:
@@ -550,6 +579,7 @@ def _set_number(numbers: Sequence[int], number: int, allow_new: bool = False) ->
     raise Invalid(f"there is no set {number}: {sets}{extra}")
 
 
+@use_case
 def edit_proposal(
     store: GraphStore,
     proposal_id: str,
@@ -613,6 +643,7 @@ def edit_proposal(
     return _view(record, ctx)
 
 
+@use_case
 def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequence[int], locked: bool = True) -> ProposalView:
     """Lock (or unlock) sets by number: a locked set is kept exactly as it is by edits and re-runs."""
     view, ctx = _load(store, proposal_id)
@@ -662,10 +693,11 @@ def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None
     result = _with_inactive(result, ctx)
     old = [(n, frozenset(s.members), lock) for n, s, lock in view.numbered()]
     result, numbers, flags, change = _renumber(old, result)
-    record = store.update_proposal(proposal_id, _encode(settings, result, flags, numbers, change), version)
+    record = _update_proposal(store, proposal_id, _encode(settings, result, flags, numbers, change), version)
     return _view(record, ctx)
 
 
+@use_case
 def commit(
     store: GraphStore, proposal_id: str, version: int, *, joined: date | None = None, actor_id: str | None = None
 ) -> list[SetRecord]:
@@ -740,6 +772,7 @@ class RepairView:
     note: str | None = None
 
 
+@use_case
 def leave_set(store: GraphStore, set_id: str, assessor_id: str, left: date | None = None, *, actor_id: str | None = None) -> Membership:
     """Record that a member left the set (``left`` or today); audited as ``sets:leave``."""
     ended = store.end_membership(set_id, assessor_id, left or date.today())
@@ -794,6 +827,7 @@ def repair_suggestions(store: GraphStore, set_id: str, limit: int = 10) -> Repai
     return RepairView(record, vacancies, tuple(ranked), people)
 
 
+@use_case
 def fill_vacancy(
     store: GraphStore, set_id: str, assessor_id: str, joined: date | None = None, *, actor_id: str | None = None
 ) -> Membership:
@@ -802,6 +836,18 @@ def fill_vacancy(
     accounts.audit(store, "sets:fill", "set", set_id, actor_id, {"assessor_id": assessor_id})
     _turns_changed(store, set_id)
     return added
+
+
+@use_case
+def set_status(store: GraphStore, set_id: str, status: str, on: date | None = None, *, actor_id: str | None) -> SetRecord:
+    """Change a set's status (forming, active, closed); closing it ends its current memberships on ``on`` (default today).
+
+    Audited as ``sets:status``. :class:`NotFound` for no such set, :class:`Invalid` for an unknown status.
+    """
+    day = on or date.today()
+    store.set_set_status(set_id, status, on=day)
+    accounts.audit(store, "sets:status", "set", set_id, actor_id, {"status": status, "on": day.isoformat()})
+    return store.get_set(set_id)
 
 
 def _turns_changed(store: GraphStore, set_id: str) -> None:

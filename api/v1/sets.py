@@ -28,6 +28,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.access import authorize, current_principal
 from api.extensions import get_store
+from api.services import enrolment
 from api.services import sets as service
 from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
 from graph.port import NotFound, Page
@@ -729,15 +730,16 @@ class Enrolment(MethodView):
     def put(self, args: dict[str, Any], programme_id: str, assessor_id: str) -> Any:
         """Enrol: yourself, or (coordinator / organisation admin) someone else; 409 if already enrolled."""
         programme_id, assessor_id = path_id(programme_id, "programme_id"), path_id(assessor_id, "assessor_id")
-        authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
-        return get_store().enrol(programme_id, assessor_id, on=args["on"])
+        principal = authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
+        [enrolled] = enrolment.enrol(get_store(), programme_id, [assessor_id], on=args["on"], actor_id=principal.user_id)
+        return enrolled
 
     @blp.response(204)
     def delete(self, programme_id: str, assessor_id: str) -> None:
         """Leave the pool (or take someone out of it)."""
         programme_id, assessor_id = path_id(programme_id, "programme_id"), path_id(assessor_id, "assessor_id")
-        authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
-        get_store().unenrol(programme_id, assessor_id)
+        principal = authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
+        enrolment.unenrol(get_store(), programme_id, [assessor_id], actor_id=principal.user_id)
 
 
 # -- proposals ---------------------------------------------------------------------------------------
@@ -790,10 +792,10 @@ class OneProposal(MethodView):
 
     @blp.response(204)
     def delete(self, proposal_id: str) -> None:
-        """Discard a proposal."""
+        """Discard an open proposal (409 for a committed one: it stays as the record of the sets it made)."""
         proposal_id = path_id(proposal_id, "proposal_id")
-        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
-        get_store().delete_proposal(proposal_id)
+        principal = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        service.discard_proposal(get_store(), proposal_id, actor_id=principal.user_id)
 
 
 @blp.route("/proposals/<id:proposal_id>/edits")
@@ -895,11 +897,9 @@ class OneSet(MethodView):
         """Change the set's status; closing it ends its current memberships."""
         set_id = path_id(set_id, "set_id")
         record, scope = _set_scope(set_id)
-        authorize("sets:write", programme_id=scope["programme_id"])
+        principal = authorize("sets:write", programme_id=scope["programme_id"])
         _require(record, "set", set_id)
-        store = get_store()
-        store.set_set_status(set_id, args["status"], on=args["on"])
-        return _sets_body([store.get_set(set_id)])[0]
+        return _sets_body([service.set_status(get_store(), set_id, args["status"], args["on"], actor_id=principal.user_id)])[0]
 
 
 @blp.route("/sets/<id:set_id>/leave")

@@ -60,8 +60,9 @@ def test_the_help_examples_pass_the_check(tmp_path: Path) -> None:
 def test_the_readme_booleans_and_dates_pass_the_check(tmp_path: Path) -> None:
     section = _csv_section()
     sentence = section[section.index("Booleans are") : section.index("`paused_until` is")]
-    *pairs, day = _codes(sentence)
-    flags = [flag for pair in pairs for flag in pair.split("/")]
+    codes = _codes(sentence)
+    flags = [flag for code in codes if re.fullmatch(r"\w+/\w+", code) for flag in code.split("/")]
+    day = next(code for code in codes if re.fullmatch(r"\d{4}-\d{2}-\d{2}", code))
     assert len(flags) == 6
     header = "id,name,organisation_id,discoverable,employed_since"
     plan = _read(tmp_path, "".join(f"a-{n},Person {n},org-1,{flag},{day}\n" for n, flag in enumerate(flags)), header)

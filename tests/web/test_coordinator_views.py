@@ -316,7 +316,7 @@ def test_enrolment_checks_everyone_first_and_writes_nothing_on_a_bad_id(client, 
     assert bad.status_code == 422 and "No assessor has the id nobody-here." in text(bad)
     assert "a-00" not in {e.assessor_id for e in store.enrolments("prog-1")}
     repeated = client.post("/programmes/prog-1/enrolments", data={"assessor_id": ["a-00", "a-01"]}, headers=headers)
-    assert repeated.status_code == 422 and "Already enrolled: a-01." in text(repeated)
+    assert repeated.status_code == 422 and "Already enrolled: Person 01." in text(repeated)  # named, not by id
     empty = client.post("/programmes/prog-1/enrolments", data={}, headers=headers)
     assert empty.status_code == 422
     good = client.post("/programmes/prog-1/enrolments", data={"assessor_id": ["a-00", "a-06"]}, headers=headers)
@@ -327,6 +327,50 @@ def test_enrolment_checks_everyone_first_and_writes_nothing_on_a_bad_id(client, 
 
 
 # -- forming, re-running, committing -------------------------------------------------------------------------
+def check_a_batch_lands_whole_or_not_at_all(store: Any, client: FlaskClient, headers: dict[str, str], monkeypatch: Any) -> None:
+    """Five people ticked; the store refuses the third (enrolled by someone else a moment before): nobody is enrolled."""
+    batch = ["a-00", "a-01", "a-02", "a-03", "a-04"]
+    real = store.enrol
+
+    def enrolled_meanwhile(programme_id: str, assessor_id: str, on: Any = None) -> Any:
+        if assessor_id == batch[2]:
+            real(programme_id, assessor_id, on=on)
+        return real(programme_id, assessor_id, on=on)
+
+    monkeypatch.setattr(store, "enrol", enrolled_meanwhile)
+    refused = client.post("/programmes/prog-1/enrolments", data={"assessor_id": batch}, headers=headers)
+    monkeypatch.undo()
+    assert refused.status_code == 409 and "nobody was enrolled" in text(refused)
+    assert store.enrolments("prog-1") == []
+    assert store.list_audit(action="enrolments:add").items == []
+    done = client.post("/programmes/prog-1/enrolments", data={"assessor_id": batch}, headers=headers)
+    assert done.status_code == 302 and {e.assessor_id for e in store.enrolments("prog-1")} == set(batch)
+    [entry] = store.list_audit(action="enrolments:add").items
+    assert entry.details["assessor_ids"] == batch and entry.actor_id is not None
+
+
+def test_an_enrolment_batch_lands_whole_or_not_at_all(client, store, as_user, monkeypatch) -> None:
+    arrange_pool(store)
+    store.create_programme(Programme(id="prog-1", name="North East 2026", set_size_min=3, set_size_max=4, set_size_target=4))
+    check_a_batch_lands_whole_or_not_at_all(store, client, as_user(("coordinator",), programme_ids=("prog-1",)), monkeypatch)
+
+
+def test_discarding_a_proposal_and_enrolments_are_audited_with_who_did_it(client, store, as_user) -> None:
+    arrange_pool(store, programme_id="prog-1")
+    headers = as_user(("coordinator",), programme_ids=("prog-1",))
+    removed = client.post("/programmes/prog-1/enrolments/a-06/remove", headers=headers)
+    assert removed.status_code == 302
+    [entry] = store.list_audit(action="enrolments:remove").items
+    assert entry.details == {"assessor_ids": ["a-06"]} and entry.actor_id == as_user.last_id
+    view = sets_service.propose(store, "prog-1", sets_service.RunSettings(seed=1, time_limit=0.2))
+    kept = client.post("/programmes/prog-1/form/discard", data={"proposal_id": view.record.id}, headers=headers)  # not confirmed
+    assert kept.status_code == 302 and store.get_proposal(view.record.id).id == view.record.id
+    gone = client.post("/programmes/prog-1/form/discard", data={"proposal_id": view.record.id, "confirm": "yes"}, headers=headers)
+    assert gone.status_code == 302 and store.list_proposals("prog-1") == []
+    [entry] = store.list_audit(action="proposals:discard").items
+    assert entry.details == {"proposal_id": view.record.id} and entry.actor_id == as_user.last_id
+
+
 
 
 def test_forming_sets_runs_as_a_job_and_the_workspace_shows_its_proposal(client, store, as_user) -> None:
@@ -507,6 +551,18 @@ def neo4j_store() -> Iterator[Any]:
 
 
 @pytest.mark.neo4j
+@pytest.mark.neo4j
+def test_an_enrolment_batch_lands_whole_or_not_at_all_on_neo4j(neo4j_store: Any, monkeypatch) -> None:
+    store = neo4j_store
+    store._wipe()
+    arrange_pool(store)
+    store.create_programme(Programme(id="prog-1", name="North East 2026", set_size_min=3, set_size_max=4, set_size_target=4))
+    client = create_app({"TESTING": True, "STORE": store, "WTF_CSRF_ENABLED": False}).test_client()
+    user = accounts.create_user(store, "neo4j.batch@example.org", roles=("coordinator",), programme_ids=("prog-1",))
+    headers = {"Authorization": f"Bearer {accounts.issue_token(store, user.id, 'pages', days=1).secret}"}
+    check_a_batch_lands_whole_or_not_at_all(store, client, headers, monkeypatch)
+
+
 def test_the_pages_workflow_on_neo4j(neo4j_store: Any) -> None:
     store = neo4j_store
     store._wipe()
