@@ -576,14 +576,13 @@ def discard(programme_id: str) -> Response:
     if record.status == "open" and request.form.get("confirm") != "yes":
         flash("Tick the box to confirm that the proposal should be discarded; nothing was changed.", "error")
         return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id, proposal=record.id))
-    else:
-        flash("The proposal was discarded.")
-    return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id))
-
     try:
         service.discard_proposal(get_store(), record.id, actor_id=principal.user_id)
     except Conflict:
         flash("That proposal was committed, so it stays as the record of the sets it made.", "error")
+    else:
+        flash("The proposal was discarded.")
+    return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id))
 
 @bp.post("/programmes/<programme_id>/form/rerun")
 def rerun(programme_id: str) -> Response | tuple[str, int]:

@@ -326,7 +326,6 @@ def test_enrolment_checks_everyone_first_and_writes_nothing_on_a_bad_id(client, 
     assert removed.status_code == 302 and "a-06" not in {e.assessor_id for e in store.enrolments("prog-1")}
 
 
-# -- forming, re-running, committing -------------------------------------------------------------------------
 def check_a_batch_lands_whole_or_not_at_all(store: Any, client: FlaskClient, headers: dict[str, str], monkeypatch: Any) -> None:
     """Five people ticked; the store refuses the third (enrolled by someone else a moment before): nobody is enrolled."""
     batch = ["a-00", "a-01", "a-02", "a-03", "a-04"]
@@ -371,6 +370,7 @@ def test_discarding_a_proposal_and_enrolments_are_audited_with_who_did_it(client
     assert entry.details == {"proposal_id": view.record.id} and entry.actor_id == as_user.last_id
 
 
+# -- forming, re-running, committing -------------------------------------------------------------------------
 
 
 def test_forming_sets_runs_as_a_job_and_the_workspace_shows_its_proposal(client, store, as_user) -> None:
@@ -551,7 +551,6 @@ def neo4j_store() -> Iterator[Any]:
 
 
 @pytest.mark.neo4j
-@pytest.mark.neo4j
 def test_an_enrolment_batch_lands_whole_or_not_at_all_on_neo4j(neo4j_store: Any, monkeypatch) -> None:
     store = neo4j_store
     store._wipe()
@@ -563,6 +562,7 @@ def test_an_enrolment_batch_lands_whole_or_not_at_all_on_neo4j(neo4j_store: Any,
     check_a_batch_lands_whole_or_not_at_all(store, client, headers, monkeypatch)
 
 
+@pytest.mark.neo4j
 def test_the_pages_workflow_on_neo4j(neo4j_store: Any) -> None:
     store = neo4j_store
     store._wipe()
