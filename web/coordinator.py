@@ -584,6 +584,7 @@ def discard(programme_id: str) -> Response:
         flash("The proposal was discarded.")
     return redirect(url_for("coordinator_pages.form_sets", programme_id=programme_id))
 
+
 @bp.post("/programmes/<programme_id>/form/rerun")
 def rerun(programme_id: str) -> Response | tuple[str, int]:
     """Form everything that is not locked again, as a background job (locked sets are kept exactly)."""
