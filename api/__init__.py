@@ -1,4 +1,8 @@
-"""The Flask application: ``create_app`` wires config, the graph store, auth, the JSON API, pages and error handlers."""
+"""The JSON API's part of the Flask app: :func:`init_app` wires config, the graph store, auth, the API and error handlers.
+
+The app itself is built by the factory at the top, :func:`bridgework.create_app`, which calls
+:func:`init_app` and then :func:`web.init_app` (the pages); nothing under ``api/`` imports ``web/``.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from api.errors import ErrorSchema, register_errorhandlers
 from api.extensions import init_store
 from graph.port import GraphStore
 
-__all__ = ["create_app"]
+__all__ = ["init_app"]
 
 API_KEY = "bridgework.api"
 
@@ -84,14 +88,13 @@ def _document_edge_errors(doc: dict[str, Any], doc_info: Any, *, method: str, **
     return doc
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app; settings come from the environment, overridden by ``config`` (tests pass one).
+def init_app(app: Flask, config: Mapping[str, Any] | None = None) -> None:
+    """Configure ``app`` and attach the API's parts; settings come from the environment, overridden by ``config``.
 
     A ``STORE`` entry in ``config`` supplies an already-open :class:`~graph.port.GraphStore`
-    (the caller then owns its lifetime); otherwise the factory opens the configured store
-    and closes it when the process exits.
+    (the caller then owns its lifetime); otherwise the configured store is opened and closed
+    when the process exits.
     """
-    app = Flask(__name__, template_folder="../web/templates", static_folder="../web/static")
     app.config.from_mapping(app_config.from_env())
     app.config.from_mapping(API_SETTINGS)
     if config:
@@ -103,7 +106,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
-    return app
 
 
 def register_extensions(app: Flask) -> None:
@@ -116,21 +118,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the health probes, the JSON API (every area in ``api.v1.AREAS``) and the pages."""
+    """Attach the health probes and the JSON API (every area in ``api.v1.AREAS``); the pages are :mod:`web`'s."""
     from api.edge import init_edge
     from api.health import bp as health_bp
     from api.v1 import AREAS
     from api.v1.common import IdConverter, id_converter_schema
-    from web import PAGES
-    from web import bp as web_bp
-    from web.auth import bp as auth_bp
 
     app.register_blueprint(health_bp)
-    app.register_blueprint(web_bp)
-    app.register_blueprint(auth_bp)
-    for name in PAGES:
-        app.register_blueprint(importlib.import_module(f"web.{name}").bp)
-
     app.url_map.converters["id"] = IdConverter
     api = BridgeworkApi(app)
     api.register_converter(IdConverter, id_converter_schema)

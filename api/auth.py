@@ -76,8 +76,7 @@ def _fingerprint(user: User) -> str:
 
 def init_auth(app: Flask) -> None:
     """Install flask-login, CSRF protection and the login limiter on the app."""
-    login_manager = LoginManager()
-    login_manager.login_view = "auth.login"
+    login_manager = LoginManager()  # the sign-in page (``login_view``) is the pages' to name: see web.init_app
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"

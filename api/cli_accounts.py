@@ -6,7 +6,7 @@ import os
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli_common import fail, opened_store
 from api.services import accounts
 from graph.port import Conflict, NotFound
 from network.domain import InvalidValue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli_common import fail, opened_store
 from api.services import joins as service
 from graph.port import Conflict, Invalid, NotFound
 from graph.port_joins import JOIN_STATUSES
@@ -88,5 +88,5 @@ def join_decide_command(request_id: str, decision: str, note: str) -> None:
     click.echo(f"join request {decided.id}: {decided.status}")
 
 
-#: The commands of this area, registered on the ``bridgework`` group by :mod:`api.cli`.
+#: The commands of this area, registered on the ``bridgework`` group by :mod:`bridgework.cli`.
 COMMANDS: tuple[click.Command, ...] = (set_suggestions_command, join_request_command, join_requests_command, join_decide_command)

@@ -5,7 +5,7 @@ through the notifier configured by ``BRIDGEWORK_NOTIFIER`` (``outbox`` by defaul
 
 ``send-reminders`` and ``set-health`` go over many sets: one that cannot be processed is logged
 with its id and named at the end, the others are done all the same, and the command then exits
-with :data:`api.cli.EXIT_PARTIAL` (3) instead of 0.
+with :data:`api.cli_common.EXIT_PARTIAL` (3) instead of 0.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date
 
 import click
 
-from api.cli import EXIT_PARTIAL, EXIT_SETTING, check_day, fail, opened_store
+from api.cli_common import EXIT_PARTIAL, EXIT_SETTING, check_day, fail, opened_store
 from api.services import batch, notify
 from api.services import meetings as service
 from graph.port import Invalid
@@ -81,10 +81,14 @@ def _partial(failures: tuple[batch.Failure, ...], done: str) -> None:
 @click.argument("programme_id")
 @click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD", help="Judge as of this day (default today).")
 @click.option("--all", "every", is_flag=True, help="List every set, not only those at risk.")
-def set_health_command(programme_id: str, day: date | None, every: bool) -> None:
+@click.option(
+    "--notify", "tell", is_flag=True, help="Also tell the programme's coordinators of each set at risk (once a week per set and reason)."
+)
+def set_health_command(programme_id: str, day: date | None, every: bool, tell: bool) -> None:
     """Sets of PROGRAMME_ID at risk, most urgent first, with the suggested action for each."""
     with opened_store() as store:
-        view = service.programme_health(store, programme_id, day or date.today())
+        judge = service.tell_coordinators_of_risk if tell else service.programme_health
+        view = judge(store, programme_id, day or date.today())
     shown = view.sets if every else view.at_risk
     click.echo(f"{view.programme.name}: {len(view.at_risk)} of {len(view.sets)} set(s) at risk")
     for h in shown:

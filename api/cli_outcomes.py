@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli_common import fail, opened_store
 from api.services import outcomes as service
 from network.domain import today
 from network.outcomes import FEWER, WAVE_NAMES, OutcomeReport, Summary, report_csv

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli_common import fail, opened_store
 from api.services import reach as service
 from network.domain import REGIONS, InvalidValue
 from network.reach import CSV_LAYOUTS, TOP_PARTNERS, BadRange, NetworkReach, OrganisationReach, parse_month

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import fail, opened_store
+from api.cli_common import fail, opened_store
 from api.services import suggestions as service
 from api.services.suggestions import DEFAULT_LIMIT, MAX_LIMIT
 from network.domain import REGIONS, InvalidValue, check_id
@@ -43,7 +43,7 @@ def _suggest(assessor_id: str, limit: int, common_slot: str, scores: bool) -> No
         click.echo(line)
 
 
-#: The command, typed explicitly: api.cli imports this module while it is being imported itself.
+#: The command, registered on the ``bridgework`` group by :mod:`bridgework.cli`.
 suggest_command: click.Command = _suggest
 
 

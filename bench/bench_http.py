@@ -175,7 +175,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "api.wsgi:app",
+        "bridgework.wsgi:app",
     ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.time() + 60

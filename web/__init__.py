@@ -1,14 +1,18 @@
-"""Pages for people, rendered on the server: one blueprint per area, registered by the app factory.
+"""Pages for people, rendered on the server: one blueprint per area, registered by :func:`init_app`.
 
 Each page module ``web/<area>.py`` exposes ``bp``; list it in :data:`PAGES` to have it served.
+The app factory (:func:`bridgework.create_app`) builds the app with :data:`TEMPLATE_FOLDER` and
+:data:`STATIC_FOLDER`, lets :func:`api.init_app` attach the API, then calls :func:`init_app`.
 Every page view calls :func:`web.guard.page_authorize` first (the same policy as the JSON API).
 """
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 
 from api.access import current_principal
 from api.extensions import get_store
@@ -18,6 +22,21 @@ bp = Blueprint("web", __name__)
 
 #: Page modules under ``web`` whose ``bp`` the app registers, in this order.
 PAGES: list[str] = ["assessor", "coordinator", "reach", "admin", "onboarding", "outcomes", "joins", "meetings"]
+
+#: The pages' templates and static files (the app serves both; the API's docs pages use the vendored scripts).
+TEMPLATE_FOLDER = str(Path(__file__).parent / "templates")
+STATIC_FOLDER = str(Path(__file__).parent / "static")
+
+
+def init_app(app: Flask) -> None:
+    """Attach the pages (after :func:`api.init_app`, whose ``id`` converter the page routes use) and name the sign-in page."""
+    from web.auth import bp as auth_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(auth_bp)
+    for name in PAGES:
+        app.register_blueprint(importlib.import_module(f"web.{name}").bp)
+    app.login_manager.login_view = "auth.login"  # type: ignore[attr-defined]
 
 
 @bp.get("/")

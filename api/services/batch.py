@@ -9,7 +9,7 @@ item with bad data (a date stored before dates were checked, say) must not stop 
 
 A run catches the error of one item with :func:`failure`, which logs it (with the traceback when
 it was not an expected kind of error) and returns a :class:`Failure` for the report; the run exits
-non-zero only after doing everything else (``api.cli.EXIT_PARTIAL``).
+non-zero only after doing everything else (``api.cli_common.EXIT_PARTIAL``).
 """
 
 from __future__ import annotations

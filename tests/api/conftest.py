@@ -10,8 +10,8 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 
 #: ``auth(roles=..., assessor_id=..., organisation_ids=..., programme_ids=...)`` -> request headers.

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from network.domain import Assessor, Organisation, Programme, Theme
 from tests.api.matrix import CALLERS, EVERYONE, NOBODY, Row, World

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from network.domain import Assessor, Organisation
 
@@ -310,7 +310,7 @@ def cli_env(tmp_path, monkeypatch):
 
 
 def test_create_admin_takes_the_password_from_a_hidden_prompt(cli_env):
-    from api.cli import main
+    from bridgework.cli import main
 
     result = CliRunner().invoke(main, ["create-admin", "--email", "Root@Example.org"], input=f"{PASSWORD}\n{PASSWORD}\n")
     assert result.exit_code == 0, result.output
@@ -325,7 +325,7 @@ def test_create_admin_takes_the_password_from_a_hidden_prompt(cli_env):
 
 
 def test_create_admin_reads_the_environment_and_refuses_bad_input(cli_env, monkeypatch):
-    from api.cli import main
+    from bridgework.cli import main
 
     monkeypatch.setenv("BRIDGEWORK_ADMIN_PASSWORD", "short")
     weak = CliRunner().invoke(main, ["create-admin", "--email", "root@example.org"])
@@ -337,7 +337,7 @@ def test_create_admin_reads_the_environment_and_refuses_bad_input(cli_env, monke
 
 
 def test_reset_link_prints_a_one_time_link(cli_env, monkeypatch):
-    from api.cli import main
+    from bridgework.cli import main
 
     monkeypatch.setenv("BRIDGEWORK_ADMIN_PASSWORD", PASSWORD)
     CliRunner().invoke(main, ["create-admin", "--email", "root@example.org"])

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from marshmallow import Schema, fields
 
-from api import create_app
 from api.extensions import STORE_KEY
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from graph.port import Conflict, NotFound, Unavailable
 from graph.settings import SettingError
@@ -172,3 +172,43 @@ def test_start_page_shows_the_network_size(client, store):
     store.create_organisation(Organisation(id="o-1", name="Northmoor County Council", kind="local_authority", region="north_east"))
     page = client.get("/").get_data(as_text=True)
     assert "Organisations</dt><dd>1</dd>" in page
+
+
+def test_the_factory_at_the_top_wires_the_api_and_the_pages(client):
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/").status_code == 200
+    page = client.get("/static/favicon.svg")  # the pages' static files
+    assert page.status_code == 200
+    page.close()
+    assert client.get("/api/v1/docs").status_code == 200  # the API's docs page, from the pages' templates folder
+    # Signing in is the pages' business: web names its page for flask-login, api does not know it.
+    assert client.application.login_manager.login_view == "auth.login"
+
+
+def test_the_api_stands_without_the_pages(store: EmbeddedStore):
+    """api.init_app builds the API alone: nothing under api/ needs web/."""
+    import api
+
+    app = Flask("api-alone")
+    api.init_app(app, {"TESTING": True, "STORE": store})
+    client = app.test_client()
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/", headers={"Accept": "application/json"}).status_code == 404
+    assert "auth.login" not in app.view_functions
+
+
+def test_gunicorn_loads_the_app_from_the_top_level_module(tmp_path: Path, monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delitem(sys.modules, "bridgework.wsgi", raising=False)
+    wsgi = importlib.import_module("bridgework.wsgi")
+    try:
+        assert wsgi.app.view_functions["auth.login"] and "web.index" in wsgi.app.view_functions
+        assert wsgi.app.test_client().get("/healthz").status_code == 200
+    finally:
+        wsgi.app.extensions[STORE_KEY].close()
+        sys.modules.pop("bridgework.wsgi", None)

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 import icalendar
 import pytest
 
-from api import create_app
 from api.services import meetings as service
 from api.services import outcomes as outcomes_service
 from api.services.notify import OutboxNotifier
+from bridgework import create_app
 from graph.port_sets import NewSet
 from network import health, limits
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme

@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from network.domain import Assessor, Organisation, Theme
 

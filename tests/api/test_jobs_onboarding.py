@@ -183,8 +183,8 @@ def test_lines_count_like_the_format_does_with_quoted_line_breaks_and_blank_line
 def test_the_api_lists_every_bad_row_checks_only_or_starts_a_job(tmp_path: Path, store: EmbeddedStore) -> None:
     import io
 
-    from api import create_app
     from api.services import accounts
+    from bridgework import create_app
 
     app = create_app({"TESTING": True, "STORE": store})
     client = app.test_client()

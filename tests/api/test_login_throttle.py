@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.auth import wait_words
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from network.domain import Assessor
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from bridgework.cli import main
 from graph.embedded.store import EmbeddedStore
 from graph.port_sets import NewSet
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme

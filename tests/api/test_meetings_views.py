@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from api import create_app
 from api.services import meetings as service
 from api.services.notify import OutboxNotifier
+from bridgework import create_app
 from tests.api.test_meetings_api import TODAY, arrange, first_editable, meetings
 
 

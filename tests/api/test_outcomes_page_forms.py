@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from tests.api.conftest import Auth
 from tests.api.test_outcomes_api import make_programme

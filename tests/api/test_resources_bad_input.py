@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from graph.port import GraphStore
 from network.domain import Assessor, Organisation, Theme

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli import EXIT_PARTIAL, main
+from api.cli_common import EXIT_PARTIAL
 from api.services import meetings as service
+from bridgework.cli import main
 from graph.embedded.store import EmbeddedStore
 from tests.api.test_date_limits import RUN, arrange
 

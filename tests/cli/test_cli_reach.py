@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from bridgework.cli import main
 from graph.embedded.store import EmbeddedStore
 from network.domain import Assessor, Organisation
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from api import create_app
 from api.services import accounts
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from tests.web.browser import PASSWORD, LiveApp, sign_in
 

@@ -19,9 +19,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api import create_app, jobs
+from api import jobs
 from api.services import accounts
 from api.services import sets as sets_service
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from graph.settings import StoreSettings
 from network.domain import Assessor, Organisation, Programme, Theme

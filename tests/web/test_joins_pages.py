@@ -141,8 +141,8 @@ def test_phone_sized_suggestions_and_enrolling(live_app: LiveApp, signed_in: Cal
 import pytest  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 
-from api import create_app  # noqa: E402
 from api.services import accounts  # noqa: E402
+from bridgework import create_app  # noqa: E402
 from graph.embedded.store import EmbeddedStore  # noqa: E402
 
 

@@ -18,9 +18,9 @@ import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
-from api import create_app
 from api.services import accounts
 from api.services import meetings as service
+from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from graph.port import GraphStore
 from graph.port_sets import NewSet

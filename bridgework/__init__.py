@@ -1,0 +1,32 @@
+"""The app factory at the top of the house: one Flask app with the JSON API (:mod:`api`) and the pages (:mod:`web`).
+
+``create_app`` is the only place that knows both doors: ``api`` and ``web`` each attach their own
+parts (:func:`api.init_app`: settings, the store, sign-in, the API, probes and errors;
+:func:`web.init_app`: the pages), and neither imports this package. Servers use
+:mod:`bridgework.wsgi`, the command line :mod:`bridgework.cli`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+import api
+import web
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; settings come from the environment, overridden by ``config`` (tests pass one).
+
+    A ``STORE`` entry in ``config`` supplies an already-open :class:`~graph.port.GraphStore`
+    (the caller then owns its lifetime); otherwise the configured store is opened and closed
+    when the process exits.
+    """
+    app = Flask(__name__, template_folder=web.TEMPLATE_FOLDER, static_folder=web.STATIC_FOLDER)
+    api.init_app(app, config)
+    web.init_app(app)
+    return app
