@@ -21,9 +21,10 @@ Semantics every adapter keeps (the contract suite in ``tests/graph`` checks them
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date
+from typing import Any
 
 from graph.port_accounts import AccountsPort
 from graph.port_delivery import DeliveryPort
@@ -143,6 +144,18 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
         """Replace an organisation's properties; :class:`NotFound` if none."""
 
     @abstractmethod
+    def update_organisation_fields(self, org_id: str, changes: Mapping[str, Any]) -> Organisation:
+        """Change some of an organisation's fields (name, kind, region).
+
+        Only the named fields change. In one transaction the organisation is locked and read, the
+        changes are applied and the whole record is checked by the domain, and only the fields
+        whose value differs are written: a concurrent change of other fields is never undone, and
+        for the same field the last write wins. :class:`NotFound` if none; :class:`Invalid` (the
+        message starts with the field's name, nothing written) for ``id``, an unknown field or a
+        value the merged record refuses. Returns the organisation as now stored.
+        """
+
+    @abstractmethod
     def delete_organisation(self, org_id: str) -> None:
         """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
 
@@ -165,6 +178,18 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
         """Replace a theme's properties; :class:`NotFound` if none."""
 
     @abstractmethod
+    def update_theme_fields(self, theme_id: str, changes: Mapping[str, Any]) -> Theme:
+        """Change some of a theme's fields (name, framework).
+
+        Only the named fields change. In one transaction the theme is locked and read, the
+        changes are applied and the whole record is checked by the domain, and only the fields
+        whose value differs are written: a concurrent change of other fields is never undone, and
+        for the same field the last write wins. :class:`NotFound` if none; :class:`Invalid` (the
+        message starts with the field's name, nothing written) for ``id``, an unknown field or a
+        value the merged record refuses. Returns the theme as now stored.
+        """
+
+    @abstractmethod
     def delete_theme(self, theme_id: str) -> None:
         """Delete a theme and every WORKS_ON link to it; :class:`NotFound` if none."""
 
@@ -185,6 +210,18 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
     @abstractmethod
     def update_assessor(self, assessor: Assessor) -> Assessor:
         """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
+
+    @abstractmethod
+    def update_assessor_fields(self, assessor_id: str, changes: Mapping[str, Any]) -> Assessor:
+        """Change some of an assessor's profile fields (not their ties).
+
+        Only the named fields change. In one transaction the assessor is locked and read, the
+        changes are applied and the whole record is checked by the domain, and only the fields
+        whose value differs are written: a concurrent change of other fields is never undone, and
+        for the same field the last write wins. :class:`NotFound` if none; :class:`Invalid` (the
+        message starts with the field's name, nothing written) for ``id``, an unknown field or a
+        value the merged record refuses. Returns the assessor as now stored.
+        """
 
     @abstractmethod
     def delete_assessor(self, assessor_id: str) -> None:

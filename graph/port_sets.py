@@ -17,9 +17,10 @@ Semantics every adapter keeps (``tests/graph/test_store_sets.py`` checks them on
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from graph.values import Page
 from network.domain import ActionLearningSet, Assessor, Programme
@@ -158,6 +159,19 @@ class SetsPort(ABC):
     @abstractmethod
     def update_programme(self, programme: Programme) -> Programme:
         """Replace a programme's settings; :class:`NotFound` if none."""
+
+    @abstractmethod
+    def update_programme_fields(self, programme_id: str, changes: Mapping[str, Any]) -> Programme:
+        """Change some of a programme's settings (any field but ``id``).
+
+        Only the named settings change. In one transaction the programme is locked and read, the
+        changes are applied and the whole programme is checked by the domain (e.g. the target size
+        between the smallest and largest), and only the stored values that differ are written: a
+        concurrent change of other settings is never undone, and for the same setting the last
+        write wins. :class:`NotFound` if none; :class:`Invalid` (the message starts with the
+        field's name, nothing written) for ``id``, an unknown field or a refused value. Returns
+        the programme as now stored.
+        """
 
     @abstractmethod
     def list_programmes(self, limit: int = 50, after: str | None = None) -> Page[Programme]:

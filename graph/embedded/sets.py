@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from graph.embedded.common import (
     to_pool_member,
     to_programme,
 )
+from graph.fields import apply_changes
 from graph.port_sets import (
     CANDIDATE_SOURCES,
     MEMBERSHIP_ROLES,
@@ -133,6 +134,21 @@ _UPDATE_PROGRAMME = (
     "UPDATE programmes SET name = ?2, region = ?3, status = ?4, set_size_min = ?5, set_size_max = ?6, set_size_target = ?7, "
     "cadence = ?8, meetings = ?9, max_per_organisation = ?10, require_common_slot = ?11, starts_on = ?12, settings = ?13 WHERE id = ?1"
 )
+#: A field-level update writes one literal statement per changed column (weights, region mode and join policy share ``settings``).
+_SET_PROGRAMME_COLUMN: dict[str, str] = {
+    "name": "UPDATE programmes SET name = ?2 WHERE id = ?1",
+    "region": "UPDATE programmes SET region = ?2 WHERE id = ?1",
+    "status": "UPDATE programmes SET status = ?2 WHERE id = ?1",
+    "set_size_min": "UPDATE programmes SET set_size_min = ?2 WHERE id = ?1",
+    "set_size_max": "UPDATE programmes SET set_size_max = ?2 WHERE id = ?1",
+    "set_size_target": "UPDATE programmes SET set_size_target = ?2 WHERE id = ?1",
+    "cadence": "UPDATE programmes SET cadence = ?2 WHERE id = ?1",
+    "meetings": "UPDATE programmes SET meetings = ?2 WHERE id = ?1",
+    "max_per_organisation": "UPDATE programmes SET max_per_organisation = ?2 WHERE id = ?1",
+    "require_common_slot": "UPDATE programmes SET require_common_slot = ?2 WHERE id = ?1",
+    "starts_on": "UPDATE programmes SET starts_on = ?2 WHERE id = ?1",
+    "settings": "UPDATE programmes SET settings = ?2 WHERE id = ?1",
+}
 _PAGE_PROGRAMMES = (
     "SELECT id, name, region, status, set_size_min, set_size_max, set_size_target, cadence, meetings, "
     "max_per_organisation, require_common_slot, starts_on, settings FROM programmes WHERE id > ? ORDER BY id LIMIT ?"
@@ -368,6 +384,19 @@ class EmbeddedSets(EmbeddedBase):
             if conn.execute(_UPDATE_PROGRAMME, _programme_row(programme)).rowcount == 0:
                 raise NotFound(f"no programme with id {programme.id!r}")
         return programme
+
+    def update_programme_fields(self, programme_id: str, changes: Mapping[str, Any]) -> Programme:
+        """Change only the named settings: read under the write lock, check the merged settings whole, write only what changed."""
+        with self._transaction(write=True) as conn:  # BEGIN IMMEDIATE (or the unit's): nobody writes between read and write
+            current = need_programme(conn, programme_id)
+            updated, changed = apply_changes(current, changes, "programme")
+            if changed:
+                before, after = common.programme_values(current), common.programme_values(updated)
+                for column, statement in _SET_PROGRAMME_COLUMN.items():
+                    if before[column] != after[column]:
+                        value = after[column]
+                        conn.execute(statement, (programme_id, iso(value) if column == "starts_on" else value))
+        return updated
 
     def list_programmes(self, limit: int = 50, after: str | None = None) -> Page[Programme]:
         """Programmes in id order, ``limit`` at a time."""

@@ -29,7 +29,7 @@ import json
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +49,7 @@ from graph.embedded import suggestions as _suggestions
 from graph.embedded.common import iso as _iso
 from graph.embedded.common import parse_day as _day
 from graph.embedded.common import to_assessor as _assessor
+from graph.fields import apply_changes
 from graph.port import (
     LABELS,
     Conflict,
@@ -301,6 +302,51 @@ _ASSESSORS = _Node(
     page="SELECT id, name, email, region, experience_years, discoverable, paused, active, capacity, availability, "
     "availability_mask, bio, paused_until FROM assessors WHERE id > ? ORDER BY id LIMIT ?",
 )
+#: Field-level updates write one literal statement per changed column (``?1`` the id, ``?2`` the value;
+#: ``availability`` also sets its mask, ``?3``): the columns of each node kind in row order, and the statements.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "organisation": ("id", "name", "kind", "region"),
+    "theme": ("id", "name", "framework"),
+    "assessor": (
+        "id",
+        "name",
+        "email",
+        "region",
+        "experience_years",
+        "discoverable",
+        "paused",
+        "active",
+        "capacity",
+        "availability",
+        "availability_mask",
+        "bio",
+        "paused_until",
+    ),
+}
+_SET_COLUMN: dict[str, dict[str, str]] = {
+    "organisation": {
+        "name": "UPDATE organisations SET name = ?2 WHERE id = ?1",
+        "kind": "UPDATE organisations SET kind = ?2 WHERE id = ?1",
+        "region": "UPDATE organisations SET region = ?2 WHERE id = ?1",
+    },
+    "theme": {
+        "name": "UPDATE themes SET name = ?2 WHERE id = ?1",
+        "framework": "UPDATE themes SET framework = ?2 WHERE id = ?1",
+    },
+    "assessor": {
+        "name": "UPDATE assessors SET name = ?2 WHERE id = ?1",
+        "email": "UPDATE assessors SET email = ?2 WHERE id = ?1",
+        "region": "UPDATE assessors SET region = ?2 WHERE id = ?1",
+        "experience_years": "UPDATE assessors SET experience_years = ?2 WHERE id = ?1",
+        "discoverable": "UPDATE assessors SET discoverable = ?2 WHERE id = ?1",
+        "paused": "UPDATE assessors SET paused = ?2 WHERE id = ?1",
+        "active": "UPDATE assessors SET active = ?2 WHERE id = ?1",
+        "capacity": "UPDATE assessors SET capacity = ?2 WHERE id = ?1",
+        "availability": "UPDATE assessors SET availability = ?2, availability_mask = ?3 WHERE id = ?1",
+        "bio": "UPDATE assessors SET bio = ?2 WHERE id = ?1",
+        "paused_until": "UPDATE assessors SET paused_until = ?2 WHERE id = ?1",
+    },
+}
 _EMPLOYMENTS = _Kind(
     noun="employment",
     to_row=_employment_row,
@@ -649,6 +695,21 @@ class EmbeddedStore(
                 raise NotFound(f"no {kind.noun} with id {node.id!r}")
         return node
 
+    def _update_fields(self, kind: _Node, node_id: str, changes: Mapping[str, Any]) -> Any:
+        """Read the row under the write lock, apply ``changes`` (checked by the domain), write only the changed columns."""
+        with self._transaction(write=True) as conn:  # BEGIN IMMEDIATE (or the unit's): nobody writes between read and write
+            current = kind.from_row(self._require(conn, kind, node_id))
+            updated, changed = apply_changes(current, changes, kind.noun)
+            if changed:
+                columns = _COLUMNS[kind.noun]
+                before = dict(zip(columns, kind.to_row(current), strict=True))
+                after = dict(zip(columns, kind.to_row(updated), strict=True))
+                for column, statement in _SET_COLUMN[kind.noun].items():
+                    if before[column] != after[column]:
+                        extra = (after["availability_mask"],) if column == "availability" else ()
+                        conn.execute(statement, (node_id, after[column], *extra))
+        return updated
+
     def _delete(self, kind: _Node, node_id: str) -> None:
         with self._transaction(write=True) as conn:
             if conn.execute(kind.delete, (node_id,)).rowcount == 0:
@@ -679,6 +740,10 @@ class EmbeddedStore(
         """Replace an organisation's properties; :class:`NotFound` if none."""
         return self._update(_ORGS, org)
 
+    def update_organisation_fields(self, org_id: str, changes: Mapping[str, Any]) -> Organisation:
+        """Change only the named fields (under the write lock, checked whole, only changed columns written); see the port."""
+        return self._update_fields(_ORGS, org_id, changes)  # type: ignore[no-any-return]
+
     def delete_organisation(self, org_id: str) -> None:
         """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
         with self._transaction(write=True) as conn:
@@ -706,6 +771,10 @@ class EmbeddedStore(
         """Replace a theme's properties; :class:`NotFound` if none."""
         return self._update(_THEMES, theme)
 
+    def update_theme_fields(self, theme_id: str, changes: Mapping[str, Any]) -> Theme:
+        """Change only the named fields (under the write lock, checked whole, only changed columns written); see the port."""
+        return self._update_fields(_THEMES, theme_id, changes)  # type: ignore[no-any-return]
+
     def delete_theme(self, theme_id: str) -> None:
         """Delete a theme and (by cascade) every WORKS_ON link to it; :class:`NotFound` if none."""
         self._delete(_THEMES, theme_id)
@@ -727,6 +796,10 @@ class EmbeddedStore(
     def update_assessor(self, assessor: Assessor) -> Assessor:
         """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
         return self._update(_ASSESSORS, assessor)
+
+    def update_assessor_fields(self, assessor_id: str, changes: Mapping[str, Any]) -> Assessor:
+        """Change only the named profile fields (under the write lock, checked whole, only changed columns written); see the port."""
+        return self._update_fields(_ASSESSORS, assessor_id, changes)  # type: ignore[no-any-return]
 
     def delete_assessor(self, assessor_id: str) -> None:
         """Delete an assessor and (by cascade) all their ties; :class:`NotFound` if none."""

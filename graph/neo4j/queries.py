@@ -61,6 +61,17 @@ UPDATE_ORGANISATION = "MATCH (n:Organisation {id: $id}) SET n = $props RETURN n.
 UPDATE_THEME = "MATCH (n:Theme {id: $id}) SET n = $props RETURN n.id AS id"
 UPDATE_ASSESSOR = "MATCH (n:Assessor {id: $id}) SET n = $props RETURN n.id AS id"
 
+# Field-level updates: take the node's write lock first (a property set and removed again), so the
+# read that follows and the write of the changed properties are never interleaved with another
+# update of the same node; then `SET n += $changes` writes only those (a null removes a property).
+LOCK_ORGANISATION = "MATCH (n:Organisation {id: $id}) SET n._lock = true REMOVE n._lock RETURN properties(n) AS props"
+LOCK_THEME = "MATCH (n:Theme {id: $id}) SET n._lock = true REMOVE n._lock RETURN properties(n) AS props"
+LOCK_ASSESSOR = "MATCH (n:Assessor {id: $id}) SET n._lock = true REMOVE n._lock RETURN properties(n) AS props"
+
+SET_ORGANISATION_FIELDS = "MATCH (n:Organisation {id: $id}) SET n += $changes RETURN n.id AS id"
+SET_THEME_FIELDS = "MATCH (n:Theme {id: $id}) SET n += $changes RETURN n.id AS id"
+SET_ASSESSOR_FIELDS = "MATCH (n:Assessor {id: $id}) SET n += $changes RETURN n.id AS id"
+
 # An organisation is deleted only while nobody works for it; `staff` says how many do.
 DELETE_ORGANISATION = """
 MATCH (n:Organisation {id: $id})

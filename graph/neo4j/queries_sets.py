@@ -49,6 +49,9 @@ RETURN n.id AS id
 CREATE_PROGRAMME = "CREATE (n:Programme $props) RETURN n.id AS id"
 GET_PROGRAMME = "MATCH (n:Programme {id: $id}) RETURN properties(n) AS props"
 UPDATE_PROGRAMME = "MATCH (n:Programme {id: $id}) SET n = $props RETURN n.id AS id"
+# A field-level update: lock the programme, read it, then write only the changed properties (see queries.LOCK_ASSESSOR).
+LOCK_PROGRAMME = "MATCH (n:Programme {id: $id}) SET n._lock = true REMOVE n._lock RETURN properties(n) AS props"
+SET_PROGRAMME_FIELDS = "MATCH (n:Programme {id: $id}) SET n += $changes RETURN n.id AS id"
 LIST_PROGRAMMES = """
 MATCH (n:Programme) USING INDEX n:Programme(id)
 WHERE n.id > $after

@@ -15,6 +15,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import sets_common as common
+from graph.fields import apply_changes
 from graph.neo4j import queries_sets as q
 from graph.neo4j.base import Neo4jBase
 from graph.neo4j.common import native, need, set_records, stored_props, to_pool_member, to_programme
@@ -103,6 +104,24 @@ class Neo4jSets(Neo4jBase):
         if self._write(lambda tx: tx.run(q.UPDATE_PROGRAMME, id=programme.id, props=props).single()) is None:
             raise NotFound(f"no programme with id {programme.id!r}")
         return programme
+
+    def update_programme_fields(self, programme_id: str, changes: Mapping[str, Any]) -> Programme:
+        """Change only the named settings: lock the programme, check the merged settings whole, write only what changed."""
+
+        def work(tx: ManagedTransaction) -> Programme:
+            record = tx.run(q.LOCK_PROGRAMME, id=programme_id).single()
+            if record is None:
+                raise NotFound(f"no programme with id {programme_id!r}")
+            values = {k: v.to_native() if hasattr(v, "to_native") else v for k, v in record["props"].items()}
+            current = common.programme_from(values)
+            updated, changed = apply_changes(current, changes, "programme")
+            if changed:  # only the stored properties that differ (weights, region mode and join policy share one)
+                before, after = common.programme_values(current), common.programme_values(updated)
+                keys = sorted(k for k in after if after[k] != before[k])
+                tx.run(q.SET_PROGRAMME_FIELDS, id=programme_id, changes={k: after[k] for k in keys}).consume()
+            return updated
+
+        return self._write(work)
 
     def list_programmes(self, limit: int = 50, after: str | None = None) -> Page[Programme]:
         """Programmes in id order, ``limit`` at a time."""

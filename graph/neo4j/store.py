@@ -52,6 +52,7 @@ from neo4j.exceptions import (
 )
 
 from graph import bundles
+from graph.fields import apply_changes
 from graph.neo4j import queries as q
 from graph.neo4j import (
     queries_accounts,
@@ -113,6 +114,14 @@ DEFAULT_DRIVER_OPTIONS: dict[str, Any] = {
 INDEX_WAIT_S = 300
 
 _NOUNS: dict[str, str] = {"Organisation": "organisation", "Theme": "theme", "Assessor": "assessor"}
+
+#: The literal statements of a field-level update, by label: lock and read the node, write the changed properties.
+_LOCK: dict[str, str] = {"Organisation": q.LOCK_ORGANISATION, "Theme": q.LOCK_THEME, "Assessor": q.LOCK_ASSESSOR}
+_SET_FIELDS: dict[str, str] = {
+    "Organisation": q.SET_ORGANISATION_FIELDS,
+    "Theme": q.SET_THEME_FIELDS,
+    "Assessor": q.SET_ASSESSOR_FIELDS,
+}
 
 
 # -- domain values <-> stored properties ------------------------------------------
@@ -407,6 +416,35 @@ class Neo4jStore(
         if record is None:
             raise NotFound(f"no {_NOUNS[label]} with id {node_id!r}")
 
+    def _update_fields(
+        self,
+        label: str,
+        node_id: str,
+        changes: Mapping[str, Any],
+        convert: Callable[[Mapping[str, Any]], T],
+        stored: Callable[[T], Mapping[str, Any]],
+    ) -> T:
+        """Lock the node, apply ``changes`` to what is stored (checked by the domain), write only the changed properties.
+
+        ``stored`` gives a record's properties (``None`` or absent: no property), so a field kept in
+        several properties (``availability`` and its mask) writes all of them and nothing else.
+        """
+        noun = _NOUNS[label]
+
+        def work(tx: ManagedTransaction) -> T:
+            record = tx.run(_LOCK[label], id=node_id).single()
+            if record is None:
+                raise NotFound(f"no {noun} with id {node_id!r}")
+            current = convert(record["props"])
+            updated, changed = apply_changes(current, changes, noun)
+            if changed:
+                before, after = stored(current), stored(updated)
+                keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+                tx.run(_SET_FIELDS[label], id=node_id, changes={k: after.get(k) for k in keys}).consume()
+            return updated
+
+        return self._write(work)
+
     def _delete(self, label: str, statement: str, node_id: str) -> None:
         record = self._write(lambda tx: tx.run(statement, id=node_id).single())
         if record is None or record["deleted"] == 0:
@@ -439,6 +477,10 @@ class Neo4jStore(
         self._update("Organisation", q.UPDATE_ORGANISATION, org.id, _org_props(org))
         return org
 
+    def update_organisation_fields(self, org_id: str, changes: Mapping[str, Any]) -> Organisation:
+        """Change only the named fields (locked, checked whole, only changed properties written); see the port."""
+        return self._update_fields("Organisation", org_id, changes, _org, _org_props)
+
     def delete_organisation(self, org_id: str) -> None:
         """Delete an organisation; :class:`NotFound` if none, :class:`Conflict` while assessors work for it."""
         record = self._write(lambda tx: tx.run(q.DELETE_ORGANISATION, id=org_id).single())
@@ -467,6 +509,10 @@ class Neo4jStore(
         self._update("Theme", q.UPDATE_THEME, theme.id, _theme_props(theme))
         return theme
 
+    def update_theme_fields(self, theme_id: str, changes: Mapping[str, Any]) -> Theme:
+        """Change only the named fields (locked, checked whole, only changed properties written); see the port."""
+        return self._update_fields("Theme", theme_id, changes, _theme, _theme_props)
+
     def delete_theme(self, theme_id: str) -> None:
         """Delete a theme and every WORKS_ON link to it; :class:`NotFound` if none."""
         self._delete("Theme", q.DELETE_THEME, theme_id)
@@ -490,6 +536,10 @@ class Neo4jStore(
         """Replace an assessor's properties (not their ties); :class:`NotFound` if none."""
         self._update("Assessor", q.UPDATE_ASSESSOR, assessor.id, _assessor_props(assessor))
         return assessor
+
+    def update_assessor_fields(self, assessor_id: str, changes: Mapping[str, Any]) -> Assessor:
+        """Change only the named profile fields (locked, checked whole, only changed properties written); see the port."""
+        return self._update_fields("Assessor", assessor_id, changes, _assessor, _assessor_props)
 
     def delete_assessor(self, assessor_id: str) -> None:
         """Delete an assessor with all their ties; :class:`NotFound` if none."""
