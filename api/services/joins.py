@@ -15,7 +15,10 @@ store calls around a pure engine, in the order STYLE asks for:
   are re-planned (:func:`api.services.meetings.membership_changed`). A declined request is
   remembered by the store: that set is never suggested to that person again.
 
-Enrolling in an open programme is :func:`api.services.enrolment.enrol` (``open_only``).
+Both are use cases (:func:`api.services.usecase.use_case`): the request or decision, its audit
+entry, the re-planned rota and the notices commit in one unit of work, or none of them does
+(notices are sent once it has committed). Enrolling in an open programme is
+:func:`api.services.enrolment.enrol` (``open_only``).
 
 Errors: the port's (:class:`NotFound` 404, :class:`Conflict` 409, :class:`Invalid` 422) leave this
 module. A request that breaks a rule (a full set, the organisation's limit reached, already a
@@ -35,7 +38,8 @@ from api.services import accounts
 from api.services.notify import Notice, notify
 from api.services.sets import theme_names as all_theme_names
 from api.services.sets import to_member
-from graph.port import GraphStore, Invalid, NotFound, StoreError
+from api.services.usecase import use_case
+from graph.port import GraphStore, Invalid, NotFound
 from graph.port_joins import AUTOMATIC, MAX_MESSAGE, CandidateSet, JoinRequest
 from graph.port_sets import PoolMember
 from network import availability, words
@@ -188,6 +192,7 @@ def _message(text: str) -> str:
     return text
 
 
+@use_case
 def request_join(
     store: GraphStore, set_id: str, assessor_id: str, *, message: str = "", actor_id: str | None = None, today: date | None = None
 ) -> JoinRequest:
@@ -216,6 +221,7 @@ def request_join(
     return stored
 
 
+@use_case
 def decide(
     store: GraphStore, request_id: str, decision: str, *, actor_id: str | None, note: str = "", today: date | None = None
 ) -> JoinRequest:
@@ -388,20 +394,13 @@ def _decided_notices(request: JoinRequest, name: str, set_name: str, members: Se
 
 
 def _notify(store: GraphStore, notices: Sequence[Notice]) -> None:
-    """Hand the notices to the outbox; a failure is logged, never undoes the decision already written."""
-    if not notices:
-        return
-    try:
+    """Put the notices in the outbox in the request's or decision's unit of work (they are sent once it commits)."""
+    if notices:
         notify(store, notices)
-    except StoreError as exc:
-        log.warning("join notices not stored: %s", exc)
 
 
 def _membership_changed(store: GraphStore, set_id: str, today: date) -> None:
     """Re-plan the set's future rota turns so the newcomer takes their fair share (past meetings never change)."""
     from api.services.meetings import membership_changed  # late: the meetings service reads sets, as this one does
 
-    try:
-        membership_changed(store, set_id, today)
-    except StoreError as exc:  # the join is written; a rota left as it was is re-planned at the next change
-        log.warning("set %s: rota not re-planned after a join: %s", set_id, exc)
+    membership_changed(store, set_id, today)  # in the join's unit of work: the join and its rota land together

@@ -1,8 +1,10 @@
 """Running sets online (issue 8): stored meetings, turns, moves, attendance, actions, set health and reminders.
 
-Shared by the JSON API, the pages and the CLI; nothing here knows Flask. Each use case reads
-from the store, runs a pure engine (:mod:`network.meetings`, :mod:`network.health`,
-:mod:`network.rota`) outside any transaction and writes the result in one transaction.
+Shared by the JSON API, the pages and the CLI; nothing here knows Flask. Each change is a use case
+(:func:`api.services.usecase.use_case`): it reads from the store, runs a quick pure engine
+(:mod:`network.meetings`, :mod:`network.health`, :mod:`network.rota`) and writes the result with its
+audit entry in one unit of work. Reads (health, reminders) materialise meetings set by set, each in
+its own unit, so one set's bad data never undoes another's.
 
 Meetings are materialised from the programme's rota (:func:`api.services.sets.set_rota`: dates
 from the set's slot and cadence, turns shared out fairly) the first time a set needs them
@@ -26,7 +28,8 @@ from typing import Any
 from api.services import accounts, batch
 from api.services import sets as sets_service
 from api.services.notify import Notice, Notifier, check_notice, deliver_pending, notify
-from graph.port import Conflict, GraphStore, Invalid
+from api.services.usecase import use_case
+from graph.port import Conflict, GraphStore, Invalid, Transient
 from graph.port_meetings import (
     ATTENDANCE_STATUSES,
     MAX_ACTION,
@@ -91,6 +94,7 @@ def plans_for(store: GraphStore, record: SetRecord) -> list[MeetingPlan]:
     return [MeetingPlan(record.id, m.number, m.on, slot, m.facilitator, m.presenters) for m in view.meetings]
 
 
+@use_case
 def ensure_meetings(store: GraphStore, set_id: str) -> list[MeetingRecord]:
     """The set's stored meetings, materialised from its rota the first time they are needed (empty without a meeting slot)."""
     stored = store.meetings_of_set(set_id)
@@ -218,6 +222,7 @@ class SwapOutcome:
     exchanged: bool = True
 
 
+@use_case
 def swap_turn(
     store: GraphStore,
     set_id: str,
@@ -298,6 +303,7 @@ def _taken(meetings: Sequence[MeetingRecord]) -> dict[str, tuple[int, int]]:
     return dict(counts)
 
 
+@use_case
 def membership_changed(store: GraphStore, set_id: str, today: date) -> None:
     """Re-plan the turns of the set's meetings still to come (on or after ``today``, not held) over its current members.
 
@@ -331,7 +337,10 @@ def membership_changed(store: GraphStore, set_id: str, today: date) -> None:
         if (t.facilitator, tuple(sorted(t.presenters))) != (m.facilitator, tuple(sorted(m.presenters)))
     ]
     if changes:
-        store.set_turns(set_id, changes)
+        try:
+            store.set_turns(set_id, changes)
+        except Conflict as exc:  # turns changed since they were read (a swap meanwhile): the unit ends, the use case runs again
+            raise Transient(f"set {set_id}: turns changed while they were re-planned") from exc
 
 
 def stored_calendar(store: GraphStore, set_id: str, now: datetime | None = None) -> bytes:
@@ -405,6 +414,7 @@ def check_move(store: GraphStore, meeting_id: str, on: date, slot: str, *, today
     return MoveCheck(meeting, on, slot, unavailable, unknown, names)
 
 
+@use_case
 def move_meeting(
     store: GraphStore,
     meeting_id: str,
@@ -447,6 +457,7 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
+@use_case
 def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_id: str | None = None, today: date | None = None) -> int:
     """Set the video link of one meeting, or of every meeting still to come; how many meetings changed."""
     today = today or today_uk()
@@ -463,6 +474,7 @@ def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_
     return store.set_video_link(ids, link)
 
 
+@use_case
 def record_attendance(
     store: GraphStore, meeting_id: str, entries: Mapping[str, str], *, now: datetime | None = None, actor_id: str | None = None
 ) -> MeetingRecord:
@@ -507,6 +519,7 @@ def check_action(text: str | None) -> str | None:
     return text
 
 
+@use_case
 def set_my_action(store: GraphStore, meeting_id: str, assessor_id: str, text: str | None) -> MeetingRecord:
     """The presenter's own one-line "action I will take" (only they see it); :class:`InvalidValue` if they do not present then."""
     action = check_action(text)

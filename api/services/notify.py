@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from api.config import notifier_settings
-from graph.port import Conflict, GraphStore, Invalid, NotFound
+from graph.port import Conflict, GraphStore, Invalid, NotFound, Transient
 from graph.port_meetings import NoticeRecord
 from graph.values import Page
 
@@ -227,20 +227,27 @@ def notify(store: GraphStore, notices: Sequence[Notice], *, notifier: Notifier |
     """Store each notice unless its key is already stored, hand the new ones to the notifier; how many were new.
 
     :class:`Invalid` (nothing stored) for a malformed notice. A key given twice in one call counts once.
+    Inside a use case the notices are stored in its unit of work and handed to the notifier only once
+    it has committed (:meth:`~graph.port.GraphStore.after_commit`): nobody is told of a change that
+    did not happen. A notice the notifier could not deliver then stays pending for :func:`deliver_pending`.
     """
     records = [_record(n) for n in notices]
     if not records:
         return 0
     at = now or datetime.now(UTC)
+    chosen = notifier or default_notifier()
     try:
         new = set(store.add_notices(records, at))
-    except Conflict:  # another run stored one of these keys at the same moment: the second try sees it and skips it
+    except Conflict as exc:  # another run stored one of these keys at the same moment: the second try sees it and skips it
+        if store.in_unit_of_work():  # the refusal ended the unit: the use case runs again (and then skips those keys)
+            raise Transient(f"notices stored meanwhile by another run: {exc}") from exc
         new = set(store.add_notices(records, at))
     fresh: dict[str, NoticeRecord] = {}
     for r in records:
         if r.key in new:
             fresh.setdefault(r.key, r)
-    _deliver(store, notifier or default_notifier(), list(fresh.values()), at)
+    ready = list(fresh.values())
+    store.after_commit(lambda: _deliver(store, chosen, ready, at))
     return len(fresh)
 
 
