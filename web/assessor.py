@@ -31,6 +31,7 @@ from api.v1.suggestions import COMMON_SLOT_SETTING
 from graph.port import Conflict, Invalid, NotFound
 from network import availability, limits
 from network.domain import LEVELS, MAX_BIO, MAX_NAME, REGIONS, InvalidValue, today
+from web import edits
 from web.guard import may, page_authorize
 
 bp = Blueprint("assessor_pages", __name__)
@@ -104,7 +105,7 @@ def my_profile() -> Response | tuple[str, int]:
     found = _own("assessors:write")
     if found is None:
         return _no_profile()
-    return _profile_page(found[1], own=True)
+    return _profile_page(found[1], own=True, actor_id=found[0].user_id)
 
 
 @bp.route("/assessors/<assessor_id>/profile", methods=["GET", "POST"])
@@ -116,31 +117,39 @@ def assessor_profile(assessor_id: str) -> Response | tuple[str, int]:
         raise NotAllowed("You can only open the profiles of assessors in an organisation you administer.") from None
     if principal.assessor_id == assessor_id and request.method == "GET":
         return redirect(url_for("assessor_pages.my_profile"))
-    return _profile_page(assessor_id, own=principal.assessor_id == assessor_id)
+    return _profile_page(assessor_id, own=principal.assessor_id == assessor_id, actor_id=principal.user_id)
 
 
-def _profile_page(assessor_id: str, *, own: bool) -> Response | tuple[str, int]:
+def _profile_page(assessor_id: str, *, own: bool, actor_id: str | None) -> Response | tuple[str, int]:
     store = get_store()
     assessor = store.get_assessor(assessor_id)
     themes = service.all_themes(store)
+    shown = edits.shown({f: getattr(assessor, f) for f in service.PROFILE_FIELDS})  # what the form shows, to save only what changed
     if request.method == "POST":
         changes, chosen, errors = parse_profile(request.form, {t.id for t in themes}, today())
         if not errors:
             try:
-                service.save_profile(store, assessor_id, changes, chosen)
+                service.save_profile(store, assessor_id, edits.edited(changes, request.form.get(edits.FIELD)), chosen, actor_id=actor_id)
             except InvalidValue as exc:
                 errors[exc.field if exc.field in FIELD_IDS else "themes"] = exc.message
         if errors:
             values = _submitted(request.form)
             return _render(
-                "assessor/profile.html", 422, assessor=assessor, own=own, values=values, errors=errors, **_choices(themes, values)
+                "assessor/profile.html",
+                422,
+                assessor=assessor,
+                own=own,
+                values=values,
+                errors=errors,
+                shown=request.form.get(edits.FIELD) or shown,
+                **_choices(themes, values),
             )
         added = bool(request.form.get("add_theme"))
         flash("The theme is added and the profile saved." if added else "Your profile is saved." if own else "The profile is saved.")
         target = url_for("assessor_pages.my_profile") if own else url_for("assessor_pages.assessor_profile", assessor_id=assessor_id)
         return redirect(target + ("#themes" if added else ""))
     values = _stored(assessor, {link.theme_id: link.level for link in store.theme_links(assessor_id)})
-    return _render("assessor/profile.html", assessor=assessor, own=own, values=values, errors={}, **_choices(themes, values))
+    return _render("assessor/profile.html", assessor=assessor, own=own, values=values, errors={}, shown=shown, **_choices(themes, values))
 
 
 #: Form fields with a message of their own (others are reported against ``themes``), and the id each message points at.

@@ -38,6 +38,7 @@ from graph.port_sets import SetRecord
 from network import availability, limits, words
 from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGIONS, InvalidValue, Programme
 from network.formation import GOALS, FormationError, Weights
+from web import edits
 from web.guard import may, page_authorize
 
 bp = Blueprint("coordinator_pages", __name__)
@@ -266,6 +267,7 @@ def _programme_page(
     settings_form: ProgrammeForm | None = None,
     enrol_errors: list[str] | None = None,
     status: int = 200,
+    shown: str | None = None,
 ) -> tuple[str, int]:
     """Render the programme page (settings, status, pool, enrolment, sets, links)."""
     store = get_store()
@@ -279,6 +281,7 @@ def _programme_page(
     if settings_form is None:
         settings_form = ProgrammeForm(formdata=None)
         fill_form(settings_form, programme)
+        shown = edits.shown(programme_settings(settings_form))  # what the form shows, so a save writes only what changed
     sets = store.sets_of_programme(programme_id)
     chosen_org = request.args.get("organisation") or ""
     offered: list[Any] = []
@@ -289,6 +292,7 @@ def _programme_page(
         "coordinator/programme.html",
         programme=programme,
         form=settings_form,
+        shown=shown,
         weights=weight_fields(settings_form),
         pool=pool[(page - 1) * POOL_PAGE : page * POOL_PAGE],
         pool_size=len(pool),
@@ -391,18 +395,19 @@ def programme(programme_id: str) -> tuple[str, int]:
 
 @bp.post("/programmes/<programme_id>/settings")
 def update_programme(programme_id: str) -> Response | tuple[str, int]:
-    """Change the programme's settings (all or nothing)."""
+    """Change the settings the coordinator changed on the form (all or nothing); the others stay as they are now."""
     principal = page_authorize("programmes:write", programme_id=programme_id)
     form = ProgrammeForm()
     if form.validate():
+        changes = edits.edited(programme_settings(form), request.form.get(edits.FIELD))
         try:
-            service.update_programme(get_store(), programme_id, programme_settings(form), actor_id=principal.user_id)
+            service.update_programme(get_store(), programme_id, changes, actor_id=principal.user_id)
         except InvalidValue as exc:
             domain_error(form, exc)
         else:
             flash("The programme's settings are saved.")
             return redirect(url_for("coordinator_pages.programme", programme_id=programme_id))
-    return _programme_page(programme_id, settings_form=form, status=422)
+    return _programme_page(programme_id, settings_form=form, status=422, shown=request.form.get(edits.FIELD))
 
 
 @bp.post("/programmes/<programme_id>/enrolments")

@@ -1,9 +1,9 @@
 """An assessor's own pages in one read each: saving the whole profile, the contact book, and "my sets" with their next turns.
 
-Nothing here knows Flask. These are the use cases of the assessor pages (``web/assessor.py``)
-that are not already single store calls; each reuses the stores' and the other services'
-functions (``update_assessor``, ``set_theme``, ``contact_cards``, ``set_rota``) rather than
-copying their rules.
+Nothing here knows Flask. These are the use cases of an assessor's profile (the JSON API's
+``PATCH /assessors/<id>`` and the pages in ``web/assessor.py``) and the reads of the assessor
+pages; each reuses the stores' and the other services' functions (``update_assessor_fields``,
+``set_theme``, ``contact_cards``, ``set_rota``) rather than copying their rules.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from api.services import accounts
 from api.services import sets as sets_service
+from api.services.usecase import use_case
 from graph.port import GraphStore, Invalid, NotFound
 from graph.port_meetings import MeetingRecord
 from graph.port_suggestions import ContactCard
@@ -52,24 +54,64 @@ def all_themes(store: GraphStore) -> list[Theme]:
     return sorted(themes, key=lambda t: (t.framework, t.name.casefold(), t.id))
 
 
-def save_profile(store: GraphStore, assessor_id: str, changes: Mapping[str, Any], themes: Mapping[str, str] | None = None) -> Assessor:
-    """Change the profile fields in ``changes`` and make the assessor's themes exactly ``themes`` (theme id -> level).
+#: Fields :func:`update_assessor` may change: the profile's, and ``active`` (which the doors let only an
+#: admin of the assessor's organisation, or a network admin, change).
+ASSESSOR_FIELDS: tuple[str, ...] = (*PROFILE_FIELDS, "active")
 
-    Everything is checked before anything is written: :class:`InvalidValue` (naming the field)
-    for a bad value, an unknown theme or level; :class:`NotFound` for an unknown assessor.
-    Then the profile is written in one store call, followed by only the theme links that
-    differ. ``themes=None`` leaves the themes as they are.
+
+@use_case
+def update_assessor(store: GraphStore, assessor_id: str, changes: Mapping[str, Any], *, actor_id: str | None = None) -> Assessor:
+    """Change some fields of an assessor's profile; audited as ``assessor:update`` with the names of those that changed.
+
+    One use case (one unit of work with its audit entry): the assessor is read, ``changes`` are
+    applied and the whole profile is checked (:class:`InvalidValue` naming the field, nothing
+    written), then only the fields named in ``changes`` are written
+    (:meth:`~graph.port.GraphStore.update_assessor_fields`, which locks the assessor and writes
+    only what differs). Two edits of different fields sent at the same moment therefore both
+    stay; for the same field the last write wins (there is no version check). Ending a pause
+    (``paused`` false) also clears its end date unless ``changes`` gives one. A change that
+    leaves everything as it was writes nothing and is not audited. :class:`NotFound` for an
+    unknown assessor.
     """
-    unknown_fields = sorted(set(changes) - set(PROFILE_FIELDS))
+    unknown_fields = sorted(set(changes) - set(ASSESSOR_FIELDS))
     if unknown_fields:
         raise InvalidValue(unknown_fields[0], "cannot be changed here")
-    current = store.get_assessor(assessor_id)
     values = dict(changes)
     if "availability" in values:
         values["availability"] = tuple(values["availability"])
     if values.get("paused") is False:
-        values["paused_until"] = None
-    updated = dataclasses.replace(current, **values)  # the domain checks every value (InvalidValue)
+        values.setdefault("paused_until", None)  # resuming ends any dated pause
+    current = store.get_assessor(assessor_id)
+    wanted = dataclasses.replace(current, **values)  # the domain checks every value (InvalidValue) before anything is written
+    fields = sorted(name for name in values if getattr(wanted, name) != getattr(current, name))
+    if not fields:
+        return current
+    updated = store.update_assessor_fields(assessor_id, values)
+    accounts.audit(store, "assessor:update", "assessor", assessor_id, actor_id, {"fields": fields})
+    return updated
+
+
+@use_case
+def save_profile(
+    store: GraphStore,
+    assessor_id: str,
+    changes: Mapping[str, Any],
+    themes: Mapping[str, str] | None = None,
+    *,
+    actor_id: str | None = None,
+) -> Assessor:
+    """Change the profile fields in ``changes`` and make the assessor's themes exactly ``themes`` (theme id -> level).
+
+    One use case: everything is checked before anything is written (:class:`InvalidValue`, naming
+    the field, for a bad value, an unknown theme or level; :class:`NotFound` for an unknown
+    assessor), then the profile fields go through :func:`update_assessor` (only those named in
+    ``changes`` are written, audited), followed by only the theme links that differ, all in one
+    unit of work. ``themes=None`` leaves the themes as they are. A page passes only the fields the
+    person changed, so a save never undoes someone else's change of another field.
+    """
+    unknown_fields = sorted(set(changes) - set(PROFILE_FIELDS))
+    if unknown_fields:
+        raise InvalidValue(unknown_fields[0], "cannot be changed here")
     if themes is not None:
         bad_levels = sorted(t for t, level in themes.items() if level not in LEVELS)
         if bad_levels:
@@ -77,7 +119,7 @@ def save_profile(store: GraphStore, assessor_id: str, changes: Mapping[str, Any]
         missing = sorted(set(themes) - store.existing_ids("Theme", themes))
         if missing:
             raise InvalidValue("themes", f"no practice theme {missing[0]!r} (it may just have been removed)")
-    store.update_assessor(updated)
+    updated = update_assessor(store, assessor_id, changes, actor_id=actor_id)
     if themes is not None:
         stored = {link.theme_id: link.level for link in store.theme_links(assessor_id)}
         for theme_id in sorted(stored.keys() - themes.keys()):

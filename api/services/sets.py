@@ -89,15 +89,27 @@ def create_programme(store: GraphStore, programme: Programme, *, actor_id: str |
     return created
 
 
+@use_case
 def update_programme(store: GraphStore, programme_id: str, changes: Mapping[str, Any], *, actor_id: str | None = None) -> Programme:
-    """Change some settings of a programme (validated as a whole); audited as ``programme:update`` with the changed names."""
+    """Change some settings of a programme; audited as ``programme:update`` with the names of the settings that changed.
+
+    One use case (one unit of work with its audit entry): the programme is read, ``changes`` are
+    applied and the settings are checked as a whole (:class:`InvalidValue` naming the field,
+    nothing written), then only the settings named in ``changes`` are written
+    (:meth:`~graph.port_sets.SetsPort.update_programme_fields`, which locks the programme and
+    writes only what differs). Two coordinators changing different settings at the same moment
+    therefore both keep their change; for the same setting the last write wins (there is no
+    version check). A change that leaves everything as it was writes nothing and is not audited.
+    """
     if changes.get("starts_on") is not None:
         limits.check_date(changes["starts_on"], "starts_on")
     current = store.get_programme(programme_id)
-    if not changes:
+    wanted = dataclasses.replace(current, **changes)  # the domain checks the settings together before anything is written
+    fields = sorted(name for name in changes if getattr(wanted, name) != getattr(current, name))
+    if not fields:
         return current
-    updated = store.update_programme(dataclasses.replace(current, **changes))
-    accounts.audit(store, "programme:update", "programme", programme_id, actor_id, {"fields": sorted(changes)})
+    updated = store.update_programme_fields(programme_id, changes)
+    accounts.audit(store, "programme:update", "programme", programme_id, actor_id, {"fields": fields})
     return updated
 
 
