@@ -256,7 +256,8 @@ POLICY: dict[str, Rule] = {
     "meetings:action": own_assessor,  # a presenter's own one-line action (assessor_id: the caller if a member); the view checks presenting
     "health:read": coordinator_of_programme,  # set health and sets at risk of a programme (programme_id)
     "participation:read": org_admin_of_organisation,  # the organisation's own assessors' attendance (organisation_id)
-    "notices:read": signed_in,  # always the caller's own notices
+    "notices:read": signed_in,  # always the caller's own notices (and their choices of e-mail for them)
+    "notices:choose": signed_in,  # the caller's own choice of e-mail per group of notices
     "reminders:send": admin_only,  # produce the reminders due (the CLI's send-reminders needs no login)
 }
 

@@ -100,6 +100,8 @@ def notifier_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_PASSWORD": password,
         "SMTP_STARTTLS": starttls,
         "SMTP_TIMEOUT": _int(env, "BRIDGEWORK_SMTP_TIMEOUT", 30, low=1, high=600),
+        # The site's address, so links in e-mails can be followed (e.g. https://bridgework.example.org); empty: paths only.
+        "PUBLIC_URL": _url(env, "BRIDGEWORK_PUBLIC_URL"),
     }
     if notifier == "smtp":
         if not host:
@@ -109,6 +111,32 @@ def notifier_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         if bool(user) != bool(password):
             raise SettingError("BRIDGEWORK_SMTP_USER" if not user else "BRIDGEWORK_SMTP_PASSWORD", "user and password go together")
     return settings
+
+
+def worker_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """When ``bridgework worker`` runs its jobs (UK time, :data:`WORKER_TIMEZONE`), from ``BRIDGEWORK_*``.
+
+    ``REMINDERS_HOUR``: the daily reminders and set-health checks; ``DIGEST_HOUR``: the daily
+    digests; ``DELIVERY_SECONDS``: how often notices due are sent. Raises :class:`SettingError` naming the variable.
+    """
+    env = os.environ if env is None else env
+    return {
+        "REMINDERS_HOUR": _int(env, "BRIDGEWORK_REMINDERS_HOUR", 6, low=0, high=23),
+        "DIGEST_HOUR": _int(env, "BRIDGEWORK_DIGEST_HOUR", 7, low=0, high=23),
+        "DELIVERY_SECONDS": _int(env, "BRIDGEWORK_DELIVERY_SECONDS", 60, low=10, high=3600),
+    }
+
+
+#: The time zone of the worker's daily jobs: the people Bridgework serves work to UK days.
+WORKER_TIMEZONE = "Europe/London"
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    """An ``http(s)://`` address without a trailing slash, or empty."""
+    raw = (env.get(name) or "").strip().rstrip("/")
+    if raw and (not raw.startswith(("https://", "http://")) or any(c.isspace() for c in raw) or len(raw) > 200):
+        raise SettingError(name, f"must be the site's address such as https://bridgework.example.org, got {raw!r}")
+    return raw
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

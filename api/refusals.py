@@ -110,6 +110,7 @@ WORDS: dict[str, str] = {
     "health:read": "The health of the sets of {programme} is shown only to its coordinators.",
     "participation:read": "The participation of the assessors of {organisation} is shown only to its organisation admins.",
     "notices:read": _SIGNED_IN,
+    "notices:choose": _SIGNED_IN,
     "reminders:send": "Only network admins can send reminders.",
 }
 

@@ -7,4 +7,16 @@ and documented in ``/api/v1/openapi.json``.
 from __future__ import annotations
 
 #: Area modules under ``api.v1`` whose ``blp`` the app registers, in this order.
-AREAS: list[str] = ["accounts", "resources", "reach", "sets", "suggestions", "jobs", "joins", "outcomes", "onboarding", "meetings"]
+AREAS: list[str] = [
+    "accounts",
+    "resources",
+    "reach",
+    "sets",
+    "suggestions",
+    "jobs",
+    "joins",
+    "outcomes",
+    "onboarding",
+    "meetings",
+    "notices",
+]
