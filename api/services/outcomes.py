@@ -2,7 +2,8 @@
 
 One copy of the workflow for the JSON API, the pages and the CLI. The rules themselves (waves,
 validation, freezing answered questions, suppression of small groups) are in
-:mod:`network.outcomes`; the store computes the aggregates (:meth:`outcome_histograms`).
+:mod:`network.outcomes`; the store computes the aggregates (:meth:`outcome_histograms`). Saving a
+questionnaire and answering one are use cases (:func:`api.services.usecase.use_case`): one unit of work each.
 
 Input problems raise :class:`~network.outcomes.OutcomeInputError` (field -> messages, shown as
 422); a questionnaire that changed meanwhile raises :class:`~graph.values.Conflict` (409); a
@@ -19,7 +20,8 @@ from typing import Any
 from api.services import batch
 from api.services.batch import Failure
 from api.services.notify import Notice
-from graph.port import Conflict, GraphStore
+from api.services.usecase import use_case
+from graph.port import Conflict, GraphStore, Transient
 from graph.port_outcomes import AnswerRecord, QuestionnaireRecord
 from network import outcomes as engine
 from network.domain import Programme
@@ -69,6 +71,7 @@ def questionnaire_view(store: GraphStore, programme_id: str) -> QuestionnaireVie
     return QuestionnaireView(q, frozenset(key for _, key in store.answered_questions(programme_id)))
 
 
+@use_case
 def save_questionnaire(
     store: GraphStore, programme_id: str, raw_questions: Sequence[Mapping[str, Any]], expected_version: int, actor_id: str | None
 ) -> Questionnaire:
@@ -97,8 +100,8 @@ def _ensure_stored(store: GraphStore, programme_id: str) -> Questionnaire:
         return stored[-1]
     try:
         return _questionnaire(store.save_questionnaire(programme_id, engine.questions_json(DEFAULT_QUESTIONS), 0, frozenset()))
-    except Conflict:  # someone stored a version meanwhile
-        return current(store, programme_id)
+    except Conflict as exc:  # someone stored a version meanwhile: the refusal ended the unit, so the use case runs again and reads it
+        raise Transient(f"programme {programme_id}: a questionnaire version was stored meanwhile") from exc
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -151,6 +154,7 @@ def check_wave(wave: str) -> str:
     return wave
 
 
+@use_case
 def answer(
     store: GraphStore,
     assessor_id: str,

@@ -18,6 +18,7 @@ from typing import Any
 
 from api.services import meetings
 from api.services.accounts import audit_entry, now
+from api.services.usecase import use_case
 from graph.port import GraphStore
 from graph.port_accounts import ErasureReport
 from network.domain import Assessor
@@ -38,6 +39,7 @@ def placeholder() -> Assessor:
     )
 
 
+@use_case
 def erase(store: GraphStore, assessor_id: str, actor_id: str | None) -> ErasureReport:
     """Erase the person (see the module docstring); :class:`NotFound` if there is no such assessor."""
     stand_in = placeholder()

@@ -3,14 +3,15 @@
 Shared by the JSON API and the CLI; nothing here knows Flask. A suggestion list is two reads:
 the store's candidate pool (:meth:`~graph.port_suggestions.SuggestionsPort.suggestion_pool`)
 and the reach area's isolation for the few candidates that can matter; the pure engine
-(:func:`network.suggestions.suggest`) scores, diversifies and explains. Every action is one
-store write: all of it or none of it.
+(:func:`network.suggestions.suggest`) scores, diversifies and explains. Every action is a use case
+(:func:`api.services.usecase.use_case`): one unit of work, all of it or none of it.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from api.services.usecase import use_case
 from graph.port import Declined, GraphStore, Invalid
 from graph.port_suggestions import ContactCard
 from network.domain import Contact
@@ -53,26 +54,31 @@ def suggestions_for(
     return suggest(pool, store.isolation, limit=limit, weights=weights, max_per_organisation=MAX_PER_ORGANISATION)
 
 
+@use_case
 def request_contact(store: GraphStore, from_id: str, to_id: str, via: str | None = VIA_SUGGESTION, on: date | None = None) -> Contact:
     """``from_id`` asks ``to_id`` (findable, in another organisation) to connect; see ``request_peer_contact`` for the errors."""
     return store.request_peer_contact(from_id, to_id, via=via, on=on)
 
 
+@use_case
 def accept_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Contact:
     """``assessor_id`` accepts the pending request from ``requester_id``; :class:`NotFound` if there is none."""
     return store.accept_contact(requester_id, assessor_id, on=on)
 
 
+@use_case
 def decline_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Declined:
     """``assessor_id`` declines the pending request from ``requester_id``; neither is suggested to the other again."""
     return store.decline_contact(requester_id, assessor_id, on=on)
 
 
+@use_case
 def withdraw_request(store: GraphStore, assessor_id: str, other_id: str) -> None:
     """``assessor_id`` withdraws their pending request to ``other_id`` (no decline is recorded); :class:`NotFound` if none."""
     store.withdraw_contact(assessor_id, other_id)
 
 
+@use_case
 def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | None = None) -> Declined:
     """``assessor_id`` turns down ``other_id`` as a suggestion; neither is suggested to the other again (repeating it is harmless)."""
     return store.decline_suggestion(assessor_id, other_id, on=on)

@@ -17,6 +17,7 @@ from api.services import accounts
 from api.services import joins as joins_service
 from api.services import meetings as meetings_service
 from api.services import notify as notify_service
+from api.services import outcomes as outcomes_service
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore
 from graph.port_joins import JoinRequest
@@ -39,14 +40,17 @@ def refuse_the_next_audit_entry(store: GraphStore, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(accounts, "audit_entry", lambda *args, **kwargs: taken)
 
 
-def a_set(store: GraphStore, make: Maker, members: int = 4, newcomers: int = 0, size_max: int = 6) -> tuple[str, list[str], list[str]]:
+def a_set(
+    store: GraphStore, make: Maker, members: int = 4, newcomers: int = 0, size_max: int = 6, **programme: Any
+) -> tuple[str, list[str], list[str]]:
     """An active set of ``members`` people from different organisations (Tuesday afternoons), and ``newcomers`` who could join."""
     people = []
     for k in range(members + newcomers):
         a = store.create_assessor(make.assessor(k, name=f"Person {k}", availability=("tue-pm",), capacity=2))
         store.set_employer(a.id, store.create_organisation(make.org(k)).id)
         people.append(a.id)
-    p = store.create_programme(Programme(id=make.id("prog"), name="Race", set_size_min=2, set_size_max=size_max, set_size_target=4))
+    settings = {"set_size_min": 2, "set_size_max": size_max, "set_size_target": 4} | programme
+    p = store.create_programme(Programme(id=make.id("prog"), name="Race", **settings))
     for a in people[:members]:
         store.enrol(p.id, a)
     set_id = make.id("set")
@@ -164,3 +168,20 @@ def test_a_move_and_its_audit_entry_land_together(store: GraphStore, make: Maker
     assert store.get_meeting(first.id).on == first.on
     moved, _check = meetings_service.move_meeting(store, first.id, later, "wed-pm", confirm=True, today=JOINED)
     assert moved.on == later and store.list_audit(action="meetings:move").items
+
+
+def test_a_first_answer_stores_the_default_questions_with_it_or_not_at_all(store: GraphStore, make: Maker, monkeypatch) -> None:
+    set_id, members, _ = a_set(store, make, status="running", starts_on=JOINED)
+    programme_id = store.get_set(set_id).set.programme_id or ""
+    values = {"confidence": 4, "isolation": 2, "peers": 3}
+
+    def lost(record: Any) -> Any:
+        raise Boom
+
+    monkeypatch.setattr(store, "save_answer", lost)
+    with pytest.raises(Boom):
+        outcomes_service.answer(store, members[0], programme_id, "start", 0, values, JOINED)
+    monkeypatch.undo()
+    assert store.questionnaire_versions(programme_id) == [] and store.outcome_answers_of(members[0]) == []
+    outcomes_service.answer(store, members[0], programme_id, "start", 0, values, JOINED)
+    assert [q.version for q in store.questionnaire_versions(programme_id)] == [1] and store.outcome_answers_of(members[0])
