@@ -26,6 +26,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from api.services.usecase import use_case
 from graph.port import GraphStore, Invalid, NotFound
 from graph.port_accounts import ROLES, ApiToken, AuditEntry, PasswordReset, User
 from network.domain import InvalidValue
@@ -152,8 +153,9 @@ def create_user(
 ) -> User:
     """Create a user (audited as ``user:create``); without a password they sign in after a reset link.
 
-    The user and their links are written in one transaction. Edges check the roles with the
-    assessor link first (:func:`check_assessor_link`), so a refused request writes nothing.
+    The password is hashed first (slow on purpose, so outside any transaction); then the user, their
+    links and the audit entry are written in one unit of work (:func:`_create_user`). Edges check the
+    roles with the assessor link first (:func:`check_assessor_link`), so a refused request writes nothing.
     """
     user = User(
         id=user_id or new_user_id(),
@@ -178,6 +180,12 @@ def create_user(
             "programme_ids": list(user.programme_ids),
         },
     )
+    return _create_user(store, user, entry)
+
+
+@use_case
+def _create_user(store: GraphStore, user: User, entry: AuditEntry) -> User:
+    """Store a new user (password already hashed) with its audit entry."""
     return store.create_user(user, audit=entry)
 
 
@@ -200,7 +208,11 @@ def authenticate(store: GraphStore, email: str, password: str) -> User | None:
 
 
 def change_password(store: GraphStore, user_id: str, current: str, new: str) -> None:
-    """Replace the user's password after checking the current one; :class:`InvalidValue` names the wrong field."""
+    """Replace the user's password after checking the current one; :class:`InvalidValue` names the wrong field.
+
+    Checking and hashing are slow on purpose, so they happen before the unit of work that writes
+    the new hash (:func:`_set_password`), which checks that the password did not change meanwhile.
+    """
     user = store.get_user(user_id)
     try:
         _HASHER.verify(user.password_hash or _DUMMY_HASH, current)
@@ -208,9 +220,18 @@ def change_password(store: GraphStore, user_id: str, current: str, new: str) -> 
             raise VerifyMismatchError
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise InvalidValue("current_password", "is not your current password") from None
-    store.set_password_hash(user_id, hash_password(new))
+    _set_password(store, user_id, user.password_hash, hash_password(new))
 
 
+@use_case
+def _set_password(store: GraphStore, user_id: str, checked_hash: str | None, new_hash: str) -> None:
+    """Write a new password hash, unless the password changed since ``checked_hash`` was checked."""
+    if store.get_user(user_id).password_hash != checked_hash:
+        raise InvalidValue("current_password", "your password was changed meanwhile; sign in again")
+    store.set_password_hash(user_id, new_hash)
+
+
+@use_case
 def set_roles(store: GraphStore, user_id: str, roles: Iterable[str], actor_id: str | None) -> User:
     """Replace a user's roles, audited as ``user:roles`` with the before and after, in one transaction."""
     before = store.get_user(user_id)
@@ -219,6 +240,7 @@ def set_roles(store: GraphStore, user_id: str, roles: Iterable[str], actor_id: s
     return store.update_user(user_id, roles=after, audit=entry)
 
 
+@use_case
 def update_user(
     store: GraphStore,
     user_id: str,
@@ -268,6 +290,7 @@ def update_user(
     return store.update_user(user_id, email=email, active=active, roles=new_roles, audit=entry)
 
 
+@use_case
 def set_scopes(
     store: GraphStore,
     user_id: str,
@@ -308,6 +331,7 @@ class IssuedToken:
     secret: str
 
 
+@use_case
 def issue_token(store: GraphStore, user_id: str, name: str, days: int | None = 365) -> IssuedToken:
     """Create an API token for the user, valid for ``days`` (``None``: until revoked)."""
     name = name.strip() if isinstance(name, str) else name
@@ -362,6 +386,7 @@ class IssuedReset:
     secret: str
 
 
+@use_case
 def issue_reset(store: GraphStore, user_id: str, actor_id: str | None, hours: int = 24) -> IssuedReset:
     """A one-time reset link for the user, replacing any earlier one, audited as ``user:reset_link``."""
     secret = secrets.token_urlsafe(32)
@@ -382,8 +407,16 @@ def reset_for(store: GraphStore, secret: str) -> PasswordReset | None:
 
 
 def use_reset(store: GraphStore, secret: str, password: str) -> User:
-    """Set a new password through a reset link, which is then spent; :class:`InvalidValue` if the link cannot be used."""
-    password_hash = hash_password(password)
+    """Set a new password through a reset link, which is then spent; :class:`InvalidValue` if the link cannot be used.
+
+    The password is hashed first (slow on purpose), then the link is spent in a unit of work (:func:`_spend_reset`).
+    """
+    return _spend_reset(store, secret, hash_password(password))
+
+
+@use_case
+def _spend_reset(store: GraphStore, secret: str, password_hash: str) -> User:
+    """Spend the reset link of ``secret``, setting the already hashed password."""
     try:
         return store.use_reset(_secret_hash(secret), now(), password_hash)
     except (NotFound, Invalid):

@@ -18,6 +18,7 @@ from api.services import joins as joins_service
 from api.services import meetings as meetings_service
 from api.services import notify as notify_service
 from api.services import outcomes as outcomes_service
+from api.services import sets as sets_service
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore
 from graph.port_joins import JoinRequest
@@ -185,3 +186,37 @@ def test_a_first_answer_stores_the_default_questions_with_it_or_not_at_all(store
     assert store.questionnaire_versions(programme_id) == [] and store.outcome_answers_of(members[0]) == []
     outcomes_service.answer(store, members[0], programme_id, "start", 0, values, JOINED)
     assert [q.version for q in store.questionnaire_versions(programme_id)] == [1] and store.outcome_answers_of(members[0])
+
+
+def test_a_user_edit_changes_scopes_and_roles_together_or_not_at_all(store: GraphStore, make: Maker, monkeypatch) -> None:
+    org = store.create_organisation(make.org(1)).id
+    user = accounts.create_user(store, f"{make.tag}@example.org", roles=("coordinator",))
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise Boom
+
+    monkeypatch.setattr(store, "update_user", lost)  # the second write of the edit (roles), after the scope links
+    with pytest.raises(Boom):
+        accounts.update_user(store, user.id, actor_id=None, roles=("org_admin",), organisation_ids=(org,))
+    monkeypatch.undo()
+    kept = store.get_user(user.id)
+    assert kept.roles == ("coordinator",) and kept.organisation_ids == ()
+    assert store.list_audit(action="user:scopes", target_id=user.id).items == []
+    changed = accounts.update_user(store, user.id, actor_id=None, roles=("org_admin",), organisation_ids=(org,))
+    assert changed.roles == ("org_admin",) and changed.organisation_ids == (org,)
+
+
+def test_a_new_programme_and_its_coordinator_scope_land_together(store: GraphStore, make: Maker, monkeypatch) -> None:
+    user = accounts.create_user(store, f"{make.tag}@example.org", roles=("coordinator",))
+    programme = Programme(id=make.id("prog"), name="North East 2026")
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise Boom
+
+    monkeypatch.setattr(store, "set_user_scopes", lost)
+    with pytest.raises(Boom):
+        sets_service.create_programme(store, programme, actor_id=user.id)
+    monkeypatch.undo()
+    assert store.list_programmes(limit=10).items == []
+    sets_service.create_programme(store, programme, actor_id=user.id)
+    assert store.get_user(user.id).programme_ids == (programme.id,)
