@@ -41,24 +41,29 @@ class PlacedInSet(Event):
     set_id: str
     assessor_ids: tuple[str, ...]
     how: str
+    #: The day they joined (the set's coming meetings are re-planned from it).
+    on: date | None = None
 
 
 @dataclass(frozen=True)
 class LeftSet(Event):
-    """``assessor_id`` left the set (or was taken out of it)."""
+    """``assessor_id`` left the set (or was taken out of it) on ``on``."""
 
     set_id: str
     assessor_id: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)
 class MeetingMoved(Event):
-    """A set's meeting moved to another day and/or time."""
+    """A set's meeting moved to another day and/or time (``was_on`` / ``was_slot``: where it was before)."""
 
     set_id: str
     meeting_id: str
     on: date
     slot: str
+    was_on: date | None = None
+    was_slot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class JoinDecided(Event):
     set_id: str
     assessor_id: str
     decision: str
+    #: The coordinator's note to the asker (their own words), and whether the programme accepted it automatically.
+    note: str = ""
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,40 @@ class QuestionnaireDue(Event):
 
 @dataclass(frozen=True)
 class SetAtRisk(Event):
-    """A set's health check found it at risk, for ``reason`` (a code of ``network.health``)."""
+    """A set's health check on ``on`` found it at risk, for ``reason`` (a signal code of ``network.health``).
+
+    ``assessor_id`` is the member the signal is about (``missed_twice``), ``meeting_on`` the meeting (``no_facilitator``).
+    """
 
     set_id: str
     programme_id: str
     reason: str
+    on: date | None = None
+    assessor_id: str | None = None
+    meeting_on: date | None = None
+
+
+@dataclass(frozen=True)
+class MeetingDue(Event):
+    """A reminder: meeting ``number`` of a set is coming up on ``on`` for ``assessor_id`` (a current member)."""
+
+    set_id: str
+    meeting_id: str
+    number: int
+    assessor_id: str
+    on: date
+    slot: str
+    video_link: str | None = None
+
+
+@dataclass(frozen=True)
+class TurnDue(Event):
+    """A reminder: ``assessor_id`` has the ``role`` turn (facilitator or presenter) at meeting ``number`` on ``on``."""
+
+    set_id: str
+    meeting_id: str
+    number: int
+    role: str
+    assessor_id: str
+    on: date
+    slot: str

@@ -144,7 +144,7 @@ def ask_to_join(set_id: str) -> Response | tuple[str, int]:
     if made.status == "accepted":
         flash(f"You have joined {name}. You will find it under My sets, with your turns in its rota.")
     else:
-        flash(f"Your request to join {name} has been sent. Its members have been told, and the coordinator will decide.")
+        flash(f"Your request to join {name} has been sent. The coordinator has been told and will decide.")
     return redirect(url_for("joins_pages.my_set_suggestions"))
 
 

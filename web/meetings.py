@@ -214,5 +214,7 @@ def my_notices() -> Any:
     """My reminders and messages, newest first."""
     principal = page_authorize("notices:read")
     after = request.args.get("after") or None
-    page = notify.inbox(get_store(), assessor_id=principal.assessor_id, user_id=principal.user_id, limit=25, after=after)
-    return render_template("meetings/notices.html", page=page)
+    store = get_store()
+    page = notify.inbox(store, assessor_id=principal.assessor_id, user_id=principal.user_id, limit=25, after=after)
+    # Worded as they read now (notices are stored by reference): someone erased reads as "a former member".
+    return render_template("meetings/notices.html", page=page, items=list(zip(page.items, notify.render(store, page.items), strict=True)))

@@ -8,17 +8,19 @@ store calls around a pure engine, in the order STYLE asks for:
   involved are isolated (one definition of isolation across the product), and ranks the sets with
   :func:`network.set_suggestions.suggest_sets` (the formation objective).
 * :func:`request_join` stores a request in one transaction that re-checks every rule; under a
-  programme's ``automatic`` join policy the same transaction writes the membership. The set's
-  members and the programme's coordinators are notified (:func:`api.services.notify.notify`).
+  programme's ``automatic`` join policy the same transaction writes the membership. It records
+  :class:`~network.events.JoinAsked` (the programme's coordinators are told), or under the
+  automatic policy :class:`~network.events.JoinDecided` and :class:`~network.events.PlacedInSet`.
 * :func:`decide` accepts or declines: accepting writes the membership in one transaction that
-  re-checks every rule (the last place cannot be taken twice), then the set's future rota turns
-  are re-planned (:func:`api.services.meetings.membership_changed`). A declined request is
-  remembered by the store: that set is never suggested to that person again.
+  re-checks every rule (the last place cannot be taken twice). It records
+  :class:`~network.events.JoinDecided` (the asker is told) and, on acceptance,
+  :class:`~network.events.PlacedInSet`: the dispatcher (:mod:`api.services.dispatch`) tells the
+  set's members and re-plans its future rota turns. A declined request is remembered by the store:
+  that set is never suggested to that person again.
 
 Both are use cases (:func:`api.services.usecase.use_case`): the request or decision, its audit
-entry, the re-planned rota and the notices commit in one unit of work, or none of them does
-(notices are sent once it has committed). Enrolling in an open programme is
-:func:`api.services.enrolment.enrol` (``open_only``).
+entry, the re-planned rota and the notices commit in one unit of work, or none of them does.
+Enrolling in an open programme is :func:`api.services.enrolment.enrol` (``open_only``).
 
 Errors: the port's (:class:`NotFound` 404, :class:`Conflict` 409, :class:`Invalid` 422) leave this
 module. A request that breaks a rule (a full set, the organisation's limit reached, already a
@@ -35,15 +37,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from api.services import accounts
-from api.services.notify import Notice, notify
 from api.services.sets import theme_names as all_theme_names
 from api.services.sets import to_member
+from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import GraphStore, Invalid, NotFound
-from graph.port_joins import AUTOMATIC, MAX_MESSAGE, CandidateSet, JoinRequest
+from graph.port_joins import MAX_MESSAGE, CandidateSet, JoinRequest
 from graph.port_sets import PoolMember
 from network import availability, words
 from network.domain import Programme
+from network.events import JoinAsked, JoinDecided, PlacedInSet
 from network.formation import Member, Rules, Weights
 from network.set_suggestions import OpenSet, SetSuggestions, notice, suggest_sets
 
@@ -212,12 +215,12 @@ def request_join(
     stored = store.request_join(request, accept=automatic, joined=day)
     details = {"request_id": stored.id, "assessor_id": assessor_id, "status": stored.status}
     accounts.audit(store, "joins:request", "set", set_id, actor_id, details)
-    name = _name(store, assessor_id)
-    notices = _asked_notices(store, stored, name, record.set.name, record.current_member_ids, programme) if not automatic else []
+    # The dispatcher (api.services.dispatch) tells the people concerned and re-plans the rota.
     if stored.status == "accepted":
-        notices += _decided_notices(stored, name, record.set.name, record.current_member_ids)
-        _membership_changed(store, set_id, day)
-    _notify(store, notices)
+        record_event(JoinDecided(actor_id, stored.id, set_id, assessor_id, "accepted", automatic=True))
+        record_event(PlacedInSet(actor_id, set_id, (assessor_id,), "join", day))
+    elif not automatic:
+        record_event(JoinAsked(actor_id, stored.id, set_id, assessor_id))
     return stored
 
 
@@ -237,13 +240,10 @@ def decide(
     decided = store.decide_join(request_id, decision, decided_by=actor_id, joined=day, note=_message(note))
     details = {"request_id": request_id, "assessor_id": decided.assessor_id}
     accounts.audit(store, f"joins:{decision}", "set", decided.set_id, actor_id, details)
-    if decision == "withdrawn":
-        return decided
-    record = store.get_set(decided.set_id)
-    members = [m for m in record.current_member_ids if m != decided.assessor_id]
+    # The dispatcher (api.services.dispatch) tells the asker (and, on acceptance, the set) and re-plans the rota.
+    record_event(JoinDecided(actor_id, request_id, decided.set_id, decided.assessor_id, decision, note=decided.note or ""))
     if decision == "accepted":
-        _membership_changed(store, decided.set_id, day)
-    _notify(store, _decided_notices(decided, _name(store, decided.assessor_id), record.set.name, members))
+        record_event(PlacedInSet(actor_id, decided.set_id, (decided.assessor_id,), "join", day))
     return decided
 
 
@@ -305,102 +305,3 @@ def request_views(store: GraphStore, requests: Sequence[JoinRequest]) -> list[Re
             )
         )
     return out
-
-
-# -- notices and the rota ---------------------------------------------------------------------------
-
-
-def _name(store: GraphStore, assessor_id: str) -> str:
-    try:
-        return store.get_assessor(assessor_id).name
-    except NotFound:
-        return "Someone"
-
-
-def _coordinators(store: GraphStore, programme_id: str) -> list[str]:
-    """User ids of the programme's coordinators."""
-    out: list[str] = []
-    after: str | None = None
-    while True:
-        page = store.list_users(limit=200, after=after, role="coordinator")
-        out += [u.id for u in page.items if programme_id in u.programme_ids and u.active]
-        if page.next_after is None:
-            return out
-        after = page.next_after
-
-
-def _asked_notices(
-    store: GraphStore, request: JoinRequest, name: str, set_name: str, members: Sequence[str], programme: Programme
-) -> list[Notice]:
-    link = f"/programmes/{programme.id}/join-requests"
-    body = f"{name} has asked to join {set_name}. The programme's coordinator decides; you will hear when they have."
-    notices: list[Notice] = [
-        Notice(f"join:{request.id}:asked:{m}", None, m, "join_request", f"{name} asked to join {set_name}", body) for m in members
-    ]
-    notices += [
-        Notice(
-            f"join:{request.id}:asked:user:{u}",
-            u,
-            None,
-            "join_request",
-            f"{name} asked to join {set_name}",
-            f"{name} has asked to join {set_name} ({programme.name}). Accept or decline the request.",
-            link,
-        )
-        for u in _coordinators(store, programme.id)
-    ]
-    return notices
-
-
-def _decided_notices(request: JoinRequest, name: str, set_name: str, members: Sequence[str]) -> list[Notice]:
-    if request.status == "accepted":
-        how = " (this programme accepts requests automatically when every rule holds)" if request.decided_by == AUTOMATIC else ""
-        notices: list[Notice] = [
-            Notice(
-                f"join:{request.id}:decided",
-                None,
-                request.assessor_id,
-                "join_decided",
-                f"You have joined {set_name}",
-                f"Your request to join {set_name} was accepted{how}. Your turns to facilitate and present are in the set's rota.",
-                "/me/sets",
-            )
-        ]
-        notices += [
-            Notice(
-                f"join:{request.id}:joined:{m}",
-                None,
-                m,
-                "join_decided",
-                f"{name} has joined {set_name}",
-                f"{name} has joined {set_name}. The rota of the coming meetings now includes them.",
-                "/me/sets",
-            )
-            for m in members
-            if m != request.assessor_id
-        ]
-        return notices
-    return [
-        Notice(
-            f"join:{request.id}:decided",
-            None,
-            request.assessor_id,
-            "join_decided",
-            f"Your request to join {set_name} was declined",
-            f"Your request to join {set_name} was declined." + (f" The coordinator's note: {request.note}" if request.note else ""),
-            "/me/set-suggestions",
-        )
-    ]
-
-
-def _notify(store: GraphStore, notices: Sequence[Notice]) -> None:
-    """Put the notices in the outbox in the request's or decision's unit of work (they are sent once it commits)."""
-    if notices:
-        notify(store, notices)
-
-
-def _membership_changed(store: GraphStore, set_id: str, today: date) -> None:
-    """Re-plan the set's future rota turns so the newcomer takes their fair share (past meetings never change)."""
-    from api.services.meetings import membership_changed  # late: the meetings service reads sets, as this one does
-
-    membership_changed(store, set_id, today)  # in the join's unit of work: the join and its rota land together

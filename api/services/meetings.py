@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from api.services import accounts, batch
+from api.services import accounts, batch, notices, notify
 from api.services import sets as sets_service
-from api.services.notify import Notice, Notifier, check_notice, deliver_pending, notify
+from api.services.notify import Notifier, check_notice, deliver_pending
+from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, Transient
 from graph.port_meetings import (
@@ -44,6 +45,7 @@ from graph.port_sets import SetRecord
 from network import calendar, health, limits, rota
 from network import meetings as engine
 from network.domain import InvalidValue, Programme
+from network.events import Event, MeetingDue, MeetingMoved, SetAtRisk, TurnDue, TurnSwapped
 from network.meetings import day_words, when_words
 
 log = logging.getLogger(__name__)
@@ -276,6 +278,7 @@ def swap_turn(
         actor_id,
         {"meetings": [t.meeting_id for t in result.changed], "role": role, "exchanged": result.exchanged},
     )
+    record_event(TurnSwapped(actor_id, set_id, role, assessor_id, result.given, with_assessor_id, result.taken))
     by_id = {m.id: m for m in changed}
     return SwapOutcome(tuple(changed), role, assessor_id, with_assessor_id, by_id[result.given], by_id[result.taken], result.exchanged)
 
@@ -441,6 +444,7 @@ def move_meeting(
             f"the meeting on {day_words(check.meeting.on)} changed meanwhile (moved, or attendance recorded); reload and try again"
         ) from exc
     accounts.audit(store, "meetings:move", "set", moved.set_id, actor_id, {"meeting_id": meeting_id, "on": on.isoformat(), "slot": slot})
+    record_event(MeetingMoved(actor_id, moved.set_id, meeting_id, on, slot, check.meeting.on, check.meeting.slot))
     return moved, check
 
 
@@ -596,6 +600,28 @@ def programme_health(store: GraphStore, programme_id: str, today: date | None = 
     return ProgrammeHealth(programme, everyone, tuple(health.sets_at_risk(facts, today, names)), names, tuple(failures))
 
 
+def tell_coordinators_of_risk(store: GraphStore, programme_id: str, today: date | None = None) -> ProgrammeHealth:
+    """Judge the programme's sets and tell its coordinators of each set at risk; the health, as :func:`programme_health`.
+
+    One :class:`~network.events.SetAtRisk` per set at risk, for its most urgent signal; the
+    coordinators hear of a set once a week per reason however often this runs (the notice key
+    holds the ISO week). The health is judged first (meetings planned set by set, as for the
+    page); the events are then recorded in one use case.
+    """
+    day = today or today_uk()
+    view = programme_health(store, programme_id, day)
+    events: list[Event] = []
+    for h in view.at_risk:
+        top = h.signals[0]
+        meeting_on = None
+        if top.meeting_number is not None:
+            meeting_on = next((m.on for m in store.meetings_of_set(h.set_id) if m.number == top.meeting_number), None)
+        events.append(SetAtRisk(None, h.set_id, programme_id, top.code, day, top.assessor_id, meeting_on))
+    if events:
+        _happened(store, events)
+    return view
+
+
 @dataclass(frozen=True, slots=True)
 class ParticipationRow:
     """One of the organisation's assessors in one set: attendance counts."""
@@ -614,75 +640,41 @@ def organisation_participation(store: GraphStore, organisation_id: str) -> list[
 # -- reminders ----------------------------------------------------------------------------------
 
 
-def _when(m: MeetingRecord) -> str:
-    start, _end = calendar.meeting_window(m.on, m.slot)
-    return f"{start:%A} {start.day} {start:%B %Y} at {start:%H:%M}"
-
-
-def meeting_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> list[Notice]:
+def meeting_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> list[Event]:
     """Reminders of meetings in the next :data:`MEETING_REMINDER_DAYS` days, and of turns in the next :data:`TURN_REMINDER_DAYS`.
 
-    With ``failures``, a meeting whose reminders cannot be written is logged, added to it and
-    skipped (the other meetings' reminders are still produced); without, its error is raised.
+    Each is an event (:class:`~network.events.MeetingDue`, :class:`~network.events.TurnDue`) that the
+    dispatcher turns into a notice for the member it is for. With ``failures``, a meeting whose
+    reminders cannot be worked out is logged, added to it and skipped (the other meetings'
+    reminders are still produced); without, its error is raised.
     """
-    notices: list[Notice] = []
+    due: list[Event] = []
     horizon = max(MEETING_REMINDER_DAYS, TURN_REMINDER_DAYS)
     for u in store.meetings_between(today, limits.add_days(today, horizon)):
         if u.meeting.held:
             continue
         try:
-            notices += _meeting_notices(u, today)
+            due += _meeting_reminders(u, today)
         except Exception as exc:
             if failures is None:
                 raise
             failures.append(batch.failure("set", u.meeting.set_id, exc, name=u.set_name, doing=f"reminding of meeting {u.meeting.id}"))
-    return notices
+    return due
 
 
-def _meeting_notices(u: UpcomingMeeting, today: date) -> list[Notice]:
+def _meeting_reminders(u: UpcomingMeeting, today: date) -> list[Event]:
     """The reminders of one upcoming meeting (``u``: a meeting with its set's name and current members)."""
-    notices: list[Notice] = []
+    due: list[Event] = []
     m = u.meeting
-    link = f"/sets/{m.set_id}"
-    when = _when(m)
-    video = f" Video link: {m.video_link}" if m.video_link else " No video link yet: agree one on the set's page."
     if m.on <= limits.add_days(today, MEETING_REMINDER_DAYS):
-        for a in u.members:
-            notices.append(
-                Notice(
-                    key=f"meeting:{m.set_id}:{m.on.isoformat()}:{a}",
-                    user_id=None,
-                    assessor_id=a,
-                    kind="meeting",
-                    subject=f"{u.set_name} meets on {when}",
-                    body=f"Meeting {m.number} of {u.set_name} is on {when} (UK time).{video}",
-                    link=link,
-                    due_on=m.on,
-                )
-            )
+        due += [MeetingDue(None, m.set_id, m.id, m.number, a, m.on, m.slot, m.video_link) for a in u.members]
     turns = ([("facilitator", m.facilitator)] if m.facilitator else []) + [("presenter", p) for p in m.presenters]
-    for role, a in turns:
-        if a not in u.members:
-            continue
-        what = "facilitate" if role == "facilitator" else "present a case or dilemma at"
-        notices.append(
-            Notice(
-                key=f"turn:{m.id}:{role}:{a}:{m.on.isoformat()}",
-                user_id=None,
-                assessor_id=a,
-                kind="rota",
-                subject=f"Your turn to {what.split()[0]} on {when}",
-                body=f"It is your turn to {what} meeting {m.number} of {u.set_name} on {when} (UK time). "
-                "If that does not suit, swap your turn with another member on the set's page.",
-                link=link,
-                due_on=m.on,
-            )
-        )
-    return notices
+    due += [TurnDue(None, m.set_id, m.id, m.number, role, a, m.on, m.slot) for role, a in turns if a in u.members]
+    return due
 
 
-def questionnaire_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> tuple[list[Notice], bool]:
-    """Questionnaires due (from the outcomes area), and whether that area is present in this build.
+def questionnaire_reminders(store: GraphStore, today: date, failures: list[batch.Failure] | None = None) -> tuple[list[Event], bool]:
+    """Questionnaires due (from the outcomes area, as :class:`~network.events.QuestionnaireDue`), and whether that area is present.
 
     With ``failures``, a programme whose reminders cannot be worked out is logged, added to it and skipped.
     """
@@ -692,6 +684,13 @@ def questionnaire_reminders(store: GraphStore, today: date, failures: list[batch
         log.warning("api.services.outcomes is not available: no questionnaire reminders")
         return [], False
     return list(outcomes.questionnaires_due(store, today, failures=failures)), True
+
+
+@use_case
+def _happened(store: GraphStore, events: Sequence[Event]) -> None:
+    """Record events found by a batch (reminders due, sets at risk): the dispatcher stores their notices in this one unit."""
+    for e in events:
+        record_event(e)
 
 
 @dataclass(frozen=True, slots=True)
@@ -741,20 +740,27 @@ def send_reminders(store: GraphStore, today: date, *, notifier: Notifier | None 
     due = meeting_reminders(store, today, failures)
     questionnaires, present = questionnaire_reminders(store, today, failures)
     due += questionnaires
-    sendable = []
-    for n in due:
-        try:
-            check_notice(n)
-        except Invalid as exc:
-            failures.append(batch.failure("notice", n.key, exc, doing="checking it"))
-        else:
-            sendable.append(n)
-    by_kind: dict[str, int] = {}
-    for n in sendable:
-        by_kind[n.kind] = by_kind.get(n.kind, 0) + 1
-    new = notify(store, sendable, notifier=notifier)
+    sendable: list[Event] = []
+    made: list[notify.Notice] = []
+    for e in due:
+        its = notices.notices_for(store, [e])  # a reminder's notice needs no store read: this is only a check
+        bad = None
+        for n in its:
+            try:
+                check_notice(n)
+            except Invalid as exc:
+                bad = (n.key, exc)
+        if bad is not None:
+            failures.append(batch.failure("notice", bad[0], bad[1], doing="checking it"))
+            continue
+        sendable.append(e)
+        made += its
+    with notify.sending(notifier) as sent:  # the dispatcher stores them in one unit of work; delivered once it commits
+        if sendable:
+            _happened(store, sendable)
+    by_kind = notices.kinds(made)
     return ReminderReport(
-        today, materialised, len(sendable), new, by_kind, retried[0], retried[1], present, tuple(skipped), tuple(failures)
+        today, materialised, len(made), len(sent.keys), by_kind, retried[0], retried[1], present, tuple(skipped), tuple(failures)
     )
 
 
@@ -787,21 +793,22 @@ def personal_data(store: GraphStore, assessor_id: str, user_id: str | None = Non
             action = m.action_of(assessor_id)
             if action is not None:
                 actions.append({"set_id": m.set_id, "meeting": m.number, "action": action})
-    notices = []
+    told = []
     after: str | None = None
     while True:
         page = store.notices_for(assessor_id=assessor_id, user_id=user_id, limit=500, after=after)
-        notices += [
+        # Worded as they read now: someone erased since reads as "a former member" (notify.render).
+        told += [
             {
                 "key": n.key,
                 "kind": n.kind,
-                "subject": n.subject,
-                "body": n.body,
+                "subject": w.subject,
+                "body": w.body,
                 "created_at": n.created_at.isoformat() if n.created_at else None,
             }
-            for n in page.items
+            for n, w in zip(page.items, notify.render(store, page.items), strict=True)
         ]
         if page.next_after is None:
             break
         after = page.next_after
-    return {"meeting_turns": turns, "attendance": attendance, "my_actions": actions, "notices": notices}
+    return {"meeting_turns": turns, "attendance": attendance, "my_actions": actions, "notices": told}

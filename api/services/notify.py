@@ -15,25 +15,40 @@ Notifiers (``BRIDGEWORK_NOTIFIER``, see :func:`api.config.notifier_settings`):
   notice that could not be sent stays ``failed`` in the outbox and :func:`deliver_pending` tries
   it again (the next ``send-reminders`` does); one that was sent is never sent again.
 
+Notices are stored *by reference*: a notice keeps its ``kind`` and ``refs``, the ids and dates it
+is about (``{"set": "set-1", "by": "ann"}``), never a name. :func:`render` words a batch of
+stored notices when they are read, resolving every name in one store read
+(:meth:`~graph.port_meetings.MeetingsPort.notice_subjects`); the pages, the API, the data export
+and the e-mail notifier all read notices through it. Someone erased (or the "Former member"
+placeholder that took their place) reads as "a former member" everywhere. Notices stored with
+their words before (``refs`` empty) read as stored.
+
 Nothing here knows Flask; the API, pages, CLI and other services all call these functions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 import smtplib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 from api.config import notifier_settings
+from api.services import usecase
 from graph.port import Conflict, GraphStore, Invalid, NotFound, Transient
-from graph.port_meetings import NoticeRecord
+from graph.port_meetings import NoticeRecord, NoticeSubjects, SetLabel
 from graph.values import Page
+from network import availability, calendar
+from network.meetings import day_words, when_words
+from network.outcomes import WAVE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +58,18 @@ MAX_KEY = 180
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 MAX_SUBJECT = 200
 MAX_BODY = 4000
+#: Most references one notice keeps, and the longest one (ids are at most 64 characters; a note to the asker 500).
+MAX_REFS = 12
+MAX_REF = 600
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A message for one person (an assessor and/or a user account), stored once per ``key``."""
+    """A message for one person (an assessor and/or a user account), stored once per ``key``.
+
+    A notice made from a domain event is stored by reference: ``refs`` holds the ids and ISO dates
+    it is about (by role), ``subject`` and ``body`` stay empty, and :func:`render` words it when it is read.
+    """
 
     key: str
     user_id: str | None
@@ -57,6 +79,16 @@ class Notice:
     body: str
     link: str | None = None
     due_on: date | None = None
+    refs: Mapping[str, str] | None = None
+
+
+def notice_key(*parts: object) -> str:
+    """A notice key from its parts (ids, dates, codes) joined by ``:``; shortened by a digest if it would be too long."""
+    key = ":".join(str(p) for p in parts)
+    if len(key) <= MAX_KEY:
+        return key
+    head = str(parts[0])[:40]
+    return f"{head}:{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
 class Notifier(Protocol):
@@ -112,14 +144,15 @@ class SmtpNotifier:
             return None
         return None
 
-    def message(self, n: NoticeRecord, to: str) -> EmailMessage:
-        """The e-mail of one notice."""
+    def message(self, n: NoticeRecord, to: str, worded: Worded | None = None) -> EmailMessage:
+        """The e-mail of one notice, in the words :func:`render` gives it (as stored if none are given)."""
+        words = worded or Worded(n.subject, n.body, n.link)
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = to
-        msg["Subject"] = n.subject
+        msg["Subject"] = words.subject
         msg["X-Bridgework-Notice"] = n.key
-        body = n.body if n.link is None else f"{n.body}\n\n{n.link}"
+        body = words.body if words.link is None else f"{words.body}\n\n{words.link}"
         msg.set_content(body)
         return msg
 
@@ -135,6 +168,7 @@ class SmtpNotifier:
                 addressed.append((n, to))
         if not addressed:
             return out
+        worded = dict(zip((n.key for n, _to in addressed), render(store, [n for n, _to in addressed]), strict=True))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
@@ -143,7 +177,7 @@ class SmtpNotifier:
                     smtp.login(self.user, self.password)
                 for n, to in addressed:
                     try:
-                        smtp.send_message(self.message(n, to))
+                        smtp.send_message(self.message(n, to, worded[n.key]))
                         out[n.key] = None
                     except smtplib.SMTPException as exc:
                         out[n.key] = f"refused: {exc}"[:300]
@@ -183,10 +217,15 @@ def _record(n: Notice) -> NoticeRecord:
         problems.append("a notice needs a user_id or an assessor_id")
     if not n.kind or len(n.kind) > 64:
         problems.append("kind must be 1-64 characters")
-    if not n.subject or len(n.subject) > MAX_SUBJECT:
-        problems.append(f"subject must be 1-{MAX_SUBJECT} characters")
+    if (not n.subject and n.refs is None) or len(n.subject) > MAX_SUBJECT:
+        problems.append(f"subject must be 1-{MAX_SUBJECT} characters (or the notice is stored by reference)")
     if len(n.body) > MAX_BODY:
         problems.append(f"body must be at most {MAX_BODY} characters")
+    if n.refs is not None and (
+        len(n.refs) > MAX_REFS
+        or not all(isinstance(k, str) and isinstance(v, str) and 0 < len(k) <= 32 and len(v) <= MAX_REF for k, v in n.refs.items())
+    ):
+        problems.append(f"refs must be at most {MAX_REFS} short texts by name")
     if problems:
         raise Invalid(f"notice {n.key!r}: " + "; ".join(problems))
     return NoticeRecord(
@@ -198,6 +237,7 @@ def _record(n: Notice) -> NoticeRecord:
         body=n.body,
         link=n.link,
         due_on=n.due_on,
+        refs=None if n.refs is None else dict(n.refs),
     )
 
 
@@ -235,7 +275,8 @@ def notify(store: GraphStore, notices: Sequence[Notice], *, notifier: Notifier |
     if not records:
         return 0
     at = now or datetime.now(UTC)
-    chosen = notifier or default_notifier()
+    sending = _SENDING.get()
+    chosen = notifier or (sending.notifier if sending is not None else None)
     try:
         new = set(store.add_notices(records, at))
     except Conflict as exc:  # another run stored one of these keys at the same moment: the second try sees it and skips it
@@ -247,8 +288,46 @@ def notify(store: GraphStore, notices: Sequence[Notice], *, notifier: Notifier |
         if r.key in new:
             fresh.setdefault(r.key, r)
     ready = list(fresh.values())
-    store.after_commit(lambda: _deliver(store, chosen, ready, at))
+    if sending is not None:
+        sending.stored(list(fresh))
+    # The configured notifier is looked up once the change is durable: a bad setting never undoes it
+    # (the notices stay pending, and are tried again with the next reminders run).
+    store.after_commit(lambda: _deliver(store, chosen or default_notifier(), ready, at))
     return len(fresh)
+
+
+@dataclass
+class Sending:
+    """The notices stored (new keys) by the use case that ran inside :func:`sending`, and the notifier to deliver them by."""
+
+    notifier: Notifier | None
+    keys: list[str] = field(default_factory=list)
+    _run: Any = None
+
+    def stored(self, keys: list[str]) -> None:
+        run = usecase.current()
+        if run is not self._run:  # a use case run again after a clash starts counting afresh
+            self._run = run
+            self.keys.clear()
+        self.keys.extend(keys)
+
+
+_SENDING: ContextVar[Sending | None] = ContextVar("bridgework_sending", default=None)
+
+
+@contextmanager
+def sending(notifier: Notifier | None = None) -> Iterator[Sending]:
+    """Within the block, notices are delivered by ``notifier`` (default: the configured one) and their new keys counted.
+
+    For batches such as the reminders run, which record events whose notices the dispatcher stores:
+    ``with sending(notifier) as sent: ...`` then ``len(sent.keys)`` is how many of them were new.
+    """
+    state = Sending(notifier)
+    token = _SENDING.set(state)
+    try:
+        yield state
+    finally:
+        _SENDING.reset(token)
 
 
 def deliver_pending(
@@ -265,3 +344,238 @@ def inbox(
     if assessor_id is None and user_id is None:
         return Page([], None)
     return store.notices_for(assessor_id=assessor_id, user_id=user_id, limit=limit, after=after)
+
+
+# -- wording notices when they are read -----------------------------------------------------------
+
+#: How an erased person (gone from the store, or the "Former member" placeholder in their place) reads in a notice.
+FORMER_MEMBER = "a former member"
+#: The placeholder's name (see :mod:`api.services.privacy`) and the prefix of its id.
+PLACEHOLDER_NAME = "Former member"
+PLACEHOLDER_PREFIX = "erased-"
+#: The refs that name people (assessor ids), sets and programmes.
+PERSON_REFS = ("from", "by", "who", "with")
+#: Health signal codes (:mod:`network.health`) in words, for set-at-risk notices.
+RISK_WORDS = {
+    "below_minimum": "it has fewer members than the programme's minimum",
+    "missed_twice": "{who} missed the last two meetings",
+    "no_facilitator": "no facilitator for the meeting on {meeting_on}",
+    "low_attendance": "attendance is low",
+    "falling_attendance": "attendance is falling",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Worded:
+    """A stored notice as a person reads it: its subject, its body and where to act (a path of the pages, or None)."""
+
+    subject: str
+    body: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class _Names:
+    subjects: NoticeSubjects
+
+    def person(self, assessor_id: str | None, start: bool = False) -> str:
+        """A person's name; someone erased (or unknown) is "a former member"."""
+        name = self.subjects.people.get(assessor_id or "")
+        if name is None or name == PLACEHOLDER_NAME or (assessor_id or "").startswith(PLACEHOLDER_PREFIX):
+            return FORMER_MEMBER.capitalize() if start else FORMER_MEMBER
+        return name
+
+    def set(self, set_id: str | None) -> SetLabel:
+        return self.subjects.sets.get(set_id or "") or SetLabel("a set that no longer exists")
+
+    def programme(self, programme_id: str | None) -> str:
+        return self.subjects.programmes.get(programme_id or "") or "a programme"
+
+
+def _day(refs: Mapping[str, str], name: str) -> date | None:
+    text = refs.get(name)
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _when(on: date | None, slot: str | None) -> str:
+    """A meeting's day and start time (UK): ``'Tuesday 13 January 2026 at 14:00'``; the day alone without a slot."""
+    if on is None:
+        return "a day to be agreed"
+    if not slot:
+        return day_words(on)
+    try:
+        start, _end = calendar.meeting_window(on, slot)
+    except Exception:  # an unknown slot: the day and the time of day in words
+        return day_words(on)
+    return f"{day_words(on)} at {start:%H:%M}"
+
+
+def _moved_when(on: date | None, slot: str | None) -> str:
+    if on is None:
+        return "another day"
+    try:
+        return when_words(on, slot) if slot else day_words(on)
+    except Exception:
+        return day_words(on)
+
+
+def _slot_words(slot: str | None) -> str | None:
+    if not slot:
+        return None
+    try:
+        return availability.describe_slot(slot)
+    except Exception:
+        return None
+
+
+def _word(record: NoticeRecord, refs: Mapping[str, str], names: _Names) -> Worded:  # noqa: C901 - one branch per kind, read as a table
+    kind = record.kind
+    label = names.set(refs.get("set"))
+    set_name = label.name
+    set_link = f"/sets/{refs['set']}" if refs.get("set") else record.link
+    if kind == "contact_requested":
+        who = names.person(refs.get("from"), start=True)
+        return Worded(
+            f"{who} would like to connect",
+            f"{who} has asked to become your peer contact. Accept or decline the request on your contacts page.",
+            "/me/contacts",
+        )
+    if kind == "contact_accepted":
+        who = names.person(refs.get("by"), start=True)
+        return Worded(
+            f"{who} accepted your contact request", f"{who} accepted your request to connect: you are now peer contacts.", "/me/contacts"
+        )
+    if kind == "placed":
+        programme = label.programme_name or "the programme"
+        meets = _slot_words(label.meeting_slot)
+        meeting = f", meeting {meets}" if meets else ""
+        how = {
+            "fill": f"The coordinator of {programme} placed you in {set_name}{meeting}.",
+            "join": f"You have joined {set_name}{meeting}.",
+        }.get(refs.get("how", ""), f"You are in {set_name} of {programme}{meeting}.")
+        return Worded(
+            f"You are in {set_name}",
+            f"{how} Your turns to facilitate and present are in the set's rota; the set's page has its meetings and video link.",
+            set_link,
+        )
+    if kind in ("member_joined", "member_left"):
+        who = names.person(refs.get("who"), start=True)
+        if kind == "member_joined":
+            return Worded(
+                f"{who} has joined {set_name}", f"{who} has joined {set_name}. The rota of the coming meetings now includes them.", set_link
+            )
+        return Worded(
+            f"{who} has left {set_name}",
+            f"{who} has left {set_name}. The turns to facilitate and present at the coming meetings have been shared out again.",
+            set_link,
+        )
+    if kind == "meeting_moved":
+        was, now = _day(refs, "was_on"), _day(refs, "on")
+        by = f"{names.person(refs.get('by'), start=True)} moved" if refs.get("by") else "The coordinator moved"
+        before = f" from {_moved_when(was, refs.get('was_slot'))}" if was else ""
+        return Worded(
+            f"{set_name}: a meeting moved to {_moved_when(now, refs.get('slot'))}",
+            f"{by} the meeting of {set_name}{before} to {_moved_when(now, refs.get('slot'))}. Check the set's page for the new time.",
+            set_link,
+        )
+    if kind == "turn_swapped":
+        other = names.person(refs.get("with"))
+        verb, third = ("facilitate", "facilitates") if refs.get("role") == "facilitator" else ("present", "presents")
+        yours, theirs = _day(refs, "yours_on"), _day(refs, "theirs_on")
+        return Worded(
+            f"Your turn to {verb} was swapped with {other}",
+            f"Your turn to {verb} in {set_name} was swapped with {other}: you now {verb} on "
+            f"{day_words(yours) if yours else 'another day'}; {other} {third} on {day_words(theirs) if theirs else 'another day'}.",
+            set_link,
+        )
+    if kind == "join_request":
+        who = names.person(refs.get("who"), start=True)
+        programme = label.programme_name or "the programme"
+        return Worded(
+            f"{who} asked to join {set_name}",
+            f"{who} has asked to join {set_name} ({programme}). Accept or decline the request.",
+            f"/programmes/{label.programme_id}/join-requests" if label.programme_id else record.link,
+        )
+    if kind == "join_decided":
+        if refs.get("decision") == "accepted":
+            how = " (this programme accepts requests automatically when every rule holds)" if refs.get("automatic") == "yes" else ""
+            return Worded(
+                f"You have joined {set_name}",
+                f"Your request to join {set_name} was accepted{how}. Your turns to facilitate and present are in the set's rota.",
+                "/me/sets",
+            )
+        note = f" The coordinator's note: {refs['note']}" if refs.get("note") else ""
+        return Worded(
+            f"Your request to join {set_name} was declined", f"Your request to join {set_name} was declined.{note}", "/me/set-suggestions"
+        )
+    if kind == "programme_opened":
+        programme = names.programme(refs.get("programme"))
+        return Worded(
+            f"{programme} is open for enrolment",
+            f"{programme}, a programme you coordinate, is now open: assessors can enrol and ask to join its sets.",
+            "/programmes",
+        )
+    if kind == "questionnaire":
+        programme = names.programme(refs.get("programme"))
+        closes = _day(refs, "closes_on")
+        by = f" by {closes.day} {closes:%B %Y}" if closes else ""
+        wave = WAVE_NAMES.get(refs.get("wave", ""), refs.get("wave", ""))
+        return Worded(
+            f"Three short questions about {programme}",
+            f"Please answer the short questionnaire of {programme} ({wave}){by}. It takes two minutes. Only totals of five or "
+            "more people are ever shown, to the programme's coordinator; nobody sees your own answers.",
+            "/me/questionnaires",
+        )
+    if kind == "set_at_risk":
+        reason = refs.get("reason", "")
+        meeting_on = _day(refs, "meeting_on")
+        words = RISK_WORDS.get(reason, "its health check shows a problem").format(
+            who=names.person(refs.get("who")), meeting_on=day_words(meeting_on) if meeting_on else "a coming day"
+        )
+        programme = label.programme_name or "the programme"
+        return Worded(
+            f"{set_name} needs attention",
+            f"{set_name} ({programme}) is at risk: {words}. Its set health shows what you could do.",
+            f"/programmes/{label.programme_id}/health" if label.programme_id else record.link,
+        )
+    if kind == "meeting":
+        on = _day(refs, "on")
+        when = _when(on, refs.get("slot"))
+        video = f" Video link: {refs['video_link']}" if refs.get("video_link") else " No video link yet: agree one on the set's page."
+        return Worded(
+            f"{set_name} meets on {when}", f"Meeting {refs.get('number', '')} of {set_name} is on {when} (UK time).{video}", set_link
+        )
+    if kind == "rota":
+        when = _when(_day(refs, "on"), refs.get("slot"))
+        what = "facilitate" if refs.get("role") == "facilitator" else "present a case or dilemma at"
+        return Worded(
+            f"Your turn to {what.split()[0]} on {when}",
+            f"It is your turn to {what} meeting {refs.get('number', '')} of {set_name} on {when} (UK time). "
+            "If that does not suit, swap your turn with another member on the set's page.",
+            set_link,
+        )
+    return Worded(record.subject or kind.replace("_", " ").capitalize(), record.body, record.link)
+
+
+def render(store: GraphStore, records: Sequence[NoticeRecord]) -> list[Worded]:
+    """The notices as people read them now, in the order given; every name is read in one store read.
+
+    A notice stored by reference is worded from its kind and refs (an erased person reads as "a
+    former member"); one stored with its words (before notices were stored by reference) reads as stored.
+    """
+    people: set[str] = set()
+    sets: set[str] = set()
+    programmes: set[str] = set()
+    for r in records:
+        if r.refs:
+            people.update(r.refs[k] for k in PERSON_REFS if r.refs.get(k))
+            if r.refs.get("set"):
+                sets.add(r.refs["set"])
+            if r.refs.get("programme"):
+                programmes.add(r.refs["programme"])
+    subjects = store.notice_subjects(people, sets, programmes) if (people or sets or programmes) else NoticeSubjects({}, {}, {})
+    names = _Names(subjects)
+    return [Worded(r.subject, r.body, r.link) if r.refs is None else _word(r, r.refs, names) for r in records]

@@ -19,12 +19,12 @@ from typing import Any
 
 from api.services import batch
 from api.services.batch import Failure
-from api.services.notify import Notice
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Transient
 from graph.port_outcomes import AnswerRecord, QuestionnaireRecord
 from network import outcomes as engine
 from network.domain import Programme
+from network.events import QuestionnaireDue
 from network.outcomes import (
     DEFAULT_QUESTIONS,
     WAVE_NAMES,
@@ -211,33 +211,20 @@ def _programmes(store: GraphStore) -> Iterator[Programme]:
         after = page.next_after
 
 
-def notice_for(programme: Programme, part: Participation, window: WaveWindow) -> Notice:
-    """The notice that a wave's questionnaire is waiting for the person."""
-    return Notice(
-        key=f"questionnaire:{programme.id}:{window.wave}:{part.assessor_id}",
-        user_id=None,
-        assessor_id=part.assessor_id,
-        kind="questionnaire",
-        subject=f"Three short questions about {programme.name}",
-        body=(
-            f"Please answer the short questionnaire of {programme.name} ({WAVE_NAMES[window.wave]}) "
-            f"by {window.closes_on:%-d %B %Y}. It takes two minutes. Only totals of five or more people "
-            "are ever shown, to the programme's coordinator; nobody sees your own answers."
-        ),
-        link=ANSWER_PAGE,
-        due_on=window.closes_on,
-    )
+def due_event(programme: Programme, part: Participation, window: WaveWindow) -> QuestionnaireDue:
+    """That a wave's questionnaire is waiting for the person (the dispatcher makes their notice; it closes on ``due_on``)."""
+    return QuestionnaireDue(None, programme.id, part.assessor_id, window.wave, window.closes_on)
 
 
-def questionnaires_due(store: GraphStore, today: date, *, failures: list[Failure] | None = None) -> list[Notice]:
-    """One notice per set member whose wave (start, 3 months, 6 months) is open today and unanswered.
+def questionnaires_due(store: GraphStore, today: date, *, failures: list[Failure] | None = None) -> list[QuestionnaireDue]:
+    """One :class:`~network.events.QuestionnaireDue` per set member whose wave (start, 3 months, 6 months) is open today and unanswered.
 
-    Keys are ``questionnaire:<programme>:<wave>:<assessor>``, so :func:`api.services.notify.notify`
-    stores (and sends) each one once however often reminders run. In (programme, wave, assessor) order.
-    With ``failures``, a programme whose notices cannot be worked out is logged, added to it and
-    skipped (the other programmes' notices are still produced); without, its error is raised.
+    Its notice's key is ``questionnaire:<programme>:<wave>:<assessor>`` (:mod:`api.services.notices`), so
+    the reminders run stores (and sends) each one once however often it runs. In (programme, wave,
+    assessor) order. With ``failures``, a programme whose reminders cannot be worked out is logged,
+    added to it and skipped (the other programmes' are still produced); without, its error is raised.
     """
-    out: list[tuple[str, int, str, Notice]] = []
+    out: list[tuple[str, int, str, QuestionnaireDue]] = []
     for programme in _programmes(store):
         try:
             out += _programme_notices(store, programme, today)
@@ -248,15 +235,15 @@ def questionnaires_due(store: GraphStore, today: date, *, failures: list[Failure
     return [n for *_, n in sorted(out, key=lambda t: t[:3])]
 
 
-def _programme_notices(store: GraphStore, programme: Programme, today: date) -> list[tuple[str, int, str, Notice]]:
-    """The questionnaire notices due today in one programme, with their sort keys."""
+def _programme_notices(store: GraphStore, programme: Programme, today: date) -> list[tuple[str, int, str, QuestionnaireDue]]:
+    """The questionnaires due today in one programme, with their sort keys."""
     if not engine.asks(programme.status, programme.starts_on):
         return []
     assert programme.starts_on is not None
     if not any(w.is_open(today) for w in engine.wave_windows(programme.starts_on)):
         return []  # no wave open: no need to read who takes part
     return [
-        (programme.id, WAVES.index(w.wave), part.assessor_id, notice_for(programme, part, w))
+        (programme.id, WAVES.index(w.wave), part.assessor_id, due_event(programme, part, w))
         for part in store.outcome_participation(programme.id)
         for w in engine.due_waves(programme.status, programme.starts_on, part, today)
     ]

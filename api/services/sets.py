@@ -31,11 +31,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from api.services import accounts
+from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
 from network import calendar, limits, rota
-from network.domain import ActionLearningSet, Programme, today
+from network.domain import ActionLearningSet, Programme
+from network.events import LeftSet, PlacedInSet, ProgrammeOpened
 from network.formation import (
     Constraints,
     FormationError,
@@ -86,6 +88,8 @@ def create_programme(store: GraphStore, programme: Programme, *, actor_id: str |
                 programme_ids=(*user.programme_ids, programme.id),
             )
     accounts.audit(store, "programme:create", "programme", programme.id, actor_id)
+    if created.status == "open":
+        record_event(ProgrammeOpened(actor_id, programme.id))
     return created
 
 
@@ -110,6 +114,8 @@ def update_programme(store: GraphStore, programme_id: str, changes: Mapping[str,
         return current
     updated = store.update_programme_fields(programme_id, changes)
     accounts.audit(store, "programme:update", "programme", programme_id, actor_id, {"fields": fields})
+    if "status" in fields and updated.status == "open":
+        record_event(ProgrammeOpened(actor_id, programme_id))
     return updated
 
 
@@ -758,6 +764,8 @@ def commit(
         actor_id,
         {"proposal_id": proposal_id, "set_ids": [r.id for r in records], "members": sum(len(r.members) for r in records)},
     )
+    for r in records:  # each member is told which set they are in (api.services.notices)
+        record_event(PlacedInSet(actor_id, r.id, tuple(r.current_member_ids), "commit", day))
     return records
 
 
@@ -789,7 +797,7 @@ def leave_set(store: GraphStore, set_id: str, assessor_id: str, left: date | Non
     """Record that a member left the set (``left`` or today); audited as ``sets:leave``."""
     ended = store.end_membership(set_id, assessor_id, left or date.today())
     accounts.audit(store, "sets:leave", "set", set_id, actor_id, {"assessor_id": assessor_id})
-    _turns_changed(store, set_id)
+    record_event(LeftSet(actor_id, set_id, assessor_id, ended.left))  # the dispatcher re-plans the rota and tells the others
     return ended
 
 
@@ -846,7 +854,7 @@ def fill_vacancy(
     """Add someone to a free place in ONE transaction that re-checks the set's slot and rules; audited as ``sets:fill``."""
     added = store.add_member(set_id, assessor_id, joined or date.today())
     accounts.audit(store, "sets:fill", "set", set_id, actor_id, {"assessor_id": assessor_id})
-    _turns_changed(store, set_id)
+    record_event(PlacedInSet(actor_id, set_id, (assessor_id,), "fill", added.joined))  # the dispatcher re-plans the rota and tells them
     return added
 
 
@@ -860,13 +868,6 @@ def set_status(store: GraphStore, set_id: str, status: str, on: date | None = No
     store.set_set_status(set_id, status, on=day)
     accounts.audit(store, "sets:status", "set", set_id, actor_id, {"status": status, "on": day.isoformat()})
     return store.get_set(set_id)
-
-
-def _turns_changed(store: GraphStore, set_id: str) -> None:
-    """Share the set's future facilitator and presenter turns again over its members now; past meetings keep theirs."""
-    from api.services import meetings  # late: the meetings service builds on this module
-
-    meetings.membership_changed(store, set_id, today())
 
 
 # -- rota and calendar --------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Declined, GraphStore, Invalid
 from graph.port_suggestions import ContactCard
 from network.domain import Contact
+from network.events import ContactAccepted, ContactRequested
 from network.suggestions import COMMON_SLOT_MODES, DEFAULT_LIMITS, DEFAULT_WEIGHTS, Limits, Suggestions, Weights, suggest
 
 #: Most suggestions one request may ask for.
@@ -55,15 +57,29 @@ def suggestions_for(
 
 
 @use_case
-def request_contact(store: GraphStore, from_id: str, to_id: str, via: str | None = VIA_SUGGESTION, on: date | None = None) -> Contact:
-    """``from_id`` asks ``to_id`` (findable, in another organisation) to connect; see ``request_peer_contact`` for the errors."""
-    return store.request_peer_contact(from_id, to_id, via=via, on=on)
+def request_contact(
+    store: GraphStore, from_id: str, to_id: str, via: str | None = VIA_SUGGESTION, on: date | None = None, *, actor_id: str | None = None
+) -> Contact:
+    """``from_id`` asks ``to_id`` (findable, in another organisation) to connect; see ``request_peer_contact`` for the errors.
+
+    Records :class:`~network.events.ContactRequested`: the person asked is told.
+    """
+    contact = store.request_peer_contact(from_id, to_id, via=via, on=on)
+    record_event(ContactRequested(actor_id, from_id, to_id))
+    return contact
 
 
 @use_case
-def accept_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Contact:
-    """``assessor_id`` accepts the pending request from ``requester_id``; :class:`NotFound` if there is none."""
-    return store.accept_contact(requester_id, assessor_id, on=on)
+def accept_request(
+    store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None, *, actor_id: str | None = None
+) -> Contact:
+    """``assessor_id`` accepts the pending request from ``requester_id``; :class:`NotFound` if there is none.
+
+    Records :class:`~network.events.ContactAccepted`: the person who asked is told.
+    """
+    contact = store.accept_contact(requester_id, assessor_id, on=on)
+    record_event(ContactAccepted(actor_id, assessor_id, requester_id))
+    return contact
 
 
 @use_case

@@ -669,21 +669,20 @@ class MyNotices(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Reminders and messages for you (as an assessor and as a user), newest first."""
         principal = authorize("notices:read")
-        page = notify.inbox(
-            get_store(), assessor_id=principal.assessor_id, user_id=principal.user_id, limit=args["limit"], after=args["after"]
-        )
+        store = get_store()
+        page = notify.inbox(store, assessor_id=principal.assessor_id, user_id=principal.user_id, limit=args["limit"], after=args["after"])
         items = [
             {
                 "key": n.key,
                 "kind": n.kind,
-                "subject": n.subject,
-                "body": n.body,
-                "link": n.link,
+                "subject": w.subject,
+                "body": w.body,
+                "link": w.link,
                 "due_on": n.due_on,
                 "created_at": n.created_at,
                 "status": n.status,
             }
-            for n in page.items
+            for n, w in zip(page.items, notify.render(store, page.items), strict=True)  # worded as they read now
         ]
         return {"items": items, "next_after": page.next_after}
 

@@ -205,7 +205,7 @@ def test_a_set_that_cannot_be_planned_is_reported_and_the_others_are_reminded(cl
 
 
 def test_one_meeting_one_programme_or_one_notice_failing_leaves_the_rest(client, world, store, monkeypatch) -> None:
-    real_notices = service._meeting_notices
+    real_notices = service._meeting_reminders
     real_questionnaires = outcomes_service._programme_notices
 
     def meeting_notices(u, today):
@@ -218,7 +218,7 @@ def test_one_meeting_one_programme_or_one_notice_failing_leaves_the_rest(client,
             raise OverflowError("date value out of range")
         return real_questionnaires(store_, programme, today)
 
-    monkeypatch.setattr(service, "_meeting_notices", meeting_notices)
+    monkeypatch.setattr(service, "_meeting_reminders", meeting_notices)
     monkeypatch.setattr(outcomes_service, "_programme_notices", programme_notices)
     response = client.post("/api/v1/reminders/run", json={"date": RUN.isoformat()}, headers=world["admin"])
     assert response.status_code == 200, response.get_json()
@@ -231,15 +231,15 @@ def test_one_meeting_one_programme_or_one_notice_failing_leaves_the_rest(client,
 
 
 def test_a_notice_the_outbox_refuses_is_left_out_not_the_whole_run(world, store, monkeypatch) -> None:
-    real = service._meeting_notices
+    real = service._meeting_reminders
 
     def one_bad(u, today):
         out = real(u, today)
         if u.meeting.set_id == "set-2":
-            out[0] = dataclasses.replace(out[0], subject="x" * 500)
+            out[0] = dataclasses.replace(out[0], assessor_id="not an id")  # its notice's key cannot be stored
         return out
 
-    monkeypatch.setattr(service, "_meeting_notices", one_bad)
+    monkeypatch.setattr(service, "_meeting_reminders", one_bad)
     report = service.send_reminders(store, RUN, notifier=OutboxNotifier())
     assert [f.kind for f in report.failures] == ["notice"]
     assert report.new == report.due and report.by_kind["meeting"] == 5

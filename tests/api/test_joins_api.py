@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from api.services.notify import render
 from graph.port_sets import NewSet
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme, Theme
 
@@ -128,12 +129,14 @@ def test_ask_notify_accept_and_the_set_is_not_suggested_again(client, store, aut
     assert response.status_code == 201, response.get_json()
     made = response.get_json()
     assert made["status"] == "requested" and made["set_name"] == "Tuesday set" and made["message"] == "I am new to London"
-    # members and the coordinator are told
+    # the coordinator is told (the set's members hear once someone joins, not of every request)
     for m in world.members:
-        notices = store.notices_for(assessor_id=m, user_id=None, limit=10, after=None).items
-        assert [n.key for n in notices] == [f"join:{made['id']}:asked:{m}"]
+        assert store.notices_for(assessor_id=m, user_id=None, limit=10, after=None).items == []
     coordinator_notices = store.notices_for(assessor_id=None, user_id=world.coordinator_id, limit=10, after=None).items
+    assert [n.key for n in coordinator_notices] == [f"join:{made['id']}:asked:user:{world.coordinator_id}"]
     assert coordinator_notices[0].link == "/programmes/prog-1/join-requests"
+    (asked,) = render(store, coordinator_notices)
+    assert asked.subject == "Person 1 asked to join Tuesday set" and asked.link == "/programmes/prog-1/join-requests"
     listed = client.get("/api/v1/programmes/prog-1/join-requests?status=requested", headers=world.coordinator).get_json()["items"]
     assert [r["id"] for r in listed] == [made["id"]] and listed[0]["assessor_name"] == "Person 1"
     assert client.get(f"/api/v1/assessors/{me}/join-requests", headers=mine).get_json()["items"][0]["status"] == "requested"
@@ -145,6 +148,9 @@ def test_ask_notify_accept_and_the_set_is_not_suggested_again(client, store, aut
     assert accepted.get_json()["status"] == "accepted" and accepted.get_json()["decided_by"] == world.coordinator_id
     assert me in store.get_set("set-1").current_member_ids
     assert store.notices_for(assessor_id=me, user_id=None, limit=10, after=None).items[0].key == f"join:{made['id']}:decided"
+    for m in world.members:  # now the members are told, once each
+        (joined,) = store.notices_for(assessor_id=m, user_id=None, limit=10, after=None).items
+        assert joined.kind == "member_joined" and render(store, [joined])[0].subject == "Person 1 has joined Tuesday set"
     assert (
         client.post(f"/api/v1/programmes/prog-1/join-requests/{made['id']}/decline", json={}, headers=world.coordinator).status_code == 409
     )

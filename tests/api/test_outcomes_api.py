@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.services import outcomes as service
+from api.services.notices import notices_for
 from graph.embedded.store import EmbeddedStore
 from graph.port_outcomes import AnswerRecord
 from graph.port_sets import NewSet
@@ -238,13 +239,15 @@ def test_questionnaires_due_names_each_member_once_per_open_unanswered_wave(
 ) -> None:
     due = service.questionnaires_due(store, today())
     assert [n.assessor_id for n in due] == programme["ids"]
-    assert due[0].key == "questionnaire:p-1:start:a-0" and due[0].kind == "questionnaire" and due[0].link == "/me/questionnaires"
-    assert due[0].due_on == today() + timedelta(days=28) and "North East peers" in due[0].subject
+    assert (due[0].programme_id, due[0].wave, due[0].due_on) == ("p-1", "start", today() + timedelta(days=28))
+    (notice,) = notices_for(store, due[:1])  # what the dispatcher stores for it
+    assert notice.key == "questionnaire:p-1:start:a-0" and notice.kind == "questionnaire" and notice.link == "/me/questionnaires"
+    assert notice.due_on == today() + timedelta(days=28) and notice.assessor_id == "a-0"
     _answer(client, auth(assessor_id="a-0"), "a-0", {"version": 0, "answers": _answers()})
     assert [n.assessor_id for n in service.questionnaires_due(store, today())] == programme["ids"][1:]
     assert service.questionnaires_due(store, today() + timedelta(days=40)) == []  # between waves
     three_months = add_months(programme["start"], 3)
-    assert {n.key.split(":")[2] for n in service.questionnaires_due(store, three_months)} == {"3m"}
+    assert {n.wave for n in service.questionnaires_due(store, three_months)} == {"3m"}
 
 
 def test_a_programme_before_its_start_asks_nothing(store: EmbeddedStore) -> None:
@@ -253,13 +256,16 @@ def test_a_programme_before_its_start_asks_nothing(store: EmbeddedStore) -> None
 
 
 def test_questionnaire_notices_are_stored_once_however_often_reminders_run(store: EmbeddedStore, programme: dict) -> None:
-    from api.services.notify import OutboxNotifier, inbox, notify
+    from api.services.notify import OutboxNotifier, inbox, notify, render
 
-    due = service.questionnaires_due(store, today())
+    due = notices_for(store, service.questionnaires_due(store, today()))
     assert notify(store, due, notifier=OutboxNotifier()) == PEOPLE
-    assert notify(store, service.questionnaires_due(store, today()), notifier=OutboxNotifier()) == 0
+    assert notify(store, notices_for(store, service.questionnaires_due(store, today())), notifier=OutboxNotifier()) == 0
     (notice,) = inbox(store, assessor_id="a-0").items
     assert notice.kind == "questionnaire" and notice.link == "/me/questionnaires"
+    (worded,) = render(store, [notice])  # stored by reference, worded when read
+    assert worded.subject == "Three short questions about North East peers" and worded.link == "/me/questionnaires"
+    assert "(at the start)" in worded.body and f"by {(today() + timedelta(days=28)).day} " in worded.body
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
