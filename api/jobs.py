@@ -136,7 +136,10 @@ def start_job(
     """Store a queued job and run ``work`` in a background thread of this process; return the job id at once.
 
     ``store`` defaults to the current app's. When called inside an app context, ``work`` runs inside one
-    too (``get_store()`` and ``current_app.config`` work there).
+    too (``get_store()`` and ``current_app.config`` work there). Called inside a use case, the job is
+    stored in its unit of work and its thread starts only once that has committed
+    (:meth:`~graph.port.GraphStore.after_commit`): a job never runs for a change that was rolled back,
+    and never looks for its own record before it is there.
     """
     app: Flask | None = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
     if store is None:
@@ -144,10 +147,6 @@ def start_job(
 
         store = get_store()
     at = now()
-    try:
-        store.delete_finished_jobs(at - KEEP_FINISHED)
-    except StoreError:  # housekeeping must never stop a job from starting
-        log.warning("could not prune old jobs", exc_info=True)
     job = JobRecord(
         id=new_job_id(at),
         kind=kind,
@@ -161,9 +160,18 @@ def start_job(
         message=message,
     )
     store.create_job(job)
-    _RUNNER.submit(job.id, store, work, app)
+    store.after_commit(lambda: _RUNNER.submit(job.id, store, work, app))
+    store.after_commit(lambda: _prune(store, at))
     log.info("job %s (%s) queued for user %s", job.id, kind, owner_user_id)
     return job.id
+
+
+def _prune(store: GraphStore, at: datetime) -> None:
+    """Delete finished jobs older than :data:`KEEP_FINISHED`, in a transaction of its own (never stops a job)."""
+    try:
+        store.delete_finished_jobs(at - KEEP_FINISHED)
+    except StoreError:
+        log.warning("could not prune old jobs", exc_info=True)
 
 
 def failure_message(exc: BaseException) -> str:

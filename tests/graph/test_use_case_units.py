@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from api import jobs
 from api.services import accounts
 from api.services import joins as joins_service
 from api.services import meetings as meetings_service
@@ -220,3 +221,26 @@ def test_a_new_programme_and_its_coordinator_scope_land_together(store: GraphSto
     assert store.list_programmes(limit=10).items == []
     sets_service.create_programme(store, programme, actor_id=user.id)
     assert store.get_user(user.id).programme_ids == (programme.id,)
+
+
+def test_a_job_started_in_a_use_case_runs_only_once_it_has_committed(store: GraphStore, make: Maker, monkeypatch) -> None:
+    started: list[tuple[str, bool, str]] = []
+
+    def submit(job_id: str, job_store: GraphStore, work: Any, app: Any) -> None:  # instead of a pool thread: note when and what
+        started.append((job_id, job_store.in_unit_of_work(), store.get_job(job_id).status))
+
+    monkeypatch.setattr(jobs._RUNNER, "submit", submit)
+
+    @use_case
+    def starts(store: GraphStore, then_fail: bool) -> str:
+        job_id = jobs.start_job("test", "u-test", lambda ctx: {}, store=store)
+        assert started == []  # not while the unit is open: the job's thread would not find its record
+        if then_fail:
+            raise Boom
+        return job_id
+
+    with pytest.raises(Boom):
+        starts(store, True)
+    assert started == []
+    job_id = starts(store, False)
+    assert started == [(job_id, False, "queued")]
