@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from api import cli, cli_accounts, cli_joins, cli_meetings, cli_outcomes, cli_reach, cli_sets, cli_suggestions
+from api import cli, cli_accounts, cli_joins, cli_meetings, cli_outcomes, cli_reach, cli_sets, cli_suggestions, cli_worker
 from api.cli_common import EXIT_SETTING, fail
 from graph.port import StoreError
 from graph.settings import SettingError
@@ -61,6 +61,7 @@ for _command in (
     *cli_joins.COMMANDS,
     cli_outcomes.outcomes_command,
     *cli_meetings.COMMANDS,
+    cli_worker.worker_command,
 ):
     main.add_command(_command)
 cli_sets.register(main)

@@ -23,13 +23,14 @@ from werkzeug.wrappers import Response
 
 from api.access import NotAllowed, Principal
 from api.extensions import get_store
-from api.services import privacy
+from api.services import delivery, privacy
 from api.services import profile as service
 from api.services import suggestions as suggestions_service
 from api.v1.resources import ExportSchema
 from api.v1.suggestions import COMMON_SLOT_SETTING
 from graph.port import Conflict, Invalid, NotFound
 from network import availability, limits
+from network import delivery as notice_rules
 from network.domain import LEVELS, MAX_BIO, MAX_NAME, REGIONS, InvalidValue, today
 from web import edits
 from web.guard import may, page_authorize
@@ -143,13 +144,72 @@ def _profile_page(assessor_id: str, *, own: bool, actor_id: str | None) -> Respo
                 errors=errors,
                 shown=request.form.get(edits.FIELD) or shown,
                 **_choices(themes, values),
+                **_notice_context(actor_id if own else None),
             )
         added = bool(request.form.get("add_theme"))
         flash("The theme is added and the profile saved." if added else "Your profile is saved." if own else "The profile is saved.")
         target = url_for("assessor_pages.my_profile") if own else url_for("assessor_pages.assessor_profile", assessor_id=assessor_id)
         return redirect(target + ("#themes" if added else ""))
     values = _stored(assessor, {link.theme_id: link.level for link in store.theme_links(assessor_id)})
-    return _render("assessor/profile.html", assessor=assessor, own=own, values=values, errors={}, shown=shown, **_choices(themes, values))
+    return _render(
+        "assessor/profile.html",
+        assessor=assessor,
+        own=own,
+        values=values,
+        errors={},
+        shown=shown,
+        **_choices(themes, values),
+        **_notice_context(actor_id if own else None),
+    )
+
+
+# -- e-mail about notices (on the profile page) ----------------------------------------------------
+
+
+def _notice_context(
+    user_id: str | None, chosen: Mapping[str, str] | None = None, problems: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the profile page's e-mail section shows: each group with the person's choice (only on their own page)."""
+    if user_id is None:
+        return {"notice_groups": []}
+    current = chosen or delivery.notice_preferences(get_store(), user_id)
+    return {
+        "notice_groups": [{"id": g.id, "name": g.name, "covers": g.covers, "choice": current.get(g.id)} for g in notice_rules.GROUPS],
+        "notice_options": [(c, notice_rules.CHOICE_LABELS[c]) for c in notice_rules.CHOICES],
+        "notice_problems": dict(problems or {}),
+    }
+
+
+@bp.post("/me/profile/notices")
+def my_notice_choices() -> Response | tuple[str, int]:
+    """Save how you hear of each group of notices by e-mail (every notice is on your notices page whatever you choose)."""
+    found = _own("notices:choose")
+    if found is None:
+        return _no_profile()
+    principal, assessor_id = found
+    sent = {g: request.form[g] for g in notice_rules.GROUP_IDS if g in request.form}
+    problems = {g: "Choose one of the ways listed." for g, c in sent.items() if notice_rules.choice_problem(g, c) is not None}
+    if not problems:
+        delivery.set_notice_preferences(get_store(), principal.user_id, sent, actor_id=principal.user_id)
+        flash("Your e-mail choices are saved.")
+        return redirect(url_for("assessor_pages.my_profile") + "#notices")
+    store = get_store()
+    assessor = store.get_assessor(assessor_id)
+    themes = service.all_themes(store)
+    values = _stored(assessor, {link.theme_id: link.level for link in store.theme_links(assessor_id)})
+    shown = edits.shown({f: getattr(assessor, f) for f in service.PROFILE_FIELDS})
+    chosen = {**delivery.notice_preferences(store, principal.user_id), **{g: c for g, c in sent.items() if g not in problems}}
+    return _render(
+        "assessor/profile.html",
+        422,
+        assessor=assessor,
+        own=True,
+        values=values,
+        errors={},
+        shown=shown,
+        **_choices(themes, values),
+        **_notice_context(principal.user_id, chosen, problems),
+    )
 
 
 #: Form fields with a message of their own (others are reported against ``themes``), and the id each message points at.

@@ -10,10 +10,13 @@ Notifiers (``BRIDGEWORK_NOTIFIER``, see :func:`api.config.notifier_settings`):
 
 * ``outbox`` (default): the outbox table is the delivery; pages show it (``/me/notices``) and
   each notice is logged at INFO.
-* ``smtp``: also e-mails each notice to the person's address (the assessor's e-mail, else their
-  account's), through ``BRIDGEWORK_SMTP_HOST``/``PORT`` (STARTTLS and login when configured). A
-  notice that could not be sent stays ``failed`` in the outbox and :func:`deliver_pending` tries
-  it again (the next ``send-reminders`` does); one that was sent is never sent again.
+* ``smtp``: also e-mails notices to the person's address (the assessor's e-mail, else their
+  account's), through ``BRIDGEWORK_SMTP_HOST``/``PORT`` (STARTTLS and login when configured),
+  as the person chose for that group of notices: each straight away, one digest a day, or no
+  e-mail. Each notice is claimed in the store before it is sent, so it is never sent twice
+  however many workers and app servers deliver; one that could not be sent stays ``failed`` and
+  is tried again with back-off (:mod:`api.services.delivery`: the worker's passes, and
+  :func:`deliver_pending`, which the next ``send-reminders`` runs).
 
 Notices are stored *by reference*: a notice keeps its ``kind`` and ``refs``, the ids and dates it
 is about (``{"set": "set-1", "by": "ann"}``), never a name. :func:`render` words a batch of
@@ -42,7 +45,8 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from api.config import notifier_settings
-from api.services import usecase
+from api.services import delivery, usecase
+from api.services.delivery import Mail
 from graph.port import Conflict, GraphStore, Invalid, NotFound, Transient
 from graph.port_meetings import NoticeRecord, NoticeSubjects, SetLabel
 from graph.values import Page
@@ -92,29 +96,29 @@ def notice_key(*parts: object) -> str:
 
 
 class Notifier(Protocol):
-    """Delivers stored notices; answers ``{key: error or None}`` for each one it was given."""
+    """Sends the e-mails of stored notices (:class:`~api.services.delivery.Mail`): one result per mail, ``None`` if sent."""
 
     name: str
 
-    def deliver(self, store: GraphStore, notices: Sequence[NoticeRecord]) -> dict[str, str | None]:
-        """Deliver ``notices``; ``None`` for each delivered, else why not."""
+    def send(self, store: GraphStore, mails: Sequence[Mail]) -> list[str | None]:
+        """Send each mail; ``None`` for each one accepted, else why not."""
         ...
 
 
 class OutboxNotifier:
-    """The default: the outbox is the delivery (pages show it); each notice is logged."""
+    """The default: the outbox is the delivery (pages show it); each mail is logged."""
 
     name = "outbox"
 
-    def deliver(self, store: GraphStore, notices: Sequence[NoticeRecord]) -> dict[str, str | None]:
-        """Log each notice (key and kind only: no personal details in logs)."""
-        for n in notices:
-            log.info("notice %s (%s) stored in the outbox", n.key, n.kind)
-        return {n.key: None for n in notices}
+    def send(self, store: GraphStore, mails: Sequence[Mail]) -> list[str | None]:
+        """Log each mail (notice keys only: no personal details in logs)."""
+        for m in mails:
+            log.info("notice(s) %s stored in the outbox%s", ", ".join(m.keys), " (digest)" if m.digest else "")
+        return [None for _m in mails]
 
 
 class SmtpNotifier:
-    """E-mails each notice through an SMTP server (one connection per batch)."""
+    """E-mails notices through an SMTP server (one connection per batch); ``public_url`` makes the links in mails absolute."""
 
     name = "smtp"
 
@@ -128,64 +132,72 @@ class SmtpNotifier:
         password: str = "",
         starttls: bool = False,
         timeout: float = 30,
+        public_url: str = "",
     ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+        self.public_url = public_url
 
-    def _address(self, store: GraphStore, n: NoticeRecord) -> str | None:
+    def _address(self, store: GraphStore, assessor_id: str | None, user_id: str | None) -> str | None:
+        """The assessor's e-mail address, else their account's; ``None`` if there is none."""
         try:
-            if n.assessor_id is not None:
-                email = store.get_assessor(n.assessor_id).email
+            if assessor_id is not None:
+                email = store.get_assessor(assessor_id).email
                 if email:
                     return email
-            if n.user_id is not None:
-                return store.get_user(n.user_id).email or None
+        except NotFound:
+            pass
+        try:
+            if user_id is not None:
+                return store.get_user(user_id).email or None
         except NotFound:
             return None
         return None
 
-    def message(self, n: NoticeRecord, to: str, worded: Worded | None = None) -> EmailMessage:
-        """The e-mail of one notice, in the words :func:`render` gives it (as stored if none are given)."""
-        words = worded or Worded(n.subject, n.body, n.link)
+    def message(self, mail: Mail, to: str) -> EmailMessage:
+        """The e-mail message of one mail (a notice, or a digest of several)."""
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = to
-        msg["Subject"] = words.subject
-        msg["X-Bridgework-Notice"] = n.key
-        body = words.body if words.link is None else f"{words.body}\n\n{words.link}"
-        msg.set_content(body)
+        msg["Subject"] = mail.subject
+        if mail.digest:
+            msg["X-Bridgework-Notices"] = " ".join(mail.keys)
+        else:
+            msg["X-Bridgework-Notice"] = mail.keys[0]
+        msg.set_content(mail.body)
         return msg
 
-    def deliver(self, store: GraphStore, notices: Sequence[NoticeRecord]) -> dict[str, str | None]:
-        """Send each notice that has an address; connection problems fail the whole batch (retried later)."""
-        out: dict[str, str | None] = {}
-        addressed = []
-        for n in notices:
-            to = self._address(store, n)
+    def send(self, store: GraphStore, mails: Sequence[Mail]) -> list[str | None]:
+        """Send each mail that has an address over one connection; a connection problem fails every mail not yet sent."""
+        out: list[str | None] = [None] * len(mails)
+        addressed: list[tuple[int, str]] = []
+        for i, m in enumerate(mails):
+            to = self._address(store, m.assessor_id, m.user_id)
             if to is None:
-                out[n.key] = "no e-mail address"
+                out[i] = "no e-mail address"
             else:
-                addressed.append((n, to))
+                addressed.append((i, to))
         if not addressed:
             return out
-        worded = dict(zip((n.key for n, _to in addressed), render(store, [n for n, _to in addressed]), strict=True))
+        done: set[int] = set()
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
                     smtp.starttls()
                 if self.user:
                     smtp.login(self.user, self.password)
-                for n, to in addressed:
+                for i, to in addressed:
                     try:
-                        smtp.send_message(self.message(n, to, worded[n.key]))
-                        out[n.key] = None
+                        smtp.send_message(self.message(mails[i], to))
                     except smtplib.SMTPException as exc:
-                        out[n.key] = f"refused: {exc}"[:300]
+                        out[i] = f"refused: {exc}"[:300]
+                    done.add(i)
         except (OSError, smtplib.SMTPException) as exc:
             reason = f"SMTP server {self.host}:{self.port} unavailable: {exc}"[:300]
             log.warning("%s", reason)
-            for n, _to in addressed:
-                out.setdefault(n.key, reason)
+            for i, _to in addressed:
+                if i not in done:
+                    out[i] = reason
         return out
 
 
@@ -200,6 +212,7 @@ def notifier_from(settings: Mapping[str, Any]) -> Notifier:
             password=settings.get("SMTP_PASSWORD", ""),
             starttls=bool(settings.get("SMTP_STARTTLS", False)),
             timeout=float(settings.get("SMTP_TIMEOUT", 30)),
+            public_url=str(settings.get("PUBLIC_URL", "")),
         )
     return OutboxNotifier()
 
@@ -246,21 +259,10 @@ def check_notice(n: Notice) -> None:
     _record(n)
 
 
-def _deliver(store: GraphStore, notifier: Notifier, records: Sequence[NoticeRecord], now: datetime) -> tuple[int, int]:
-    if not records:
-        return 0, 0
-    outcome = notifier.deliver(store, records)
-    sent = [n.key for n in records if n.key in outcome and outcome[n.key] is None]
-    if sent:
-        store.mark_notices(sent, "sent", now, via=notifier.name)
-    failed: dict[str, list[str]] = {}
-    for n in records:
-        error = outcome.get(n.key, "not delivered")
-        if error is not None:
-            failed.setdefault(error, []).append(n.key)
-    for error, keys in failed.items():
-        store.mark_notices(keys, "failed", now, via=notifier.name, error=error)
-    return len(sent), sum(len(k) for k in failed.values())
+def _deliver(store: GraphStore, notifier: Notifier, keys: Sequence[str], now: datetime) -> None:
+    """Send the notices just stored that are due now (each claimed first, by the person's choice; see :mod:`api.services.delivery`)."""
+    if keys:
+        delivery.deliver_due(store, notifier=notifier, wording=render, now=now, keys=keys)
 
 
 def notify(store: GraphStore, notices: Sequence[Notice], *, notifier: Notifier | None = None, now: datetime | None = None) -> int:
@@ -292,7 +294,7 @@ def notify(store: GraphStore, notices: Sequence[Notice], *, notifier: Notifier |
         sending.stored(list(fresh))
     # The configured notifier is looked up once the change is durable: a bad setting never undoes it
     # (the notices stay pending, and are tried again with the next reminders run).
-    store.after_commit(lambda: _deliver(store, chosen or default_notifier(), ready, at))
+    store.after_commit(lambda: _deliver(store, chosen or default_notifier(), [r.key for r in ready], at))
     return len(fresh)
 
 
@@ -333,8 +335,15 @@ def sending(notifier: Notifier | None = None) -> Iterator[Sending]:
 def deliver_pending(
     store: GraphStore, *, notifier: Notifier | None = None, now: datetime | None = None, limit: int = 500
 ) -> tuple[int, int]:
-    """Try again the notices not delivered yet (failed, or left pending by a crash); (sent, failed)."""
-    return _deliver(store, notifier or default_notifier(), store.undelivered_notices(limit), now or datetime.now(UTC))
+    """Try again now the notices not delivered yet (failed, whatever their next try, or left pending); (sent, failed).
+
+    Notices are claimed before they are sent, so this never sends one that a worker is sending.
+    One given up after its last attempt stays as it is; those wanted in a digest wait for it.
+    """
+    at = now or datetime.now(UTC)
+    chosen = notifier or default_notifier()
+    report = delivery.deliver_due(store, notifier=chosen, wording=render, now=at, retry_due=at + delivery.NOW_FOR_EVERYTHING, limit=limit)
+    return report.sent, report.failed
 
 
 def inbox(

@@ -271,7 +271,13 @@ class NoticeSchema(StrictSchema):
     link = fields.String(allow_none=True)
     due_on = fields.Date(allow_none=True)
     created_at = fields.DateTime(required=True)
-    status = fields.String(required=True, metadata={"description": "pending | sent | failed (delivery by the notifier)"})
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "pending | sending | sent | failed: the e-mail waits (or the daily digest), is being sent, "
+            "was sent (or you chose no e-mail), or failed and is tried again"
+        },
+    )
 
 
 class NoticeQuery(PageQuery):

@@ -1,13 +1,9 @@
-"""Notices: the outbox (idempotent by key), the outbox and SMTP notifiers (against a local SMTP sink on 127.0.0.1), settings."""
+"""Notices: the outbox (idempotent by key), the outbox and SMTP notifiers (against a real SMTP server on 127.0.0.1), settings."""
 
 from __future__ import annotations
 
-import socketserver
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -19,76 +15,17 @@ from graph.embedded.store import EmbeddedStore
 from graph.port import Invalid
 from graph.settings import SettingError
 from network.domain import Assessor
+from tests import mailserver
+from tests.mailserver import MailServer
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
 
-@dataclass
-class Sink:
-    """Messages a local SMTP sink received: (mail from, recipients, raw message)."""
-
-    host: str
-    port: int
-    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
-
-
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP (RFC 5321) for smtplib: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write((line + "\r\n").encode())
-
-    def handle(self) -> None:
-        sink: Sink = self.server.sink  # type: ignore[attr-defined]
-        self.reply("220 sink ready")
-        sender, rcpts = "", []
-        while True:
-            raw = self.rfile.readline()
-            if not raw:
-                return
-            cmd = raw.decode().strip()
-            verb = cmd.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 sink")
-            elif verb == "MAIL":
-                sender, rcpts = cmd.split(":", 1)[1].strip().strip("<>"), []
-                self.reply("250 ok")
-            elif verb == "RCPT":
-                rcpts.append(cmd.split(":", 1)[1].strip().strip("<>"))
-                self.reply("250 ok")
-            elif verb == "DATA":
-                self.reply("354 go ahead")
-                lines = []
-                while True:
-                    line = self.rfile.readline()
-                    if line in (b".\r\n", b".\n", b""):
-                        break
-                    lines.append(line[1:] if line.startswith(b"..") else line)
-                sink.messages.append((sender, rcpts, b"".join(lines)))
-                self.reply("250 queued")
-            elif verb in ("RSET", "NOOP"):
-                self.reply("250 ok")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("502 not implemented")
-
-
 @pytest.fixture
-def smtp_sink() -> Iterator[Sink]:
-    """A local SMTP sink on 127.0.0.1 (a free port), stopped afterwards."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
-    server.daemon_threads = True
-    sink = Sink("127.0.0.1", server.server_address[1])
-    server.sink = sink  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield sink
-    finally:
-        server.shutdown()
-        server.server_close()
+def mail_server() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 for the test."""
+    with mailserver.running() as server:
+        yield server
 
 
 @pytest.fixture
@@ -130,35 +67,34 @@ def test_notify_refuses_malformed_notices_and_stores_nothing(store: EmbeddedStor
     assert inbox(store, assessor_id="ann").items == []
 
 
-def test_smtp_notifier_sends_each_new_notice_once(store: EmbeddedStore, smtp_sink: Sink) -> None:
-    smtp = SmtpNotifier(smtp_sink.host, smtp_sink.port, "bridgework@example.org", timeout=5)
+def test_smtp_notifier_sends_each_new_notice_once(store: EmbeddedStore, mail_server: MailServer) -> None:
+    smtp = SmtpNotifier(mail_server.host, mail_server.port, "bridgework@example.org", timeout=5)
     assert notify.notify(store, [reminder("k1"), reminder("k2", who="bob")], notifier=smtp, now=NOW) == 2
-    assert len(smtp_sink.messages) == 1
-    sender, rcpts, raw = smtp_sink.messages[0]
-    msg = message_from_bytes(raw)
-    assert (sender, rcpts, msg["Subject"], msg["X-Bridgework-Notice"]) == (
+    assert len(mail_server.received) == 1
+    mail = mail_server.received[0]
+    assert (mail.sender, mail.recipients, mail.subject, mail.keys) == (
         "bridgework@example.org",
-        ["ann@example.org"],
+        ("ann@example.org",),
         "Your set meets on Tuesday",
-        "k1",
+        ("k1",),
     )
-    assert "/sets/set-1" in msg.get_payload()
+    assert "/sets/set-1" in mail.body
     statuses = {n.key: (n.status, n.error) for n in inbox(store, assessor_id="ann").items + inbox(store, assessor_id="bob").items}
     assert statuses == {"k1": ("sent", None), "k2": ("failed", "no e-mail address")}
     # Running again sends nothing twice.
     assert notify.notify(store, [reminder("k1")], notifier=smtp, now=NOW) == 0
-    assert len(smtp_sink.messages) == 1
+    assert len(mail_server.received) == 1
 
 
-def test_smtp_outage_leaves_notices_failed_and_they_are_retried(store: EmbeddedStore, smtp_sink: Sink) -> None:
+def test_smtp_outage_leaves_notices_failed_and_they_are_retried(store: EmbeddedStore, mail_server: MailServer) -> None:
     down = SmtpNotifier("127.0.0.1", 1, "bridgework@example.org", timeout=2)  # nothing listens on port 1
     assert notify.notify(store, [reminder("k1")], notifier=down, now=NOW) == 1
     failed = inbox(store, assessor_id="ann").items[0]
     assert failed.status == "failed" and "unavailable" in (failed.error or "")
-    up = SmtpNotifier(smtp_sink.host, smtp_sink.port, "bridgework@example.org", timeout=5)
+    up = SmtpNotifier(mail_server.host, mail_server.port, "bridgework@example.org", timeout=5)
     assert deliver_pending(store, notifier=up, now=NOW) == (1, 0)
     assert deliver_pending(store, notifier=up, now=NOW) == (0, 0)
-    assert len(smtp_sink.messages) == 1
+    assert len(mail_server.received) == 1
     assert inbox(store, assessor_id="ann").items[0].status == "sent"
 
 
