@@ -464,7 +464,7 @@ def _word(record: NoticeRecord, refs: Mapping[str, str], names: _Names) -> Worde
         how = {
             "fill": f"The coordinator of {programme} placed you in {set_name}{meeting}.",
             "join": f"You have joined {set_name}{meeting}.",
-        }.get(refs.get("how", ""), f"You are in {set_name} of {programme}{meeting}.")
+        }.get(refs.get("how", ""), f"You are in {set_name}{'' if programme in set_name else f' of {programme}'}{meeting}.")
         return Worded(
             f"You are in {set_name}",
             f"{how} Your turns to facilitate and present are in the set's rota; the set's page has its meetings and video link.",

@@ -138,7 +138,7 @@ def test_a_commit_tells_each_placed_member_which_set_they_are_in(world: World) -
     assert told(world) == Counter({(a, "placed"): 1 for a in world.people[:4]})
     (text,) = words(world, "p0")
     name = world.store.get_set(set_id).set.name
-    assert text.startswith(f"You are in {name} | You are in {name} of London 2026, meeting Tuesday afternoons.")
+    assert text.startswith(f"You are in {name} | You are in {name}, meeting Tuesday afternoons.")  # the name says its programme
     (notice,) = inbox(world, "p0")
     assert notice.refs == {"set": set_id, "how": "commit"} and notice.subject == "" and notice.link == f"/sets/{set_id}"
 
