@@ -35,6 +35,7 @@ from api.extensions import get_store
 from api.refusals import refusal
 from graph.port import NotFound
 from graph.port_accounts import User
+from graph.port_sets import SetRecord
 from network.domain import Employment
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -266,6 +267,42 @@ def current_principal() -> Principal | None:
     """The signed-in caller of this request, or ``None``."""
     user = authenticated_user()
     return None if user is None else Principal.of(user)
+
+
+# -- scopes both doors resolve the same way (the JSON API and the pages) -----------------------------
+
+
+def set_scope(set_id: str, *, current: bool = False, parties: tuple[str, ...] | None = None) -> tuple[SetRecord | None, dict[str, Any]]:
+    """The set (if it exists) and its scope: its programme, and the caller if they are (``current``) or were a member.
+
+    With ``parties``, the caller counts only if they are one of them (a swap: the two members involved).
+    """
+    try:
+        record = get_store().get_set(set_id)
+    except NotFound:
+        return None, {"programme_id": None, "assessor_id": None}
+    me = current_principal()
+    ids = set(record.current_member_ids) if current else {m.assessor_id for m in record.members}
+    member = me.assessor_id if me is not None and me.assessor_id in ids else None
+    if parties is not None and member not in parties:
+        member = None
+    return record, {"programme_id": record.set.programme_id, "assessor_id": member}
+
+
+def sees_people(principal: Principal, organisation_id: str) -> bool:
+    """Whether the caller may see an organisation's people by name in reach views."""
+    return principal.can_see_people_of(organisation_id) or "coordinator" in principal.roles
+
+
+def map_sees_people(principal: Principal, organisation_id: str) -> Callable[[str | None], bool]:
+    """Whose names a caller sees on ``organisation_id``'s map: its own people as in reach views, others' only with the right."""
+
+    def sees(other: str | None) -> bool:
+        if other == organisation_id:
+            return sees_people(principal, organisation_id)
+        return principal.can_see_people_of(other)
+
+    return sees
 
 
 class NotSignedIn(Unauthorized):

@@ -11,9 +11,12 @@ from typing import Any
 from limits import parse_many
 
 from graph.settings import SettingError, StoreSettings
+from network.suggestions import COMMON_SLOT_MODES
 
 ENVIRONMENTS = ("development", "production", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+#: Config key of the default common-slot mode of peer suggestions (the API and the pages read it).
+COMMON_SLOT_SETTING = "SUGGESTIONS_COMMON_SLOT"
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "API_TOKEN_DAYS": _int(env, "BRIDGEWORK_API_TOKEN_DAYS", 365, low=1, high=3650),
         # Peer suggestions: must a suggested peer share a weekly slot ("required"), or does a shared slot only count in
         # their favour ("preferred")? A request's ``common_slot`` parameter overrides it.
-        "SUGGESTIONS_COMMON_SLOT": _choice(env, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT", ("preferred", "required")),
+        COMMON_SLOT_SETTING: _choice(env, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT", COMMON_SLOT_MODES),
         # Background jobs (imports, set formation on a large pool): threads per process, and how long a job may go
         # without a heartbeat before it reads as failed (its process died). See api/jobs.py.
         "JOBS_WORKERS": _int(env, "BRIDGEWORK_JOBS_WORKERS", 2, low=1, high=32),

@@ -59,7 +59,12 @@ REGION_MODES: tuple[str, ...] = ("mix", "close")
 #: Who decides requests to join a programme's sets: its coordinator, or Bridgework automatically when every hard rule holds.
 JOIN_POLICIES: tuple[str, ...] = ("coordinator", "automatic")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+#: Every stable id: 1-64 letters, digits or ``_ . : -``, starting with a letter or digit (the API, pages and CSV use this).
+ID_MAX = 64
+ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_.:-]{{0,{ID_MAX - 1}}}$"
+#: What a bad id breaks, in the words every door uses.
+ID_RULE = f"must be 1-{ID_MAX} letters, digits or _.:- starting with a letter or digit"
+_ID_RE = re.compile(ID_PATTERN)
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
 MAX_BIO = 2000
@@ -77,10 +82,7 @@ class InvalidValue(ValueError):
 def check_id(value: Any, field_name: str = "id") -> str:
     """Return ``value`` if it is a valid stable id (letters, digits, ``_ . : -``, at most 64)."""
     if not isinstance(value, str) or not _ID_RE.match(value):
-        raise InvalidValue(
-            field_name,
-            f"must be 1-64 letters, digits or _.:- starting with a letter or digit, got {value!r}",
-        )
+        raise InvalidValue(field_name, f"{ID_RULE}, got {value!r}")
     return value
 
 

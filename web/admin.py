@@ -23,11 +23,11 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from api.extensions import get_store
+from api.http import path_id
 from api.services import accounts
-from api.v1.common import ID_PATTERN, path_id
 from graph.port import Conflict, GraphStore, NotFound
 from graph.port_accounts import ROLES, User
-from network.domain import MAX_NAME, ORGANISATION_KINDS, REGIONS, THEME_FRAMEWORKS, InvalidValue, Organisation, Theme
+from network.domain import ID_MAX, ID_PATTERN, MAX_NAME, ORGANISATION_KINDS, REGIONS, THEME_FRAMEWORKS, InvalidValue, Organisation, Theme
 from web.guard import page_authorize
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -68,7 +68,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "erase",
 )
 
-_ID_MESSAGE = "Use 1-64 letters, digits or _ . : - and start with a letter or digit."
+_ID_MESSAGE = f"Use 1-{ID_MAX} letters, digits or _ . : - and start with a letter or digit."
 _ID_RE = re.compile(ID_PATTERN)
 
 

@@ -22,12 +22,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from api.access import NotAllowed, Principal
+from api.config import COMMON_SLOT_SETTING
 from api.extensions import get_store
 from api.services import delivery, privacy
 from api.services import profile as service
 from api.services import suggestions as suggestions_service
-from api.v1.resources import ExportSchema
-from api.v1.suggestions import COMMON_SLOT_SETTING
 from graph.port import Conflict, Invalid, NotFound
 from network import availability, limits
 from network import delivery as notice_rules
@@ -397,7 +396,7 @@ def my_export() -> Response | tuple[str, int]:
     found = _own("privacy:export")
     if found is None:
         return _no_profile()
-    body = ExportSchema().dump(privacy.export(get_store(), found[1]))
+    body = privacy.export_json(get_store(), found[1])
     response = Response(current_app.json.dumps(body), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="bridgework-my-data-{today().isoformat()}.json"'
     response.headers["Cache-Control"] = "no-store"

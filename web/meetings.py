@@ -14,10 +14,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from api.access import set_scope
 from api.extensions import get_store
 from api.services import meetings as service
 from api.services import notify
-from api.v1.meetings import set_scope
 from graph.port import Conflict, Invalid, NotFound
 from network import availability, limits
 from network.domain import InvalidValue

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response
 from api import jobs
 from api.access import current_principal
 from api.extensions import get_store
+from api.http import path_id
 from api.services import onboarding
-from api.v1.common import path_id
 from graph.port import NotFound
 from network import csvio
 from network.domain import InvalidValue

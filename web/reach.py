@@ -18,10 +18,9 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from api.access import Principal
+from api.access import Principal, sees_people
 from api.extensions import get_store
 from api.services import reach as service
-from api.v1.reach import sees_people
 from graph.port import NotFound
 from network.domain import ORGANISATION_KINDS, REGIONS, InvalidValue, Organisation
 from network.reach import MAP_LIMIT, MAX_MAP_LIMIT, BadRange, MonthReach, parse_month

@@ -92,6 +92,11 @@ def export(store: GraphStore, assessor_id: str) -> dict[str, Any]:
     }
 
 
+def export_json(store: GraphStore, assessor_id: str) -> dict[str, Any]:
+    """:func:`export` as JSON-ready data (``exported_at`` as ISO 8601 text): the file the pages offer, the body the API answers."""
+    return plain(export(store, assessor_id))
+
+
 def plain(value: Any) -> Any:
     """Dataclasses, tuples, dates and datetimes as JSON-ready dicts, lists and ISO strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

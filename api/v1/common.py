@@ -6,8 +6,8 @@
 * :func:`date_field` — a date a person gives, inside the one window of dates people may enter
   (:mod:`network.limits`): 422 naming the field otherwise.
 * Path ids use the ``id`` converter: ``@blp.route("/assessors/<id:assessor_id>")``. Routing takes
-  any segment; :func:`path_id` answers 422 naming the parameter for a malformed one, and the
-  OpenAPI document gives its pattern.
+  any segment; :func:`path_id` (from :mod:`api.http`, which the pages share) answers 422 naming the
+  parameter for a malformed one, and the OpenAPI document gives its pattern (:data:`network.domain.ID_PATTERN`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from werkzeug.routing import BaseConverter
 
+from api.http import path_id as path_id  # shared with the pages
 from graph.values import MAX_PAGE, Page
 from network import limits
-from network.domain import InvalidValue, check_id
-
-#: The pattern of every stable id (see :func:`network.domain.check_id`).
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+from network.domain import ID_MAX, ID_PATTERN, ID_RULE
 
 
 class StrictSchema(Schema):
@@ -36,7 +34,7 @@ class StrictSchema(Schema):
 def id_field(**kwargs: Any) -> fields.String:
     """A field holding a stable id."""
     return fields.String(
-        validate=validate.Regexp(ID_PATTERN, error="must be 1-64 letters, digits or _.:- starting with a letter or digit"), **kwargs
+        validate=validate.Regexp(ID_PATTERN, error=ID_RULE), **kwargs
     )
 
 
@@ -92,12 +90,4 @@ class IdConverter(BaseConverter):
 
 def id_converter_schema(converter: BaseConverter) -> dict[str, Any]:
     """How the ``id`` converter is documented."""
-    return {"type": "string", "pattern": ID_PATTERN, "minLength": 1, "maxLength": 64}
-
-
-def path_id(value: str, name: str) -> str:
-    """``value`` if it is a well-formed id; else 422 naming the path parameter."""
-    try:
-        return check_id(value, name)
-    except InvalidValue:
-        raise InvalidValue(name, "must be 1-64 letters, digits or _.:- starting with a letter or digit") from None
+    return {"type": "string", "pattern": ID_PATTERN, "minLength": 1, "maxLength": ID_MAX}

@@ -23,7 +23,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from api.access import Principal, authorize, current_principal
+from api.access import Principal, authorize, current_principal, set_scope
 from api.extensions import get_store
 from api.services import meetings as service
 from api.services import notify
@@ -395,25 +395,8 @@ def _one_meeting(store: Any, record: MeetingRecord, viewer: str | None) -> dict[
 # -- scope ----------------------------------------------------------------------------------------
 
 
-def set_scope(set_id: str, *, current: bool = False, parties: tuple[str, ...] | None = None) -> tuple[SetRecord | None, dict[str, Any]]:
-    """The set (if it exists) and its scope: its programme, and the caller if they are (``current``) or were a member.
-
-    With ``parties``, the caller counts only if they are one of them (a swap: the two members involved).
-    """
-    try:
-        record = get_store().get_set(set_id)
-    except NotFound:
-        return None, {"programme_id": None, "assessor_id": None}
-    me = current_principal()
-    ids = set(record.current_member_ids) if current else {m.assessor_id for m in record.members}
-    member = me.assessor_id if me is not None and me.assessor_id in ids else None
-    if parties is not None and member not in parties:
-        member = None
-    return record, {"programme_id": record.set.programme_id, "assessor_id": member}
-
-
 def _authorized_set(set_id: str, action: str, **scope_options: Any) -> tuple[Principal, SetRecord]:
-    """Authorize ``action`` on the set's scope (see :func:`set_scope`), then the set itself: 404 only once allowed."""
+    """Authorize ``action`` on the set's scope (see :func:`api.access.set_scope`), then the set itself: 404 only once allowed."""
     record, scope = set_scope(set_id, **scope_options)
     principal = authorize(action, **scope)
     if record is None:

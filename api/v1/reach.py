@@ -20,7 +20,6 @@ Definitions of every figure: :mod:`network.reach`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -29,7 +28,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate
 
-from api.access import Principal, authorize
+from api.access import authorize, map_sees_people, sees_people
 from api.extensions import get_store
 from api.services import reach as service
 from api.v1.common import PageQuery, StrictSchema, id_field, page_body, page_schema, path_id
@@ -40,22 +39,6 @@ blp = Blueprint("reach", __name__, description="Network reach of organisations, 
 #: Most sets, and most contacts, one what-if may propose.
 MAX_SETS = 1000
 MAX_CONTACTS = 5000
-
-
-def sees_people(principal: Principal, organisation_id: str) -> bool:
-    """Whether the caller may see an organisation's people by name in reach views."""
-    return principal.can_see_people_of(organisation_id) or "coordinator" in principal.roles
-
-
-def map_sees_people(principal: Principal, organisation_id: str) -> Callable[[str | None], bool]:
-    """Whose names a caller sees on ``organisation_id``'s map: its own people as in reach views, others' only with the right."""
-
-    def sees(other: str | None) -> bool:
-        if other == organisation_id:
-            return sees_people(principal, organisation_id)
-        return principal.can_see_people_of(other)
-
-    return sees
 
 
 # -- input schemas --------------------------------------------------------------------------

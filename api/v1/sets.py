@@ -26,7 +26,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.access import authorize, current_principal
+from api.access import authorize, current_principal, set_scope
 from api.extensions import get_store
 from api.services import enrolment
 from api.services import sets as service
@@ -628,17 +628,6 @@ def _proposal_programme(proposal_id: str) -> str | None:
         return None
 
 
-def _set_scope(set_id: str) -> tuple[SetRecord | None, dict[str, Any]]:
-    """The set (if it exists) and the scope that covers it: its programme, and the caller if they are or were a member."""
-    try:
-        record = get_store().get_set(set_id)
-    except NotFound:
-        return None, {"programme_id": None, "assessor_id": None}
-    me = current_principal()
-    member = me.assessor_id if me is not None and me.assessor_id in {m.assessor_id for m in record.members} else None
-    return record, {"programme_id": record.set.programme_id, "assessor_id": member}
-
-
 def _require(found: Any, noun: str, ident: str) -> Any:
     if found is None:
         raise NotFound(f"no {noun} with id {ident!r}")
@@ -887,7 +876,7 @@ class OneSet(MethodView):
     def get(self, set_id: str) -> dict[str, Any]:
         """A set with its members (current and former)."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         authorize("sets:read", **scope)
         return _sets_body([_require(record, "set", set_id)])[0]
 
@@ -896,7 +885,7 @@ class OneSet(MethodView):
     def patch(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Change the set's status; closing it ends its current memberships."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         principal = authorize("sets:write", programme_id=scope["programme_id"])
         _require(record, "set", set_id)
         return _sets_body([service.set_status(get_store(), set_id, args["status"], args["on"], actor_id=principal.user_id)])[0]
@@ -911,7 +900,7 @@ class LeaveSet(MethodView):
     def post(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Record that a member left (yourself, or as the programme's coordinator anyone)."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         authorize("sets:leave", programme_id=scope["programme_id"], assessor_id=args["assessor_id"])
         _require(record, "set", set_id)
         me = current_principal()
@@ -929,7 +918,7 @@ class Repair(MethodView):
     def get(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Ranked candidates who fit the set's slot and rules, from the pool first, then the wider network; nobody is moved."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         authorize("sets:repair", programme_id=scope["programme_id"])
         _require(record, "set", set_id)
         store = get_store()
@@ -963,7 +952,7 @@ class SetMembers(MethodView):
     def post(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Add someone to a free place in one transaction that re-checks slot, capacity and rules (409 naming the rule if not)."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         principal = authorize("sets:repair", programme_id=scope["programme_id"])
         _require(record, "set", set_id)
         added = service.fill_vacancy(get_store(), set_id, args["assessor_id"], args["joined"], actor_id=principal.user_id)
@@ -1008,7 +997,7 @@ class Rota(MethodView):
     def get(self, set_id: str) -> dict[str, Any]:
         """Meeting dates (from the slot and cadence, Europe/London times) and a rotating facilitator and presenter rota."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         authorize("sets:read", **scope)
         _require(record, "set", set_id)
         return _rota_body(service.set_rota(get_store(), set_id))
@@ -1029,7 +1018,7 @@ class SetCalendar(MethodView):
     def get(self, set_id: str) -> Response:
         """The set's meetings (.ics), with facilitator and presenters in each description."""
         set_id = path_id(set_id, "set_id")
-        record, scope = _set_scope(set_id)
+        record, scope = set_scope(set_id)
         authorize("sets:read", **scope)
         _require(record, "set", set_id)
         return _ics(service.set_calendar(get_store(), set_id), f"{set_id}.ics")

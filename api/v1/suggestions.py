@@ -27,6 +27,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.access import authorize
+from api.config import COMMON_SLOT_SETTING
 from api.extensions import get_store
 from api.services import suggestions as service
 from api.v1.common import StrictSchema, id_field, path_id
@@ -36,9 +37,6 @@ from network.domain import CONTACT_STATUSES, Contact
 from network.suggestions import COMMON_SLOT_MODES, SIGNALS, Suggestions
 
 blp = Blueprint("suggestions", __name__, description="Explained peer suggestions, and contact requests between assessors.")
-
-#: Config key of the default common-slot mode (``preferred`` or ``required``).
-COMMON_SLOT_SETTING = "SUGGESTIONS_COMMON_SLOT"
 
 
 def _default_common_slot() -> str:

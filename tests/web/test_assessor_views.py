@@ -10,7 +10,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -452,6 +452,16 @@ def test_export_downloads_my_data_as_json(sign_in: SignIn) -> None:
     body = json.loads(response.data)
     assert body["assessor"]["name"] == "Ann Adams"
     assert body["themes"] == [{"assessor_id": "a-ann", "theme_id": "t-risk", "level": "experienced"}]
+
+
+def test_the_page_download_is_the_document_the_api_answers(sign_in: SignIn) -> None:
+    """One export for both doors (api.services.privacy.export_json), not a copy of the API's schema in the pages."""
+    ann = sign_in(assessor_id="a-ann")
+    page = json.loads(ann.get("/me/privacy/export.json").data)
+    api = ann.get("/api/v1/assessors/a-ann/export").get_json()
+    for body in (page, api):  # ISO 8601 text with its offset, both
+        assert datetime.fromisoformat(body.pop("exported_at")).tzinfo is not None
+    assert list(page) == list(api) and page == api
 
 
 def test_erasure_needs_the_confirmation_then_erases_and_signs_out(store: GraphStore, sign_in: SignIn) -> None:
