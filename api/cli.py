@@ -29,11 +29,12 @@ def init_db() -> None:
 @click.option("--seed", "-s", type=int, default=1, show_default=True)
 def demo(assessors: int, organisations: int, seed: int) -> None:
     """Load a generated demo network (the same seed always gives the same network)."""
+    from api.services import people
     from network import demo as demo_network
 
     net = demo_network.generate(assessors=assessors, organisations=organisations, seed=seed)
     with opened_store() as store:
-        report = store.bulk_upsert(net.bundle)
+        report = people.import_bundle(store, net.bundle, actor_id=None, target_kind="demo", target_id=f"seed-{seed}")
     click.echo(f"demo network (seed {seed}) loaded into the {store.kind} store:")
     for line in report_lines(report):
         click.echo(line)
@@ -48,6 +49,7 @@ def demo(assessors: int, organisations: int, seed: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
 def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
     """Import organisations.csv, themes.csv, assessors.csv and contacts.csv from DIRECTORY."""
+    from api.services import people
     from network import csvio
 
     with opened_store() as store:
@@ -63,14 +65,11 @@ def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
             click.echo(f"dry run: {len(plan.bundle)} valid row(s), {len(plan.errors)} problem(s); nothing written")
             return
         try:
-            report = store.bulk_upsert(plan.bundle)
+            report = people.import_bundle(
+                store, plan.bundle, actor_id=None, target_kind="directory", target_id=directory.name[:64] or "import"
+            )
         except Invalid as exc:
             fail(f"{exc}; nothing was imported")
-        if report.changed:
-            from api.services.accounts import audit
-
-            counts = {kind: {"created": c.created, "updated": c.updated} for kind, c in report.counts.items() if c.total}
-            audit(store, "import", "directory", directory.name[:64] or "import", actor_id=None, details=counts)
     click.echo(f"imported into the {store.kind} store:" if report.changed else "nothing changed: the store already held these rows")
     for line in report_lines(report):
         click.echo(line)

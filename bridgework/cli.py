@@ -42,9 +42,10 @@ def serve(host: str, port: int, with_demo: bool, debug: bool) -> None:
     try:
         store.ensure_schema()
         if with_demo and store.counts()["assessors"] == 0:
+            from api.services import people
             from network import demo as demo_network
 
-            report = store.bulk_upsert(demo_network.generate().bundle)
+            report = people.import_bundle(store, demo_network.generate().bundle, actor_id=None, target_kind="demo", target_id="default")
             click.echo(f"loaded the demo network: {report.rows} rows")
     except StoreError as exc:
         fail(f"{type(exc).__name__}: {exc}", EXIT_SETTING)

@@ -1,14 +1,14 @@
 """Admin pages for network admins: organisations, practice themes, users and their roles, and the audit log.
 
 Every view calls :func:`web.guard.page_authorize` with the same actions as the JSON API (admins only),
-and changes go through the same store methods and :mod:`api.services.accounts` (which audits role,
-scope, activation and reset-link changes). Forms are Flask-WTF forms; bad input re-renders the form
+and changes go through the same use cases as the API: :mod:`api.services.catalogue` (organisations and
+themes) and :mod:`api.services.accounts` (users, roles, scopes, reset links), each audited in the
+transaction of its change. Forms are Flask-WTF forms; bad input re-renders the form
 with field messages and status 422, and nothing is written.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from api.extensions import get_store
 from api.http import path_id
-from api.services import accounts
+from api.services import accounts, catalogue
 from graph.port import Conflict, GraphStore, NotFound
 from graph.port_accounts import ROLES, User
 from network.domain import ID_MAX, ID_PATTERN, MAX_NAME, ORGANISATION_KINDS, REGIONS, THEME_FRAMEWORKS, InvalidValue, Organisation, Theme
@@ -64,6 +64,16 @@ AUDIT_ACTIONS: tuple[str, ...] = (
     "user:scopes",
     "user:reset_link",
     "user:delete",
+    "token:delete",
+    "organisation:create",
+    "organisation:update",
+    "organisation:delete",
+    "theme:create",
+    "theme:update",
+    "theme:delete",
+    "assessor:create",
+    "assessor:themes",
+    "assessor:employer",
     "import",
     "erase",
 )
@@ -200,12 +210,14 @@ def organisations() -> str:
 @bp.route("/organisations/new", methods=["GET", "POST"])
 def organisation_new() -> Response | str | tuple[str, int]:
     """Add an organisation."""
-    page_authorize("organisations:create")
+    principal = page_authorize("organisations:create")
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            org = get_store().create_organisation(
-                Organisation(id=form.id.data, name=form.name.data, kind=form.kind.data, region=form.region.data)
+            org = catalogue.create_organisation(
+                get_store(),
+                Organisation(id=form.id.data, name=form.name.data, kind=form.kind.data, region=form.region.data),
+                actor_id=principal.user_id,
             )
         except Conflict:
             form.id.errors.append("An organisation with this id exists already; choose another id.")
@@ -221,14 +233,15 @@ def organisation_new() -> Response | str | tuple[str, int]:
 def organisation_edit(organisation_id: str) -> Response | str | tuple[str, int]:
     """Change an organisation's name, kind or region (its id stays)."""
     organisation_id = _id(organisation_id, "organisation_id")
-    page_authorize("organisations:write", organisation_id=organisation_id)
+    principal = page_authorize("organisations:write", organisation_id=organisation_id)
     store = get_store()
     org = _get(store.get_organisation, organisation_id)
     form = OrganisationForm(obj=org) if request.method == "GET" else OrganisationForm()
     form.id.data = org.id  # the id never changes
     if form.validate_on_submit():
         try:
-            changed = store.update_organisation(dataclasses.replace(org, name=form.name.data, kind=form.kind.data, region=form.region.data))
+            changes = {"name": form.name.data, "kind": form.kind.data, "region": form.region.data}
+            changed = catalogue.update_organisation(store, organisation_id, changes, actor_id=principal.user_id)
         except InvalidValue as exc:
             _field_error(form, exc)
         else:
@@ -241,14 +254,14 @@ def organisation_edit(organisation_id: str) -> Response | str | tuple[str, int]:
 def organisation_delete(organisation_id: str) -> Response | str | tuple[str, int]:
     """Delete an organisation nobody works for, after a confirmation."""
     organisation_id = _id(organisation_id, "organisation_id")
-    page_authorize("organisations:delete", organisation_id=organisation_id)
+    principal = page_authorize("organisations:delete", organisation_id=organisation_id)
     store = get_store()
     org = _get(store.get_organisation, organisation_id)
     form = DeleteForm()
     problem = None
     if form.validate_on_submit():
         try:
-            store.delete_organisation(organisation_id)
+            catalogue.delete_organisation(store, organisation_id, actor_id=principal.user_id)
         except Conflict:
             problem = f"{org.name} cannot be deleted while assessors work for it. Move or remove them first."
         else:
@@ -272,11 +285,13 @@ def themes() -> str:
 @bp.route("/themes/new", methods=["GET", "POST"])
 def theme_new() -> Response | str | tuple[str, int]:
     """Add a practice theme."""
-    page_authorize("themes:create")
+    principal = page_authorize("themes:create")
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            theme = get_store().create_theme(Theme(id=form.id.data, name=form.name.data, framework=form.framework.data))
+            theme = catalogue.create_theme(
+                get_store(), Theme(id=form.id.data, name=form.name.data, framework=form.framework.data), actor_id=principal.user_id
+            )
         except Conflict:
             form.id.errors.append("A theme with this id exists already; choose another id.")
         except InvalidValue as exc:
@@ -291,14 +306,15 @@ def theme_new() -> Response | str | tuple[str, int]:
 def theme_edit(theme_id: str) -> Response | str | tuple[str, int]:
     """Change a theme's name or framework (its id stays)."""
     theme_id = _id(theme_id, "theme_id")
-    page_authorize("themes:write", theme_id=theme_id)
+    principal = page_authorize("themes:write", theme_id=theme_id)
     store = get_store()
     theme = _get(store.get_theme, theme_id)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     form.id.data = theme.id
     if form.validate_on_submit():
         try:
-            changed = store.update_theme(dataclasses.replace(theme, name=form.name.data, framework=form.framework.data))
+            changes = {"name": form.name.data, "framework": form.framework.data}
+            changed = catalogue.update_theme(store, theme_id, changes, actor_id=principal.user_id)
         except InvalidValue as exc:
             _field_error(form, exc)
         else:

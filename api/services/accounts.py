@@ -320,6 +320,16 @@ def _scopes_entry(
     return audit_entry("user:scopes", "user", user_id, actor_id, details)
 
 
+@use_case
+def delete_user(store: GraphStore, user_id: str, *, actor_id: str | None) -> None:
+    """Delete a login with its tokens, reset links and scope links, audited as ``user:delete``; :class:`NotFound` if none.
+
+    The assessor the user is stays (erasing a person is :func:`api.services.privacy.erase`).
+    """
+    store.delete_user(user_id)
+    audit(store, "user:delete", "user", user_id, actor_id)
+
+
 # -- API tokens ----------------------------------------------------------------------
 
 
@@ -351,6 +361,13 @@ def issue_token(store: GraphStore, user_id: str, name: str, days: int | None = 3
     )
     store.create_token(token)
     return IssuedToken(token=token, secret=f"bw_{token_id}_{secret}")
+
+
+@use_case
+def revoke_token(store: GraphStore, user_id: str, token_id: str, *, actor_id: str | None) -> None:
+    """Revoke (delete) one of the user's API tokens, audited as ``token:delete``; :class:`NotFound` if they hold no such token."""
+    store.delete_token(user_id, token_id)
+    audit(store, "token:delete", "user", user_id, actor_id, {"token_id": token_id})
 
 
 def user_for_token(store: GraphStore, presented: str) -> User | None:

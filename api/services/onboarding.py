@@ -13,9 +13,9 @@ The files are those of the import format (:mod:`network.csvio`; ``bridgework imp
   Themes of the built-in taxonomy need no row.
 
 Every problem is reported with file, line and field (one list, in file and line order); if there is
-any, nothing is written. Otherwise :func:`start_import` writes the whole bundle in one transaction
-(``bulk_upsert``: all or nothing) in a background job (:mod:`api.jobs`) and records it in the audit
-log (ids and counts only). Nothing here knows Flask: pages, the JSON API and scripts call it alike.
+any, nothing is written. Otherwise :func:`start_import` writes the whole bundle and its audit entry
+(ids and counts only) in one transaction (:func:`api.services.people.import_bundle`: all or nothing)
+in a background job (:mod:`api.jobs`). Nothing here knows Flask: pages, the JSON API and scripts call it alike.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from api import jobs
-from api.services import accounts
+from api.services import people
 from graph.port import GraphStore
 from network import csvio
 from network.bundle import BUNDLE_KINDS, Bundle
@@ -201,17 +201,10 @@ def start_import(store: GraphStore, check: Check, actor_id: str) -> str:
 
     def work(ctx: jobs.JobContext) -> dict[str, Any]:
         ctx.progress(0, rows, f"Writing {rows} rows (all at once: either every row is imported or none is)")
-        report = ctx.store.bulk_upsert(bundle)
-        ctx.progress(rows, rows, "Recording the import in the audit log")
-        counts = {kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for kind, c in report.counts.items()}
-        accounts.audit(
-            ctx.store,
-            "import",
-            "organisation",
-            organisation_id,
-            actor_id,
-            {"job_id": ctx.job_id, "rows": rows, "counts": {k: v for k, v in counts.items() if any(v.values())}},
+        report = people.import_bundle(
+            ctx.store, bundle, actor_id=actor_id, target_kind="organisation", target_id=organisation_id, details={"job_id": ctx.job_id}
         )
+        counts = {kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for kind, c in report.counts.items()}
         return {"organisation_id": organisation_id, "rows": rows, "changed": report.changed, "counts": counts}
 
     return jobs.start_job(

@@ -219,7 +219,7 @@ class MyToken(MethodView):
         """Revoke one of my API tokens."""
         token_id = path_id(token_id, "token_id")
         principal = authorize("tokens:revoke")
-        get_store().delete_token(principal.user_id, token_id)
+        accounts.revoke_token(get_store(), principal.user_id, token_id, actor_id=principal.user_id)
 
 
 # -- users (admins) ---------------------------------------------------------------------
@@ -296,7 +296,7 @@ class OneUser(MethodView):
         """Delete a login (the assessor it is stays; see the privacy endpoints to erase a person)."""
         user_id = path_id(user_id, "user_id")
         principal = authorize("users:write", user_id=user_id)
-        get_store().delete_user(user_id, audit=accounts.audit_entry("user:delete", "user", user_id, principal.user_id))
+        accounts.delete_user(get_store(), user_id, actor_id=principal.user_id)
 
 
 @blp.route("/users/<id:user_id>/scopes")

@@ -20,11 +20,10 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from api.access import NotAllowed, Principal, allowed, authorize, employment_of
 from api.extensions import get_store
-from api.services import privacy, profile
+from api.services import catalogue, people, privacy, profile
 from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
-from graph.port import GraphStore, Invalid, Page
+from graph.port import GraphStore, Page
 from network import availability
-from network.bundle import Bundle
 from network.domain import (
     LEVELS,
     MAX_BIO,
@@ -34,10 +33,8 @@ from network.domain import (
     THEME_FRAMEWORKS,
     Assessor,
     Employment,
-    InvalidValue,
     Organisation,
     Theme,
-    ThemeLink,
     today,
 )
 
@@ -246,8 +243,8 @@ class Organisations(MethodView):
     @blp.response(201, OrganisationSchema)
     def post(self, args: dict[str, Any]) -> Organisation:
         """Add an organisation (admins)."""
-        authorize("organisations:create")
-        return get_store().create_organisation(Organisation(**args))
+        principal = authorize("organisations:create")
+        return catalogue.create_organisation(get_store(), Organisation(**args), actor_id=principal.user_id)
 
 
 @blp.route("/organisations/<id:organisation_id>")
@@ -274,8 +271,8 @@ class OneOrganisation(MethodView):
     def delete(self, organisation_id: str) -> None:
         """Delete an organisation nobody works for any more (admins); 409 while assessors work for it."""
         organisation_id = path_id(organisation_id, "organisation_id")
-        authorize("organisations:delete", organisation_id=organisation_id)
-        get_store().delete_organisation(organisation_id)
+        principal = authorize("organisations:delete", organisation_id=organisation_id)
+        catalogue.delete_organisation(get_store(), organisation_id, actor_id=principal.user_id)
 
 
 # -- themes -------------------------------------------------------------------------------
@@ -298,8 +295,8 @@ class Themes(MethodView):
     @blp.response(201, ThemeSchema)
     def post(self, args: dict[str, Any]) -> Theme:
         """Add a theme (admins)."""
-        authorize("themes:create")
-        return get_store().create_theme(Theme(**args))
+        principal = authorize("themes:create")
+        return catalogue.create_theme(get_store(), Theme(**args), actor_id=principal.user_id)
 
 
 @blp.route("/themes/<id:theme_id>")
@@ -318,16 +315,15 @@ class OneTheme(MethodView):
     def patch(self, args: dict[str, Any], theme_id: str) -> Theme:
         """Change a theme's name or framework (admins)."""
         theme_id = path_id(theme_id, "theme_id")
-        authorize("themes:write", theme_id=theme_id)
-        store = get_store()
-        return store.update_theme(dataclasses.replace(store.get_theme(theme_id), **args))
+        principal = authorize("themes:write", theme_id=theme_id)
+        return catalogue.update_theme(get_store(), theme_id, args, actor_id=principal.user_id)
 
     @blp.response(204)
     def delete(self, theme_id: str) -> None:
         """Delete a theme and every assessor's link to it (admins)."""
         theme_id = path_id(theme_id, "theme_id")
-        authorize("themes:delete", theme_id=theme_id)
-        get_store().delete_theme(theme_id)
+        principal = authorize("themes:delete", theme_id=theme_id)
+        catalogue.delete_theme(get_store(), theme_id, actor_id=principal.user_id)
 
 
 # -- assessors ------------------------------------------------------------------------------
@@ -360,13 +356,14 @@ class Assessors(MethodView):
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Onboard an assessor into an organisation, with their themes."""
         org_id = args.pop("organisation_id")
-        authorize("assessors:create", organisation_id=org_id)
+        principal = authorize("assessors:create", organisation_id=org_id)
         themes = [(t["theme_id"], t["level"]) for t in args.pop("themes")]
         args["id"] = args["id"] or f"a-{secrets.token_hex(8)}"
         if "availability" in args:
             args["availability"] = tuple(args["availability"])
         store = get_store()
-        return _profile(store, _onboard(store, Assessor(**args), org_id, themes))
+        created = people.create_assessor(store, Assessor(**args), organisation_id=org_id, themes=themes, actor_id=principal.user_id)
+        return _profile(store, created)
 
 
 @blp.route("/assessors/<id:assessor_id>")
@@ -443,15 +440,15 @@ class AssessorTheme(MethodView):
     def put(self, args: dict[str, Any], assessor_id: str, theme_id: str) -> Any:
         """Add the theme, or change its level (exploring / experienced)."""
         assessor_id, theme_id = path_id(assessor_id, "assessor_id"), path_id(theme_id, "theme_id")
-        authorize("assessors:write", assessor_id=assessor_id)
-        return get_store().set_theme(assessor_id, theme_id, args["level"])
+        principal = authorize("assessors:write", assessor_id=assessor_id)
+        return people.set_theme(get_store(), assessor_id, theme_id, args["level"], actor_id=principal.user_id)
 
     @blp.response(204)
     def delete(self, assessor_id: str, theme_id: str) -> None:
         """Remove the theme from the assessor."""
         assessor_id, theme_id = path_id(assessor_id, "assessor_id"), path_id(theme_id, "theme_id")
-        authorize("assessors:write", assessor_id=assessor_id)
-        get_store().remove_theme(assessor_id, theme_id)
+        principal = authorize("assessors:write", assessor_id=assessor_id)
+        people.remove_theme(get_store(), assessor_id, theme_id, actor_id=principal.user_id)
 
 
 @blp.route("/assessors/<id:assessor_id>/employer")
@@ -466,7 +463,7 @@ class AssessorEmployer(MethodView):
         principal = authorize("assessors:write", assessor_id=assessor_id)
         _require_employ(principal, assessor_id, args["organisation_id"])
         store = get_store()
-        store.set_employer(assessor_id, args["organisation_id"], args["since"] or date.today())
+        people.set_employer(store, assessor_id, args["organisation_id"], since=args["since"], actor_id=principal.user_id)
         return _profile(store, store.get_assessor(assessor_id))
 
     @blp.response(204)
@@ -475,38 +472,10 @@ class AssessorEmployer(MethodView):
         assessor_id = path_id(assessor_id, "assessor_id")
         principal = authorize("assessors:write", assessor_id=assessor_id)
         _require_employ(principal, assessor_id, None)
-        get_store().clear_employer(assessor_id)
+        people.set_employer(get_store(), assessor_id, None, actor_id=principal.user_id)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _onboard(store: GraphStore, assessor: Assessor, organisation_id: str | None, themes: list[tuple[str, str]]) -> Assessor:
-    """Create the assessor, then their employment and themes in one transaction; nothing stays if that fails.
-
-    ``create_assessor`` first, so an existing id is a 409 and never overwritten; the links go in
-    one bulk upsert, which refuses unknown organisations or themes as a whole (then the new
-    assessor is removed again).
-    """
-    if organisation_id is not None:
-        store.get_organisation(organisation_id)  # a clear 404 before anything is written
-    created = store.create_assessor(assessor)
-    links = Bundle(
-        employments=[]
-        if organisation_id is None
-        else [Employment(assessor_id=created.id, organisation_id=organisation_id, since=date.today())],
-        theme_links=[ThemeLink(assessor_id=created.id, theme_id=theme_id, level=level) for theme_id, level in themes],
-    )
-    if len(links):
-        try:
-            store.bulk_upsert(links)
-        except Invalid as exc:
-            store.delete_assessor(created.id)
-            raise InvalidValue("themes", str(exc)) from None
-        except BaseException:
-            store.delete_assessor(created.id)
-            raise
-    return created
 
 
 def _require_employ(principal: Principal, assessor_id: str, target_org: str | None) -> None:

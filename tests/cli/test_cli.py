@@ -66,6 +66,15 @@ def test_demo_loads_a_seeded_network_and_reloading_changes_nothing(data_dir):
     assert stored_counts(data_dir) == counts
 
 
+def test_loading_the_demo_is_audited_as_an_import_once(data_dir):
+    assert run("demo", "--assessors", "20", "--organisations", "5", "--seed", "4").exit_code == 0
+    assert run("demo", "--assessors", "20", "--organisations", "5", "--seed", "4").exit_code == 0
+    with EmbeddedStore(data_dir / "bridgework.sqlite3") as store:
+        entries = store.list_audit(action="import").items
+    assert [(e.target_kind, e.target_id, e.actor_id) for e in entries] == [("demo", "seed-4", None)]
+    assert entries[0].details["counts"]["assessors"]["created"] == 20
+
+
 def test_import_then_import_again_changes_nothing(data_dir, tmp_path):
     src = write_csvs(tmp_path / "in", organisations=ORGS, assessors=ASSESSORS, contacts=CONTACTS)
     first = run("import", str(src))
@@ -77,7 +86,7 @@ def test_import_then_import_again_changes_nothing(data_dir, tmp_path):
     with EmbeddedStore(data_dir / "bridgework.sqlite3") as store:
         entries = store.list_audit(action="import").items
     assert len(entries) == 1, "an import that changed nothing is not audited again"
-    assert entries[0].target_id == "in" and entries[0].details["assessors"]["created"] == 2
+    assert entries[0].target_id == "in" and entries[0].details["counts"]["assessors"]["created"] == 2
 
 
 def test_export_then_import_round_trips_byte_for_byte(data_dir, tmp_path, monkeypatch):

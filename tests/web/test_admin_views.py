@@ -190,6 +190,52 @@ def test_themes_are_created_and_edited_with_validation(store: EmbeddedStore, org
     assert store.get_theme("t-1").name == "Values"
 
 
+def test_organisation_and_theme_changes_on_the_pages_are_audited_with_the_admin(
+    store: EmbeddedStore, org: Organisation, sign_in: SignIn
+) -> None:
+    admin = sign_in()
+    steps = [
+        ("/admin/organisations/new", {"id": "org-2", "name": "Southshire Trust", "kind": "nhs_trust", "region": "south_west"}),
+        ("/admin/organisations/org-2/edit", {"name": "Southshire NHS Trust", "kind": "nhs_trust", "region": "south_west"}),
+        ("/admin/organisations/org-2/edit", {"name": "Southshire NHS Trust", "kind": "nhs_trust", "region": "south_west"}),  # no change
+        ("/admin/organisations/org-2/delete", {"confirm": "y"}),
+        ("/admin/themes/new", {"id": "practice-courts", "name": "Court work", "framework": "practice"}),
+        ("/admin/themes/t-1/edit", {"name": "Values", "framework": "kss"}),
+    ]
+    for path, data in steps:
+        assert admin.post(path, data).status_code == 302, path
+    logged = [
+        (e.action, e.target_id, e.actor_id, e.details)
+        for e in reversed(store.list_audit().items)
+        if e.action.split(":")[0] in ("organisation", "theme")
+    ]
+    assert logged == [
+        ("organisation:create", "org-2", admin.user_id, {}),
+        ("organisation:update", "org-2", admin.user_id, {"fields": ["name"]}),
+        ("organisation:delete", "org-2", admin.user_id, {}),
+        ("theme:create", "practice-courts", admin.user_id, {}),
+        ("theme:update", "t-1", admin.user_id, {"fields": ["framework", "name"]}),
+    ]
+
+
+def test_a_page_change_whose_audit_entry_cannot_be_written_leaves_nothing(
+    store: EmbeddedStore, org: Organisation, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.port import Unavailable
+
+    admin = sign_in()
+
+    def refuse(entry: Any) -> Any:
+        raise Unavailable("the audit log cannot be written")
+
+    monkeypatch.setattr(store, "record_audit", refuse)
+    created = admin.post("/admin/organisations/new", {"id": "org-2", "name": "Southshire Trust", "kind": "nhs_trust", "region": "london"})
+    edited = admin.post("/admin/themes/t-1/edit", {"name": "Values", "framework": "kss"})
+    assert (created.status_code, edited.status_code) == (503, 503)
+    assert [o.id for o in store.list_organisations().items] == ["org-1"]
+    assert store.get_theme("t-1") == Theme("t-1", "Values and ethics", "pcf")
+
+
 def test_an_admin_creates_a_user_with_roles_and_scopes_and_gets_a_one_time_link(
     store: EmbeddedStore, org: Organisation, sign_in: SignIn
 ) -> None:
