@@ -3,8 +3,18 @@
 Optional: needs the ``bridgework[exact]`` extra (``ortools``), imported only when a solve runs. The
 production engine (:mod:`network.formation`) never depends on it.
 
-Both models optimise exactly the engine's objective, lexicographically: first the number of people
-placed (phase 1), then the integer score with that many placed (phase 2).
+Both models optimise exactly the engine's objective, lexicographically: first the isolated people
+connected and the people placed, in the order ``Rules.priority`` gives (isolated first by default),
+then the integer score with those counts.
+
+:func:`placement_optimum` solves the hard rules alone (no score): the most isolated people connected
+and people placed, exactly. When nobody is pinned, nobody must or cannot be with anyone and a set
+always spans two organisations (``max_per_organisation < size_min``), it uses a small aggregated model
+(``z[i, s]``: person ``i`` meets at slot ``s``; ``m_s`` sets at ``s``; ``size_min * m_s <= sum_i z[i, s]
+<= size_max * m_s`` and at most ``limit * m_s`` per organisation), which is exact: dealing the
+people of one slot round-robin, grouped by organisation, into its ``m_s`` sets keeps every rule. It
+solves pools of hundreds in well under a second. Otherwise it uses the assignment model below
+without the score.
 
 ``columns`` (small pools)
     Enumerates every feasible set (size bounds, per-organisation limit, common slot, cannot-link,
@@ -37,7 +47,7 @@ from network.formation.model import GOALS, Member
 from network.formation.problem import NO_SHARED_THEME, SCALE, Problem
 from network.formation.score import UNIT, Scorer
 
-__all__ = ["ExactResult", "count_columns", "solve_exact"]
+__all__ = ["ExactResult", "PlacementOptimum", "count_columns", "placement_optimum", "solve_exact"]
 
 #: Columns above which ``method="auto"`` switches to the compact model.
 MAX_COLUMNS = 300_000
@@ -199,6 +209,117 @@ def solve_exact(
     return _solve_compact(cp_model, pb, members, time_limit, workers, seed, theme_names, hint, start)
 
 
+@dataclass(frozen=True, slots=True)
+class PlacementOptimum:
+    """The most isolated people connected and people placed (lexicographic in the rules' priority), and a partition doing it.
+
+    ``proven`` is True when CP-SAT proved both counts maximal; otherwise they are the best found.
+    ``sets`` are member indices of the :class:`~network.formation.problem.Problem` (locked sets included).
+    """
+
+    connected: int
+    placed: int
+    proven: bool
+    method: str
+    sets: tuple[tuple[int, ...], ...]
+    wall_time: float
+
+
+def _connected_of(pb: Problem, sets: Sequence[Sequence[int]]) -> int:
+    return sum(sum(pb.iso[i] for i in s) for s in sets if len({pb.org[i] for i in s}) >= 2)
+
+
+def placement_optimum(
+    pb: Problem | Sequence[Member],
+    rules: Rules | None = None,
+    constraints: Constraints | None = None,
+    *,
+    time_limit: float = 10.0,
+    workers: int = 1,
+    seed: int = 0,
+) -> PlacementOptimum | None:
+    """The hard-rules-only optimum: most isolated people connected and people placed, in ``Rules.priority`` order.
+
+    ``pb`` is a :class:`Problem` or the members (then ``rules`` / ``constraints`` apply). None when
+    CP-SAT found no solution in time. See the module docstring for the two models.
+    """
+    cp_model = _cp_model()
+    if not isinstance(pb, Problem):
+        pb = Problem(pb, rules or Rules(), constraints or Constraints())
+    start = time.monotonic()
+    free = _free_units(pb)
+    rules = pb.rules
+    aggregated = (
+        not pb.pinned
+        and all(len(pb.units[u]) == 1 for u in free)
+        and not any(pb.cannot[pb.units[u][0]] for u in free)
+        and rules.max_per_organisation < rules.size_min
+    )
+    big = pb.n + 1
+    iso_first = rules.priority == "isolated"
+    model = cp_model.CpModel()
+    if aggregated:
+        people = [pb.units[u][0] for u in free if not rules.require_common_slot or pb.mask[pb.units[u][0]]]
+        slots = list(range(len(availability.SLOTS))) if rules.require_common_slot else [0]
+        z: dict[tuple[int, int], Any] = {}
+        counts: dict[int, Any] = {}
+        for i in people:
+            for s in slots:
+                if not rules.require_common_slot or pb.mask[i] >> s & 1:
+                    z[i, s] = model.new_bool_var(f"z{i}_{s}")
+            model.add_at_most_one(z[i, s] for s in slots if (i, s) in z)
+        for s in slots:
+            here = [i for i in people if (i, s) in z]
+            if len(here) < rules.size_min:
+                for i in here:
+                    model.add(z[i, s] == 0)
+                continue
+            m = counts[s] = model.new_int_var(0, len(here) // rules.size_min, f"m{s}")
+            total = sum(z[i, s] for i in here)
+            model.add(total >= rules.size_min * m)
+            model.add(total <= rules.size_max * m)
+            per_org: dict[int, list[int]] = {}
+            for i in here:
+                per_org.setdefault(pb.org[i], []).append(i)
+            for o, who in per_org.items():
+                if pb.real_org[o] and len(who) > rules.max_per_organisation:
+                    model.add(sum(z[i, s] for i in who) <= rules.max_per_organisation * m)
+        placed = sum(z.values())
+        connected = sum(pb.iso[i] * var for (i, _), var in z.items())
+    else:
+        cm = _Compact(cp_model, pb, objective=False)
+        model = cm.model
+        placed = cm.placed
+        connected = cm.connected(cp_model)
+    model.maximize(big * connected + placed if iso_first else big * placed + connected)
+    solver = cp_model.CpSolver()
+    _params(solver, time_limit, workers, seed)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    if aggregated:
+        sets: list[list[int]] = []
+        for s in slots:
+            here = sorted((i for i in people if (i, s) in z and solver.value(z[i, s])), key=lambda i: (pb.org[i], i))
+            if not here:
+                continue
+            m = solver.value(counts[s])
+            dealt: list[list[int]] = [[] for _ in range(m)]
+            for j, i in enumerate(here):
+                dealt[j % m].append(i)
+            sets.extend(dealt)
+    else:
+        sets = cm.sets(solver)
+    return PlacementOptimum(
+        connected=_connected_of(pb, sets),
+        placed=sum(len(x) for x in sets),
+        proven=status == cp_model.OPTIMAL,
+        method="aggregated" if aggregated else "assignment",
+        sets=tuple(tuple(sorted(x)) for x in sets),
+        wall_time=time.monotonic() - start,
+    )
+
+
 def _params(solver: Any, time_limit: float, workers: int, seed: int) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
@@ -236,8 +357,11 @@ def _finish(
         )
     proposal = score_partition(members, [[pb.ids[i] for i in s] for s in sets], pb.rules, pb.constraints, theme_names=theme_names)
     bound_points = solver.best_objective_bound
-    if big:  # the weighted objective: take off the placed people's share
-        bound_points -= big * proposal.placed
+    if big:  # the weighted objective: take off the counts' share
+        first, second = (
+            (proposal.connected, proposal.placed) if pb.rules.priority == "isolated" else (proposal.placed, proposal.connected)
+        )
+        bound_points -= big * (pb.n + 1) * first + big * second
     bound = bound_points / SCALE
     return ExactResult(
         proposal=proposal,
@@ -279,10 +403,14 @@ def _solve_columns(
     # Each locked set is in the partition: the closed one as it is, an open one in one of its completions.
     for p in range(len(pb.pinned)):
         model.add_exactly_one(y[j] for j, (_, pin) in enumerate(columns) if pin == p)
-    # One solve, lexicographic by weighting: a person placed outweighs any difference in score.
+    # One solve, lexicographic by weighting: an isolated person connected or a person placed (in the rules'
+    # priority order) outweighs any difference in score, and the first count outweighs the second.
     n_sets = max(1, sum(pb.eligible) // pb.rules.size_min)
     big = n_sets * (max(0, max(points, default=0)) - min(0, min(points, default=0))) + 1
-    model.maximize(sum((big * len(c) + points[j]) * y[j] for j, (c, _) in enumerate(columns)))
+    bigger = big * (pb.n + 1)
+    conn = [_connected_of(pb, [c]) for c, _ in columns]
+    first, second = (conn, [len(c) for c, _ in columns]) if pb.rules.priority == "isolated" else ([len(c) for c, _ in columns], conn)
+    model.maximize(sum((bigger * first[j] + big * second[j] + points[j]) * y[j] for j in range(len(columns))))
     solver = cp_model.CpSolver()
     timer = _Timer(cp_model, start)
     _params(solver, time_limit, workers, seed)
@@ -296,7 +424,7 @@ def _solve_columns(
 class _Compact:
     """The assignment model; ``quality`` is the engine's integer score as a linear expression."""
 
-    def __init__(self, cp_model: Any, pb: Problem) -> None:
+    def __init__(self, cp_model: Any, pb: Problem, *, objective: bool = True) -> None:
         self.pb = pb
         rules = pb.rules
         model = self.model = cp_model.CpModel()
@@ -377,7 +505,31 @@ class _Compact:
                         if not pb.mask[i] >> s & 1:
                             model.add(x[i, k] + lit <= 1)
         self.placed = sum(x[i, k] for (i, k) in x)
-        self.quality = self._objective(cp_model)
+        self.quality = self._objective(cp_model) if objective else 0
+        self._connected: Any = None
+
+    def connected(self, cp_model: Any) -> Any:
+        """Isolated people in a set with someone of another organisation, as a linear expression."""
+        if self._connected is not None:
+            return self._connected
+        pb, model, x, col = self.pb, self.model, self.x, self.col
+        if pb.rules.max_per_organisation < pb.rules.size_min:  # every set spans two organisations
+            self._connected = sum(x[i, k] for (i, k) in x if pb.iso[i])
+            return self._connected
+        terms = []
+        for k in range(self.K):
+            for i in col[k]:
+                if not pb.iso[i]:
+                    continue
+                others = [x[j, k] for j in col[k] if pb.org[j] != pb.org[i]]
+                if not others:
+                    continue
+                c = model.new_bool_var(f"conn{i}_{k}")
+                model.add_implication(c, x[i, k])
+                model.add(sum(others) >= 1).only_enforce_if(c)
+                terms.append(c)
+        self._connected = sum(terms)
+        return self._connected
 
     def _objective(self, cp_model: Any) -> Any:
         pb, model, x, y, size, col = self.pb, self.model, self.x, self.y, self.size, self.col
@@ -523,18 +675,21 @@ def _solve_compact(
     if hint:
         _add_hint(cm, [[pb.index[m] for m in s] for s in hint])
     solver = cp_model.CpSolver()
-    model.maximize(cm.placed)
+    connected = cm.connected(cp_model)
+    big = pb.n + 1
+    counts = big * connected + cm.placed if pb.rules.priority == "isolated" else big * cm.placed + connected
+    model.maximize(counts)
     _params(solver, time_limit * 0.25, workers, seed)
     status1 = solver.solve(model)
     if status1 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         timer = _Timer(cp_model, start)
         return _finish(pb, members, None, status1, status1, solver, cp_model, "compact", start, timer, None, None)
-    best_placed = int(round(solver.objective_value))
+    best_counts = int(round(solver.objective_value))
     if not hint:
         for (i, _), var in cm.x.items():
             if pb.pinned_of[i] < 0:
                 model.add_hint(var, solver.value(var))
-    model.add(cm.placed >= best_placed)
+    model.add(counts >= best_counts)
     model.maximize(cm.quality)
     timer = _Timer(cp_model, start)
     _params(solver, max(0.01, time_limit - (time.monotonic() - start)), workers, seed)

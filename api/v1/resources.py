@@ -263,9 +263,8 @@ class OneOrganisation(MethodView):
     def patch(self, args: dict[str, Any], organisation_id: str) -> Organisation:
         """Change an organisation's name, kind or region (admins)."""
         organisation_id = path_id(organisation_id, "organisation_id")
-        authorize("organisations:write", organisation_id=organisation_id)
-        store = get_store()
-        return store.update_organisation(dataclasses.replace(store.get_organisation(organisation_id), **args))
+        principal = authorize("organisations:write", organisation_id=organisation_id)
+        return catalogue.update_organisation(get_store(), organisation_id, args, actor_id=principal.user_id)
 
     @blp.response(204)
     def delete(self, organisation_id: str) -> None:

@@ -95,11 +95,14 @@ import random
 from collections.abc import Mapping, Sequence
 
 from network import availability
+from network.formation import slots
+from network.formation.bounds import Bounds, exact_bounds, relaxed_bounds
 from network.formation.check import partition_violations, set_violations
 from network.formation.engine import Budget, State, construct
 from network.formation.explain import describe_set, shared_themes, unplaced_reasons
 from network.formation.model import (
     GOALS,
+    PRIORITIES,
     REGION_MODES,
     THEME_LEVELS,
     UNPLACED_CODES,
@@ -107,6 +110,7 @@ from network.formation.model import (
     FormationError,
     LockedSet,
     Member,
+    Move,
     Proposal,
     ProposedSet,
     Rules,
@@ -118,7 +122,9 @@ from network.formation.score import Scorer
 from network.formation.search import improve
 
 __all__ = [
+    "ENGINE_VERSION",
     "GOALS",
+    "PRIORITIES",
     "REGION_MODES",
     "THEME_LEVELS",
     "UNPLACED_CODES",
@@ -126,6 +132,7 @@ __all__ = [
     "FormationError",
     "LockedSet",
     "Member",
+    "Move",
     "Proposal",
     "ProposedSet",
     "Rules",
@@ -140,6 +147,11 @@ __all__ = [
 ]
 
 DEFAULT_TIME_LIMIT = 5.0
+#: The engine's version, kept with every proposal: the same pool, rules, seed and step budget give the same
+#: partition with the same version on any machine. Bump it whenever a change can change a result.
+ENGINE_VERSION = "formation-2"
+#: Most seconds of a time budget spent on the exact CP-SAT counts (when OR-Tools is installed).
+EXACT_SECONDS = 2.0
 
 
 def validate(members: Sequence[Member], rules: Rules | None = None, constraints: Constraints | None = None) -> None:
@@ -220,10 +232,35 @@ def form_sets(
                 f"not enough people share its slot and fit its rules",
             )
     budget = Budget(time_limit, max_iterations)
-    stopped = improve(state, rng, budget)
+    bounds = relaxed_bounds(pb, state.hopeful)
+    if max_iterations is None and time_limit and not bounds.reached(state.connected, state.placed, rules.priority):
+        # A time budget: the exact counts from CP-SAT when it is installed (never with a step budget, whose result
+        # must not depend on what is installed). Its time comes out of the budget.
+        exact = exact_bounds(pb, min(EXACT_SECONDS, time_limit / 4))
+        if exact is not None:
+            bounds = exact
+    if slots.applicable(pb) and not bounds.reached(state.connected, state.placed, rules.priority):
+        # Who meets at which slot, searched on its own (exact for a given number of sets per slot), then dealt into sets.
+        target = (bounds.connected, bounds.placed) if rules.priority == "isolated" else (bounds.placed, bounds.connected)
+        people = [pb.units[u][0] for u in sorted(state.hopeful)]
+        better = slots.plan(pb, [list(s) for s in state.sets if s], people, rng, budget, target)
+        if better is not None:
+            state.restore(better)
+    stopped = improve(state, rng, budget, bounds)
     sets = [list(s) for s in state.sets if s]
     fixed = [state.fixed[k] for k in range(len(state.sets)) if state.sets[k]]
-    proposal = _proposal(pb, scorer, sets, fixed, theme_names, seed=seed, iterations=budget.iterations, stopped=stopped)
+    proposal = _proposal(
+        pb,
+        scorer,
+        sets,
+        fixed,
+        theme_names,
+        seed=seed,
+        iterations=budget.iterations,
+        stopped=stopped,
+        bounds=bounds,
+        steps=max_iterations,
+    )
     if not proposal.valid:  # the engine never hands out a partition that breaks a rule
         problems = list(proposal.violations) + [v for s in proposal.sets for v in s.violations]
         raise RuntimeError(f"set formation produced an invalid partition: {'; '.join(problems)}")
@@ -415,6 +452,8 @@ def _proposal(
     iterations: int,
     stopped: str,
     keep_order: bool = False,
+    bounds: Bounds | None = None,
+    steps: int | None = None,
 ) -> Proposal:
     per_set, overall = partition_violations(pb, sets)
     built: list[tuple[tuple[object, ...], ProposedSet, bool, list[int]]] = []
@@ -442,6 +481,9 @@ def _proposal(
     ordered_sets = [item[3] for item in built]
     ordered_fixed = [item[2] for item in built]
     unplaced = unplaced_reasons(pb, ordered_sets, ordered_fixed)
+    connected = sum(
+        sum(pb.iso[i] for i in set(m)) for m in sets if len({pb.org[i] for i in m}) >= 2
+    )
     total = {g: 0.0 for g in GOALS}
     for _, ps, _, _ in built:
         for g in GOALS:
@@ -457,4 +499,10 @@ def _proposal(
         seed=seed,
         iterations=iterations,
         stopped=stopped,
+        connected=connected,
+        placed_bound=bounds.placed if bounds is not None else None,
+        connected_bound=bounds.connected if bounds is not None else None,
+        bound_exact=bounds.exact if bounds is not None else False,
+        steps=steps,
+        engine=ENGINE_VERSION if seed is not None else "",
     )

@@ -1,8 +1,9 @@
 """Construction and local search over a :class:`Problem` (internal; the public entry is ``form_sets``).
 
 The search works on *units*: a must-link group moves as one. A closed locked set is never touched;
-the pinned members of an open locked set never leave it. Solutions are compared lexicographically:
-first by how many people are placed, then by the integer score.
+the pinned members of an open locked set never leave it. Solutions are compared lexicographically
+(:meth:`State.key`): by isolated people connected and people placed, in the order ``Rules.priority``
+gives, then by the integer score.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class Budget:
         """True once :meth:`tick` has refused."""
         return bool(self.reason)
 
+    @property
+    def unlimited(self) -> bool:
+        """Neither a step cap nor a time limit: the search must stop by itself."""
+        return self.deadline is None and self.max_iterations is None
+
 
 class State:
     """A (partial) partition with cached per-set aggregates for fast feasibility and delta tests."""
@@ -59,9 +65,13 @@ class State:
         self.fixed: list[bool] = []  # closed locked sets
         self.pin: list[int] = []  # pinned-set index or -1
         self.pin_slot: list[int] = []
+        self.isoc: list[int] = []  # isolated members connected (the set spans two organisations), per set
         self.where = [-1] * pb.n
         self.total = 0
         self.placed = 0
+        self.connected = 0
+        self.iso_first = pb.rules.priority == "isolated"
+        self.unit_iso = [sum(pb.iso[i] for i in unit) for unit in pb.units]
         self.free_units: list[int] = []  # units the search may move (eligible, not pinned)
         movable = [all(pb.eligible[i] for i in unit) and pb.pinned_of[unit[0]] < 0 for unit in pb.units]
         self.movable = movable
@@ -80,9 +90,37 @@ class State:
 
     # ------------------------------------------------------------------ bookkeeping
 
-    def key(self) -> tuple[int, int]:
-        """The lexicographic value of this state: (people placed, score points)."""
-        return (self.placed, self.total)
+    def key(self) -> tuple[int, int, int]:
+        """The lexicographic value of this state: isolated people connected and people placed (in priority order), then score points."""
+        if self.iso_first:
+            return (self.connected, self.placed, self.total)
+        return (self.placed, self.connected, self.total)
+
+    def order(self, connected: int, placed: int, points: int) -> tuple[int, int, int]:
+        """Changes of the three counts as a tuple comparable like :meth:`key`."""
+        return (connected, placed, points) if self.iso_first else (placed, connected, points)
+
+    def iso_of(self, members: list[int] | tuple[int, ...]) -> int:
+        """Isolated members connected in a set of these members: all its isolated members if it spans two organisations."""
+        if len(members) < 2:
+            return 0
+        org = self.pb.org
+        first = org[members[0]]
+        if all(org[i] == first for i in members):
+            return 0
+        iso = self.pb.iso
+        return sum(iso[i] for i in members)
+
+    def iso_with(self, k: int, remove: int = -1, add: int = -1) -> int:
+        """Isolated members connected in set ``k`` after removing unit ``remove`` and adding unit ``add`` (either may be -1)."""
+        members = self.sets[k]
+        units = self.pb.units
+        if remove >= 0:
+            out = units[remove]
+            members = [i for i in members if i not in out]
+        if add >= 0:
+            members = members + list(units[add])
+        return self.iso_of(members)
 
     def new_set(self, pinned: int = -1) -> int:
         """Open an empty set (reusing an emptied slot in the lists when there is one)."""
@@ -93,6 +131,7 @@ class State:
         self.masks.append(ALL_SLOTS)
         self.orgc.append({})
         self.pts.append(0)
+        self.isoc.append(0)
         closed = pinned >= 0 and not self.pb.pinned[pinned].open
         self.fixed.append(closed)
         self.pin.append(pinned)
@@ -120,13 +159,18 @@ class State:
     def _refresh(self, k: int) -> None:
         members = self.sets[k]
         self.total -= self.pts[k]
+        self.connected -= self.isoc[k]
         if members:
             self.masks[k] = self.pb.common_mask(members)
             self.pts[k] = self.scorer.points(members)
+            iso = self.pb.iso
+            self.isoc[k] = sum(iso[i] for i in members) if len(self.orgc[k]) >= 2 else 0
         else:
             self.masks[k] = ALL_SLOTS
             self.pts[k] = 0
+            self.isoc[k] = 0
         self.total += self.pts[k]
+        self.connected += self.isoc[k]
 
     def add_unit(self, k: int, u: int) -> None:
         """Put unit ``u`` into set ``k`` (no checks)."""
@@ -171,12 +215,14 @@ class State:
             self.masks.append(ALL_SLOTS)
             self.orgc.append({})
             self.pts.append(0)
+            self.isoc.append(0)
             self.fixed.append(False)
             self.pin.append(-1)
             self.pin_slot.append(0)
         self.where = [-1] * pb.n
         self.total = 0
         self.placed = 0
+        self.connected = 0
         for k in range(len(self.sets)):
             members = list(sets[k]) if k < len(sets) else []
             self.sets[k] = members
@@ -187,6 +233,7 @@ class State:
             self.orgc[k] = counts
             self.placed += len(members)
             self.pts[k] = 0
+            self.isoc[k] = 0
             self._refresh(k)
         units = pb.units
         self.out = {u for u in self.hopeful if self.where[units[u][0]] < 0}
@@ -271,7 +318,9 @@ def construct(st: State, rng: random.Random, budget: Budget) -> None:
     rules = st.rules
     units = st.pb.units
     pending = [u for u in st.unplaced_units() if not st.require_slot or st.unit_mask[u]]
-    order = sorted(pending, key=lambda u: ((st.unit_mask[u] or ALL_SLOTS).bit_count(), -st.unit_size[u], rng.random()))
+    # Scarce units seed first; with isolation first, isolated ones before others as scarce.
+    iso_rank = st.unit_iso if st.iso_first else [0] * len(units)
+    order = sorted(pending, key=lambda u: ((st.unit_mask[u] or ALL_SLOTS).bit_count(), -iso_rank[u], -st.unit_size[u], rng.random()))
     slots = list(range(21)) if st.require_slot else [None]
     at_slot: dict[int | None, list[int]] = {s: [u for u in order if s is None or st.unit_mask[u] >> s & 1] for s in slots}
     placed = st.where
@@ -291,7 +340,7 @@ def construct(st: State, rng: random.Random, budget: Budget) -> None:
             for u in sample:
                 if len(st.sets[k]) + st.unit_size[u] > rules.size_target or not st.fits(k, u):
                     continue
-                delta = st.points_with(k, add=u) - base
+                delta = (iso_rank[u], st.points_with(k, add=u) - base)  # isolated people first, when they come first
                 if best_delta is None or delta > best_delta:
                     best_u, best_delta = u, delta
             if best_u < 0:
@@ -426,9 +475,12 @@ def settle(st: State, rng: random.Random) -> None:
 
 
 def insert_unplaced(st: State) -> bool:
-    """Insert unplaced units into the sets where they fit best; True if any was placed."""
+    """Insert unplaced units into the sets where they fit best (isolated ones first, when they come first); True if any was placed."""
     placed_any = False
-    for u in st.unplaced_units():
+    pending = st.unplaced_units()
+    if st.iso_first:
+        pending.sort(key=lambda u: -st.unit_iso[u])
+    for u in pending:
         best_k, best_delta = -1, None
         for k in range(len(st.sets)):
             if st.sets[k] and st.fits(k, u):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from network import availability
+from network.domain import WEIGHT_MAX
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from network.domain import Assessor, Organisation, Programme, ThemeLink
@@ -21,10 +22,28 @@ THEME_LEVELS: tuple[str, ...] = ("exploring", "experienced")
 #: Region modes: ``mix`` rewards several regions in a set, ``close`` rewards sets from one region.
 REGION_MODES: tuple[str, ...] = ("mix", "close")
 
-#: Codes of :class:`Unplaced` reasons.
-UNPLACED_CODES: tuple[str, ...] = ("at_capacity", "no_availability", "no_common_slot", "cannot_link", "must_link", "no_room", "left_out")
+#: What set formation maximises first (issue 22): ``isolated`` (the default) connects the most isolated people
+#: before placing the most people; ``placed`` places the most people first. The score comes after both.
+PRIORITIES: tuple[str, ...] = ("isolated", "placed")
 
-_MAX_WEIGHT = 1000.0
+#: Codes of :class:`Unplaced` reasons. ``at_capacity``, ``no_availability``, ``no_common_slot``, ``cannot_link``,
+#: ``must_link`` and ``no_valid_set`` are true of the pool: no valid set can contain the person. ``rearrange``: a
+#: valid set could, but placing them means moving others and leaving someone out (the moves are offered);
+#: ``left_out``: they could be placed without moving anyone (after hand edits). ``no_room`` is kept for
+#: proposals stored before issue 22.
+UNPLACED_CODES: tuple[str, ...] = (
+    "at_capacity",
+    "no_availability",
+    "no_common_slot",
+    "cannot_link",
+    "must_link",
+    "no_valid_set",
+    "rearrange",
+    "left_out",
+    "no_room",
+)
+
+_MAX_WEIGHT = float(WEIGHT_MAX)  # a soft goal's weight, as a programme may hold it
 
 
 class FormationError(ValueError):
@@ -162,6 +181,8 @@ class Rules:
     require_common_slot: bool = True
     region_mode: str = "mix"
     weights: Weights = field(default_factory=Weights)
+    #: What comes first (:data:`PRIORITIES`): ``isolated`` people connected, or people ``placed``.
+    priority: str = "isolated"
 
     def __post_init__(self) -> None:
         for name in ("size_min", "size_max", "size_target", "max_per_organisation"):
@@ -184,12 +205,19 @@ class Rules:
             raise FormationError("region_mode", f"must be one of {', '.join(REGION_MODES)}, got {self.region_mode!r}")
         if not isinstance(self.weights, Weights):
             raise FormationError("weights", "must be a Weights value (use Weights.from_mapping for a mapping)")
+        if self.priority not in PRIORITIES:
+            raise FormationError("priority", f"must be one of {', '.join(PRIORITIES)}, got {self.priority!r}")
 
     @classmethod
     def from_programme(
-        cls, programme: Programme, *, weights: Weights | Mapping[str, Any] | None = None, region_mode: str | None = None
+        cls,
+        programme: Programme,
+        *,
+        weights: Weights | Mapping[str, Any] | None = None,
+        region_mode: str | None = None,
+        priority: str | None = None,
     ) -> Rules:
-        """The rules a programme's settings ask for (``weights`` / ``region_mode`` default to the programme's own)."""
+        """The rules a programme's settings ask for (``weights`` / ``region_mode`` / ``priority`` default to the programme's own)."""
         if weights is None:
             weights = dict(getattr(programme, "weights", ()) or ())
         if not isinstance(weights, Weights):
@@ -204,6 +232,7 @@ class Rules:
             require_common_slot=programme.require_common_slot,
             region_mode=region_mode,
             weights=weights,
+            priority=priority if priority is not None else getattr(programme, "priority", "isolated"),
         )
 
 
@@ -301,12 +330,30 @@ class ProposedSet:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """One step of a rearrangement offered for someone left out: ``member_id`` goes from set ``from_set`` to ``to_set``.
+
+    Sets are positions in :attr:`Proposal.sets` (0-based); ``None`` means "left out". A position at or past
+    the number of sets means a new set (moves naming the same such position form one new set together).
+    """
+
+    member_id: str
+    from_set: int | None
+    to_set: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Unplaced:
-    """Someone left out of every set, with the exact reason (``code`` is one of :data:`UNPLACED_CODES`)."""
+    """Someone left out of every set, with the exact reason (``code`` is one of :data:`UNPLACED_CODES`).
+
+    ``moves`` (code ``rearrange``, sometimes ``left_out``): a valid rearrangement that places them, as the
+    moves that turn the proposal into it; applying every move gives a partition that keeps every hard rule.
+    """
 
     member_id: str
     code: str
     reason: str
+    moves: tuple[Move, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +361,19 @@ class Proposal:
     """A partition of the pool into sets, scored and explained.
 
     ``score`` is the objective (the sum of the sets' scores); ``placed`` how many people are in a set;
+    ``connected`` how many isolated people are in a set with someone from another organisation;
     ``violations`` lists the hard rules the partition breaks as a whole (empty for every engine result;
-    per-set problems are also on each set). ``stopped`` says why the search ended: ``"iterations"``,
-    ``"time"``, ``"converged"`` or ``"scored"`` (a partition given to :func:`score_partition`).
+    per-set problems are also on each set). ``stopped`` says why the search ended: ``"iterations"`` (the
+    step budget), ``"time"`` (the time cap), ``"converged"`` (only once the bounds below are reached, or
+    when the search has exhausted the pool) or ``"scored"`` (a partition given to :func:`score_partition`).
+
+    ``placed_bound`` / ``connected_bound``: the most people any valid partition could place / isolated
+    people it could connect (under ``Rules.priority``: with ``isolated`` first, ``placed_bound`` is the
+    most placed among partitions connecting ``connected_bound``); ``bound_exact`` says they are proven
+    maxima (CP-SAT), not upper bounds from a relaxation. ``seed``, ``steps`` (the step budget, None for
+    a time budget only), ``iterations`` (steps taken) and ``engine`` (:data:`ENGINE_VERSION`) say how to
+    reproduce the result: the same pool, rules, seed, step budget and engine version give the same
+    partition on any machine, unless ``stopped`` is ``"time"``.
     """
 
     sets: tuple[ProposedSet, ...]
@@ -328,6 +385,12 @@ class Proposal:
     seed: int | None = None
     iterations: int = 0
     stopped: str = "scored"
+    connected: int = 0
+    placed_bound: int | None = None
+    connected_bound: int | None = None
+    bound_exact: bool = False
+    steps: int | None = None
+    engine: str = ""
 
     @property
     def valid(self) -> bool:

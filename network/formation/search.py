@@ -13,7 +13,9 @@ from __future__ import annotations
 import random
 from collections import deque
 
-from network.formation.engine import ALL_SLOTS, Budget, State, form_by_borrowing, insert_unplaced, settle
+from network.formation.bounds import Bounds
+from network.formation.engine import ALL_SLOTS, Budget, State, fill_pinned, form_by_borrowing, insert_unplaced, settle
+from network.formation.placement import place_by_chains
 
 #: Candidate sets sampled per unit for moves in big pools (all sets are tried when there are at most this many).
 SAMPLE = 14
@@ -21,10 +23,12 @@ SAMPLE = 14
 SWAP_SAMPLE = 5
 #: Kicks without a new best after which the search stops as converged, per member (with a floor).
 STALL_PER_MEMBER, STALL_MIN = 40, 1500
+#: Kicks between two rounds of ejection chains for the people left out (while the bounds are not reached).
+CHAIN_EVERY = 10
 
 
-def best_move(st: State, u: int, rng: random.Random, sample: int) -> tuple[tuple[int, int], tuple] | None:
-    """The best improving move of unit ``u``: ``((placed gain, points gain), move)`` or None."""
+def best_move(st: State, u: int, rng: random.Random, sample: int) -> tuple[tuple[int, int, int], tuple] | None:
+    """The best improving move of unit ``u``: ``(gain, move)`` or None; the gain compares like :meth:`State.key`."""
     pb = st.pb
     rules = st.rules
     units = pb.units
@@ -34,21 +38,27 @@ def best_move(st: State, u: int, rng: random.Random, sample: int) -> tuple[tuple
     mask_u = st.unit_mask[u]
     size_u = st.unit_size[u]
     need_slot = st.require_slot
+    order = st.order
+    # With one per organisation a set of two or more always spans two organisations: moves between sets keep every count.
+    plain = rules.max_per_organisation == 1
     candidates = [k for k in range(len(st.sets)) if k != a and st.sets[k] and not st.fixed[k] and (not need_slot or st.masks[k] & mask_u)]
     if len(candidates) > sample:
         candidates = rng.sample(candidates, sample)
     swap_sets = set(candidates[:SWAP_SAMPLE]) if sample < len(st.sets) else set(candidates)
-    best: tuple[int, int] = (0, 0)
+    best: tuple[int, int, int] = (0, 0, 0)
     move: tuple | None = None
+    isoc = st.isoc
     if a >= 0:
         base_a = st.pts[a]
         shrink_ok = st.can_shrink(a, u)
         without_a = st.points_with(a, remove=u) if shrink_ok else 0
+        iso_without_a = st.iso_with(a, remove=u) if shrink_ok and not plain else 0
         for b in candidates:
             base = base_a + st.pts[b]
             n_b = len(st.sets[b])
             if shrink_ok and n_b + size_u <= rules.size_max and st.fits(b, u):
-                gain = (0, without_a + st.points_with(b, add=u) - base)
+                d_iso = 0 if plain else iso_without_a + st.iso_with(b, add=u) - isoc[a] - isoc[b]
+                gain = order(d_iso, 0, without_a + st.points_with(b, add=u) - base)
                 if gain > best:
                     best, move = gain, ("move", u, a, b)
             if b not in swap_sets:
@@ -61,29 +71,29 @@ def best_move(st: State, u: int, rng: random.Random, sample: int) -> tuple[tuple
                     continue
                 if not st.fits(b, u, without=v) or not st.fits(a, v, without=u):
                     continue
-                gain = (0, st.points_with(a, remove=u, add=v) + st.points_with(b, remove=v, add=u) - base)
+                d_iso = 0 if plain else st.iso_with(a, remove=u, add=v) + st.iso_with(b, remove=v, add=u) - isoc[a] - isoc[b]
+                gain = order(d_iso, 0, st.points_with(a, remove=u, add=v) + st.points_with(b, remove=v, add=u) - base)
                 if gain > best:
                     best, move = gain, ("swap", u, a, v, b)
-        # Swap with someone left out (only when it does not reduce the number placed).
+        # Swap with someone left out (only when the counts do not get worse).
         for v in st.unplaced_units():
             size_v = st.unit_size[v]
-            if size_v < size_u or not st.can_shrink(a, u, gain=size_v) or not st.fits(a, v, without=u):
+            if not st.can_shrink(a, u, gain=size_v) or not st.fits(a, v, without=u):
                 continue
-            gain = (size_v - size_u, st.points_with(a, remove=u, add=v) - base_a)
+            gain = order(st.iso_with(a, remove=u, add=v) - isoc[a], size_v - size_u, st.points_with(a, remove=u, add=v) - base_a)
             if gain > best:
                 best, move = gain, ("out", u, a, v)
     else:
         for b in candidates:
             base = st.pts[b]
             if len(st.sets[b]) + size_u <= rules.size_max and st.fits(b, u):
-                gain = (size_u, st.points_with(b, add=u) - base)
+                gain = order(st.iso_with(b, add=u) - isoc[b], size_u, st.points_with(b, add=u) - base)
                 if gain > best:
                     best, move = gain, ("insert", u, b)
             for v in st.units_in(b):
-                size_v = st.unit_size[v]
-                if size_v > size_u or not st.can_shrink(b, v, gain=size_u) or not st.fits(b, u, without=v):
+                if not st.can_shrink(b, v, gain=size_u) or not st.fits(b, u, without=v):
                     continue
-                gain = (size_u - size_v, st.points_with(b, remove=v, add=u) - base)
+                gain = order(st.iso_with(b, remove=v, add=u) - isoc[b], size_u - st.unit_size[v], st.points_with(b, remove=v, add=u) - base)
                 if gain > best:
                     best, move = gain, ("out", v, b, u)
     if move is None:
@@ -300,15 +310,49 @@ def kick(st: State, rng: random.Random) -> list[int]:
     return sorted(touched)
 
 
-def improve(st: State, rng: random.Random, budget: Budget) -> str:
-    """Iterated local search from the current (valid) state; leaves the best state found. Returns why it stopped."""
+def counts_done(st: State, key: tuple[int, int, int], bounds: Bounds | None) -> bool:
+    """Whether a state of this key has provably connected and placed the most possible (nothing left to search for but score)."""
+    connected, placed = (key[0], key[1]) if st.iso_first else (key[1], key[0])
+    if bounds is not None and bounds.reached(connected, placed, st.rules.priority):
+        return True
+    return False
+
+
+def restart(st: State, rng: random.Random, budget: Budget, sample: int) -> None:
+    """Start again from a fresh randomised construction of everything not locked (the best state is kept by the caller)."""
+    for k in range(len(st.sets)):
+        if st.sets[k] and not st.fixed[k] and st.pin[k] < 0:
+            for u in st.units_in(k):
+                st.remove_unit(u)
+    for k in range(len(st.sets)):  # open locked sets keep only their pinned members
+        if st.pin[k] >= 0 and not st.fixed[k]:
+            for u in st.units_in(k):
+                if st.pb.pinned_of[st.pb.units[u][0]] < 0:
+                    st.remove_unit(u)
+    fill_pinned(st)
+    rebuild(st, rng, st.unplaced_units())
+    settle(st, rng)
+    local_search(st, rng, budget, deque(st.free_units), sample)
+
+
+def improve(st: State, rng: random.Random, budget: Budget, bounds: Bounds | None = None) -> str:
+    """Iterated local search from the current (valid) state; leaves the best state found. Returns why it stopped.
+
+    Until the best state reaches ``bounds`` (the most isolated people connected and people placed
+    any valid partition could have), every kick is followed by ejection chains for the people left
+    out, and a search that stalls starts again from a fresh randomised construction instead of
+    stopping: it stops early ("converged") only once the bounds are reached, else at the budget.
+    """
     n_sets = sum(1 for s in st.sets if s)
     sample = SAMPLE if n_sets > SAMPLE + 1 else len(st.sets)
     queue = deque(st.free_units)
     local_search(st, rng, budget, queue, sample)
     settle(st, rng)
-    best_key = st.key()
-    best = st.snapshot()
+    if not counts_done(st, st.key(), bounds) and place_by_chains(st, budget):
+        settle(st, rng)
+        local_search(st, rng, budget, deque(st.free_units), sample)
+    best_key = run_key = st.key()
+    best = run = st.snapshot()
     stall = 0
     limit = max(STALL_MIN, STALL_PER_MEMBER * st.pb.n)
     while not budget.spent:
@@ -317,19 +361,33 @@ def improve(st: State, rng: random.Random, budget: Budget) -> str:
         waiting = st.unplaced_units()
         if waiting and form_by_borrowing(st, rng, waiting):
             local_search(st, rng, budget, deque(st.free_units), sample)
-        key = st.key()
-        if key > best_key:
-            best_key, best, stall = key, st.snapshot(), 0
+        if stall % CHAIN_EVERY == 0 and st.unplaced_units() and not counts_done(st, best_key, bounds) and place_by_chains(st, budget):
             settle(st, rng)
-            if st.key() > best_key:
-                best_key, best = st.key(), st.snapshot()
+            local_search(st, rng, budget, deque(st.free_units), sample)
+        key = st.key()
+        if key > run_key:
+            run_key, run, stall = key, st.snapshot(), 0
+            settle(st, rng)
+            if st.key() > run_key:
+                run_key, run = st.key(), st.snapshot()
+            if run_key > best_key:
+                best_key, best = run_key, run
         else:
-            if key == best_key:
-                best = st.snapshot()  # drift along plateaus
-            else:
-                st.restore(best)
+            if key == run_key:
+                run = st.snapshot()  # drift along plateaus
+                if key == best_key:
+                    best = run
+            elif not budget.spent:
+                st.restore(run)
             stall += 1
             if stall >= limit:
-                return "converged"
+                if counts_done(st, best_key, bounds) or budget.unlimited:
+                    st.restore(best)
+                    return "converged"
+                # Not provably the most placed: start again elsewhere rather than stop (issue 22); the best is kept.
+                restart(st, rng, budget, sample)
+                run_key, run, stall = st.key(), st.snapshot(), 0
+                if run_key > best_key:
+                    best_key, best = run_key, run
     st.restore(best)
     return budget.reason or "converged"

@@ -1,7 +1,7 @@
 """No lost updates: two edits sent at the same moment to different fields of one record both stay.
 
 Each round releases two threads together at a barrier; each sends one PATCH through the JSON API
-(its own test client) changing a different field of the same assessor, or of the same programme.
+(its own test client) changing a different field of the same assessor, programme or organisation.
 Both answer 200, so both changes were acknowledged: afterwards both must be stored. Before the
 field-level use cases, each view read the whole record in one transaction and wrote every field
 back in another, so the later write undid the earlier one in most rounds, on both stores.
@@ -154,6 +154,28 @@ def test_two_edits_of_different_programme_settings_at_the_same_moment_both_stay(
             lost.append(f"round {n}: name")
         if stored["set_size_max"] != largest:
             lost.append(f"round {n}: set_size_max")
+    assert lost == [], f"{len(lost)} acknowledged change(s) lost in {ROUNDS} paired races: {lost}"
+
+
+def test_two_edits_of_different_organisation_fields_at_the_same_moment_both_stay(app: Flask) -> None:
+    _setting_up(
+        app, lambda s: s.create_organisation(Organisation(id="org-race", name="Northshire", kind="local_authority", region="london"))
+    )
+    admin = _token(app, roles=("admin",))
+    url = "/api/v1/organisations/org-race"
+    lost: list[str] = []
+    for n in range(ROUNDS):
+        name, region = f"Northshire {n}", "north_east" if n % 2 == 0 else "london"
+        results = _race(
+            app,
+            [
+                lambda c, name=name: c.patch(url, json={"name": name}, headers=admin),
+                lambda c, region=region: c.patch(url, json={"region": region}, headers=admin),
+            ],
+        )
+        assert all(not isinstance(r, BaseException) and r.status_code == 200 for r in results), _statuses(results)
+        stored = app.test_client().get(url, headers=admin).get_json()
+        lost += [f"round {n}: name"] * (stored["name"] != name) + [f"round {n}: region"] * (stored["region"] != region)
     assert lost == [], f"{len(lost)} acknowledged change(s) lost in {ROUNDS} paired races: {lost}"
 
 
