@@ -17,7 +17,18 @@ from api.services import enrolment
 from api.services import sets as service
 from graph.port import Conflict, NotFound, StoreError, Unavailable
 from network import availability
-from network.domain import CADENCES, JOIN_POLICIES, REGION_MODES, REGIONS, InvalidValue, Programme
+from network.domain import (
+    CADENCES,
+    JOIN_POLICIES,
+    MEETINGS_MAX,
+    MEETINGS_MIN,
+    REGION_MODES,
+    REGIONS,
+    SET_SIZE_MAX,
+    SET_SIZE_MIN,
+    InvalidValue,
+    Programme,
+)
 from network.formation import FormationError
 
 
@@ -68,7 +79,9 @@ def proposal_lines(view: service.ProposalView) -> list[str]:
 
 @click.command("form-sets")
 @click.argument("programme_id")
-@click.option("--seed", "-s", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True, help="Same data + same seed = same sets.")
+@click.option(
+    "--seed", "-s", type=click.IntRange(0, service.MAX_SEED), default=0, show_default=True, help="Same data + same seed = same sets."
+)
 @click.option(
     "--time-limit",
     "-t",
@@ -125,11 +138,11 @@ def programme() -> None:
 @click.argument("programme_id")
 @click.option("--name", required=True, help="What coordinators and members call it.")
 @click.option("--region", type=click.Choice(sorted(REGIONS)), default=None)
-@click.option("--size-min", type=click.IntRange(2, 50), default=4, show_default=True)
-@click.option("--size-max", type=click.IntRange(2, 50), default=7, show_default=True)
-@click.option("--size-target", type=click.IntRange(2, 50), default=6, show_default=True)
+@click.option("--size-min", type=click.IntRange(SET_SIZE_MIN, SET_SIZE_MAX), default=4, show_default=True)
+@click.option("--size-max", type=click.IntRange(SET_SIZE_MIN, SET_SIZE_MAX), default=7, show_default=True)
+@click.option("--size-target", type=click.IntRange(SET_SIZE_MIN, SET_SIZE_MAX), default=6, show_default=True)
 @click.option("--cadence", type=click.Choice(CADENCES), default="monthly", show_default=True)
-@click.option("--meetings", type=click.IntRange(1, 100), default=6, show_default=True)
+@click.option("--meetings", type=click.IntRange(MEETINGS_MIN, MEETINGS_MAX), default=6, show_default=True)
 @click.option("--max-per-organisation", type=click.IntRange(1, 2), default=1, show_default=True)
 @click.option("--no-common-slot", is_flag=True, help="Do not require a weekly slot common to each set.")
 @click.option("--region-mode", type=click.Choice(REGION_MODES), default="mix", show_default=True)

@@ -59,15 +59,32 @@ REGION_MODES: tuple[str, ...] = ("mix", "close")
 #: Who decides requests to join a programme's sets: its coordinator, or Bridgework automatically when every hard rule holds.
 JOIN_POLICIES: tuple[str, ...] = ("coordinator", "automatic")
 
-#: Every stable id: 1-64 letters, digits or ``_ . : -``, starting with a letter or digit (the API, pages and CSV use this).
+# -- limits on what people enter, each defined once ----------------------------------------------------
+# The types below check them; the JSON API's schemas (api/v1), the page forms (web) and the command
+# line take the same constants, and the CSV reader (network.csvio) builds these types, so every door
+# refuses the same values. The window of dates people may enter is in :mod:`network.limits`.
+
+#: Every stable id: 1-64 letters, digits or ``_ . : -``, starting with a letter or digit.
 ID_MAX = 64
 ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_.:-]{{0,{ID_MAX - 1}}}$"
 #: What a bad id breaks, in the words every door uses.
 ID_RULE = f"must be 1-{ID_MAX} letters, digits or _.:- starting with a letter or digit"
-_ID_RE = re.compile(ID_PATTERN)
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: An e-mail address: no spaces, one ``@``, a dot in the domain, at most :data:`EMAIL_MAX` characters (SMTP's limit).
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_MAX = 254
+#: Names (of people, organisations, themes, programmes and sets) and an assessor's introduction, in characters.
 MAX_NAME = 200
 MAX_BIO = 2000
+#: An assessor's years of experience and how many sets they can be in at once.
+EXPERIENCE_MIN, EXPERIENCE_MAX = 0, 70
+CAPACITY_MIN, CAPACITY_MAX = 0, 20
+#: A programme's set sizes (smallest, largest and aimed-for), its number of meetings, and a soft goal's weight.
+SET_SIZE_MIN, SET_SIZE_MAX = 2, 50
+MEETINGS_MIN, MEETINGS_MAX = 1, 100
+WEIGHT_MIN, WEIGHT_MAX = 0, 1000
+
+_ID_RE = re.compile(ID_PATTERN)
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
 
 
 class InvalidValue(ValueError):
@@ -101,11 +118,11 @@ def _choice(value: Any, choices: tuple[str, ...] | dict[str, str], field_name: s
     return str(value)
 
 
-def _count(value: Any, field_name: str, limit: int = 1000) -> int:
+def _count(value: Any, field_name: str, limit: int = 1000, low: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidValue(field_name, f"must be a whole number, got {value!r}")
-    if value < 0:
-        raise InvalidValue(field_name, f"must be 0 or more, got {value}")
+    if value < low:
+        raise InvalidValue(field_name, f"must be {low} or more, got {value}")
     if value > limit:
         raise InvalidValue(field_name, f"must be at most {limit}, got {value}")
     return value
@@ -131,8 +148,10 @@ def _weights(value: Any, field_name: str = "weights") -> tuple[tuple[str, float]
             raise InvalidValue(field_name, f"goal names must be text, got {name!r}")
         if name in out:
             raise InvalidValue(field_name, f"goal {name!r} is given twice")
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
-            raise InvalidValue(field_name, f"the weight of {name!r} must be a number >= 0, got {weight!r}")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight < WEIGHT_MIN:
+            raise InvalidValue(field_name, f"the weight of {name!r} must be a number >= {WEIGHT_MIN}, got {weight!r}")
+        if weight > WEIGHT_MAX:
+            raise InvalidValue(field_name, f"the weight of {name!r} must be at most {WEIGHT_MAX}, got {weight!r}")
         out[name] = float(weight)
     return tuple(sorted(out.items()))
 
@@ -217,13 +236,13 @@ class Assessor:
         object.__setattr__(self, "name", _name(self.name))
         if self.email is not None:
             email = self.email.strip() if isinstance(self.email, str) else self.email
-            if not isinstance(email, str) or not _EMAIL_RE.match(email):
+            if not isinstance(email, str) or len(email) > EMAIL_MAX or not _EMAIL_RE.match(email):
                 raise InvalidValue("email", f"must be an email address, got {self.email!r}")
             object.__setattr__(self, "email", email)
         if self.region is not None:
             _choice(self.region, REGIONS, "region")
-        _count(self.experience_years, "experience_years", limit=70)
-        _count(self.capacity, "capacity", limit=20)
+        _count(self.experience_years, "experience_years", limit=EXPERIENCE_MAX, low=EXPERIENCE_MIN)
+        _count(self.capacity, "capacity", limit=CAPACITY_MAX, low=CAPACITY_MIN)
         _flag(self.discoverable, "discoverable")
         _flag(self.paused, "paused")
         _flag(self.active, "active")
@@ -344,10 +363,11 @@ class Programme:
             _choice(self.region, REGIONS, "region")
         _choice(self.status, PROGRAMME_STATUSES, "status")
         _choice(self.join_policy, JOIN_POLICIES, "join_policy")
-        for f in ("set_size_min", "set_size_max", "set_size_target", "meetings"):
-            _count(getattr(self, f), f)
-        if self.set_size_min < 2:
-            raise InvalidValue("set_size_min", "a set needs at least 2 members")
+        for f in ("set_size_min", "set_size_max", "set_size_target"):
+            _count(getattr(self, f), f, limit=SET_SIZE_MAX)
+        _count(self.meetings, "meetings", limit=MEETINGS_MAX, low=MEETINGS_MIN)
+        if self.set_size_min < SET_SIZE_MIN:
+            raise InvalidValue("set_size_min", f"a set needs at least {SET_SIZE_MIN} members")
         if self.set_size_max < self.set_size_min:
             raise InvalidValue("set_size_max", "must be at least set_size_min")
         if not self.set_size_min <= self.set_size_target <= self.set_size_max:

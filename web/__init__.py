@@ -16,6 +16,9 @@ from flask import Blueprint, Flask, Response, current_app, render_template, send
 
 from api.access import current_principal
 from api.extensions import get_store
+from graph.port_joins import MAX_MESSAGE
+from graph.port_meetings import MAX_ACTION
+from network import domain
 from web.guard import may
 
 bp = Blueprint("web", __name__)
@@ -26,6 +29,20 @@ PAGES: list[str] = ["assessor", "coordinator", "reach", "admin", "onboarding", "
 #: The pages' templates and static files (the app serves both; the API's docs pages use the vendored scripts).
 TEMPLATE_FOLDER = str(Path(__file__).parent / "templates")
 STATIC_FOLDER = str(Path(__file__).parent / "static")
+
+
+#: The limits on what people enter, for the forms' ``maxlength`` (``field_limits`` in every template); each is defined
+#: once, in network.domain or the store port, and the page's own check uses the same constant.
+FIELD_LIMITS: dict[str, int] = {
+    "name": domain.MAX_NAME,
+    "email": domain.EMAIL_MAX,
+    "bio": domain.MAX_BIO,
+    # Whole numbers: one character more than the largest allowed has, so a number too big gets a message, not cut short.
+    "experience": len(str(domain.EXPERIENCE_MAX)) + 1,
+    "capacity": len(str(domain.CAPACITY_MAX)) + 1,
+    "action": MAX_ACTION,
+    "message": MAX_MESSAGE,
+}
 
 
 def init_app(app: Flask) -> None:
@@ -54,5 +71,6 @@ def favicon() -> Response:
 
 @bp.app_context_processor
 def _principal() -> dict[str, Any]:
-    """``principal`` (the signed-in caller, or ``None``) and ``may(action, **scope)`` in every template, to show what they may use."""
-    return {"principal": current_principal(), "may": may}
+    """``principal`` (the signed-in caller, or ``None``), ``may(action, **scope)`` (to show what they may use) and
+    ``field_limits`` (:data:`FIELD_LIMITS`) in every template."""
+    return {"principal": current_principal(), "may": may, "field_limits": FIELD_LIMITS}

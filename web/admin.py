@@ -27,7 +27,18 @@ from api.http import path_id
 from api.services import accounts, catalogue
 from graph.port import Conflict, GraphStore, NotFound
 from graph.port_accounts import ROLES, User
-from network.domain import ID_MAX, ID_PATTERN, MAX_NAME, ORGANISATION_KINDS, REGIONS, THEME_FRAMEWORKS, InvalidValue, Organisation, Theme
+from network.domain import (
+    EMAIL_MAX,
+    ID_MAX,
+    ID_PATTERN,
+    MAX_NAME,
+    ORGANISATION_KINDS,
+    REGIONS,
+    THEME_FRAMEWORKS,
+    InvalidValue,
+    Organisation,
+    Theme,
+)
 from web.guard import page_authorize
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -160,7 +171,7 @@ class ScopeFields(FlaskForm):
 class UserCreateForm(ScopeFields):
     """A new user: email, roles and scopes, and an optional first password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), _email])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX), _email])
     password = PasswordField(
         "First password (optional)",
         validators=[
@@ -333,7 +344,7 @@ def users() -> str:
     role = request.args.get("role") or None
     if role not in (None, *ROLES):
         role = None
-    search = (request.args.get("q") or "").strip().lower()[:254]
+    search = (request.args.get("q") or "").strip().lower()[:EMAIL_MAX]
     items, next_after = _find_users(get_store(), role, search, _after())
     return render_template("admin/users.html", users=items, next_after=next_after, role=role, q=search, roles=ROLE_LABELS)
 

@@ -30,7 +30,20 @@ from api.services import suggestions as suggestions_service
 from graph.port import Conflict, Invalid, NotFound
 from network import availability, limits
 from network import delivery as notice_rules
-from network.domain import LEVELS, MAX_BIO, MAX_NAME, REGIONS, InvalidValue, today
+from network.domain import (
+    CAPACITY_MAX,
+    CAPACITY_MIN,
+    EMAIL_MAX,
+    EMAIL_PATTERN,
+    EXPERIENCE_MAX,
+    EXPERIENCE_MIN,
+    LEVELS,
+    MAX_BIO,
+    MAX_NAME,
+    REGIONS,
+    InvalidValue,
+    today,
+)
 from web import edits
 from web.guard import may, page_authorize
 
@@ -56,10 +69,8 @@ FRAMEWORK_WORDS: dict[str, str] = {
 }
 #: How many suggestions the page shows.
 SUGGESTIONS_SHOWN = 10
-#: Longest email address accepted.
-MAX_EMAIL = 254
-#: The shape of an email address (the same rule as :class:`network.domain.Assessor`).
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The shape of an email address (network.domain.EMAIL_PATTERN, the rule of :class:`network.domain.Assessor`).
+EMAIL = re.compile(EMAIL_PATTERN)
 #: What the erase form asks people to tick.
 ERASE_CONFIRMATION = "erase"
 
@@ -247,7 +258,7 @@ def parse_profile(form: MultiDict[str, str], known_themes: set[str], on: date) -
         errors["name"] = f"Your name must be {MAX_NAME} characters or fewer."
     changes["name"] = name
     email = (form.get("email") or "").strip()
-    if email and (len(email) > MAX_EMAIL or not EMAIL.match(email)):
+    if email and (len(email) > EMAIL_MAX or not EMAIL.match(email)):
         errors["email"] = "Enter an email address like name@example.org, or leave it empty."
     changes["email"] = email or None
     bio = (form.get("bio") or "").replace("\r\n", "\n").strip()
@@ -258,13 +269,13 @@ def parse_profile(form: MultiDict[str, str], known_themes: set[str], on: date) -
     if region and region not in REGIONS:
         errors["region"] = "Choose a region from the list."
     changes["region"] = region or None
-    years = _whole(form.get("experience_years") or "", 0, 70)
+    years = _whole(form.get("experience_years") or "", EXPERIENCE_MIN, EXPERIENCE_MAX)
     if years is None:
-        errors["experience_years"] = "Enter your years of experience as a whole number from 0 to 70."
+        errors["experience_years"] = f"Enter your years of experience as a whole number from {EXPERIENCE_MIN} to {EXPERIENCE_MAX}."
     changes["experience_years"] = years
-    capacity = _whole(form.get("capacity") or "", 0, 20)
+    capacity = _whole(form.get("capacity") or "", CAPACITY_MIN, CAPACITY_MAX)
     if capacity is None:
-        errors["capacity"] = "Enter how many sets you can be in at once, a whole number from 0 to 20."
+        errors["capacity"] = f"Enter how many sets you can be in at once, a whole number from {CAPACITY_MIN} to {CAPACITY_MAX}."
     changes["capacity"] = capacity
     slots = form.getlist("availability")
     if any(s not in availability.SLOTS for s in slots):

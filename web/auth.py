@@ -20,7 +20,7 @@ from api.auth import SessionUser, login_throttle
 from api.errors import error_response, wants_json
 from api.extensions import get_store
 from api.services import accounts
-from network.domain import InvalidValue
+from network.domain import EMAIL_MAX, InvalidValue
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +28,7 @@ bp = Blueprint("auth", __name__)
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=accounts.MAX_PASSWORD)])
     remember = BooleanField("Keep me signed in on this device")
 

@@ -36,7 +36,21 @@ from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_jobs import JobRecord
 from graph.port_sets import SetRecord
 from network import availability, limits, words
-from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGIONS, InvalidValue, Programme
+from network.domain import (
+    CADENCES,
+    JOIN_POLICIES,
+    MAX_NAME,
+    MEETINGS_MAX,
+    MEETINGS_MIN,
+    PROGRAMME_STATUSES,
+    REGIONS,
+    SET_SIZE_MAX,
+    SET_SIZE_MIN,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    InvalidValue,
+    Programme,
+)
 from network.formation import GOALS, FormationError, Weights
 from web import edits
 from web.guard import may, page_authorize
@@ -101,6 +115,11 @@ def in_date_window(form: FlaskForm, field: Any) -> None:
         raise ValidationError(f"Choose a date {limits.window_words()}.")
 
 
+#: What a programme's numbers may be (the limits are network.domain's, as in the API and the domain).
+_SET_SIZE = NumberRange(SET_SIZE_MIN, SET_SIZE_MAX, f"Between {SET_SIZE_MIN} and {SET_SIZE_MAX}.")
+_MEETINGS = NumberRange(MEETINGS_MIN, MEETINGS_MAX, f"Between {MEETINGS_MIN} and {MEETINGS_MAX}.")
+_WEIGHT = NumberRange(WEIGHT_MIN, WEIGHT_MAX, f"Between {WEIGHT_MIN} and {WEIGHT_MAX}.")
+
 class ProgrammeForm(FlaskForm):
     """Every setting of a programme. CSRF is checked by ``authorize`` (one place), so the form does not check it again."""
 
@@ -111,17 +130,17 @@ class ProgrammeForm(FlaskForm):
     region = SelectField("Region", choices=_choices([("", "Not tied to a region"), *REGIONS.items()]), default="")
     status = SelectField("Status", choices=_choices((s, STATUS_LABELS[s]) for s in PROGRAMME_STATUSES), default="draft")
     set_size_min = IntegerField(
-        "Smallest set", default=4, validators=[InputRequired("Give a number."), NumberRange(2, 50, "Between 2 and 50.")]
+        "Smallest set", default=4, validators=[InputRequired("Give a number."), _SET_SIZE]
     )
     set_size_max = IntegerField(
-        "Largest set", default=7, validators=[InputRequired("Give a number."), NumberRange(2, 50, "Between 2 and 50.")]
+        "Largest set", default=7, validators=[InputRequired("Give a number."), _SET_SIZE]
     )
     set_size_target = IntegerField(
-        "Aim for sets of", default=6, validators=[InputRequired("Give a number."), NumberRange(2, 50, "Between 2 and 50.")]
+        "Aim for sets of", default=6, validators=[InputRequired("Give a number."), _SET_SIZE]
     )
     cadence = SelectField("Sets meet", choices=_choices((c, CADENCE_LABELS[c]) for c in CADENCES), default="monthly")
     meetings = IntegerField(
-        "Number of meetings", default=6, validators=[InputRequired("Give a number."), NumberRange(1, 100, "Between 1 and 100.")]
+        "Number of meetings", default=6, validators=[InputRequired("Give a number."), _MEETINGS]
     )
     max_per_organisation = RadioField(
         "People from one organisation in a set",
@@ -147,7 +166,7 @@ for _goal in GOALS:
         FloatField(
             GOAL_LABELS[_goal],
             default=_DEFAULT_WEIGHTS[_goal],
-            validators=[InputRequired("Give a number (0 switches this goal off)."), NumberRange(0, 1000, "Between 0 and 1000.")],
+            validators=[InputRequired("Give a number (0 switches this goal off)."), _WEIGHT],
         ),
     )
 
@@ -223,7 +242,9 @@ class RunForm(FlaskForm):
         csrf = False
 
     seed = IntegerField(
-        "Seed", default=0, validators=[InputRequired("Give a whole number."), NumberRange(0, 2**31 - 1, "A whole number from 0.")]
+        "Seed",
+        default=0,
+        validators=[InputRequired("Give a whole number."), NumberRange(0, service.MAX_SEED, "A whole number from 0.")],
     )
     time_limit = FloatField(
         "Search time (seconds)",

@@ -29,7 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from api.services.usecase import use_case
 from graph.port import GraphStore, Invalid, NotFound
 from graph.port_accounts import ROLES, ApiToken, AuditEntry, PasswordReset, User
-from network.domain import InvalidValue
+from network.domain import EMAIL_MAX, EMAIL_PATTERN, InvalidValue
 
 _HASHER = PasswordHasher()
 #: A hash checked when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -39,7 +39,7 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 256
 MAX_TOKEN_NAME = 100
 _TOKEN_RE = re.compile(r"^bw_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_RE = re.compile(EMAIL_PATTERN)
 #: How stale a token's ``last_used_at`` may get before a use is written (saves a write per request).
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -57,7 +57,7 @@ def new_user_id() -> str:
 def normalise_email(email: str) -> str:
     """The stored form of an email address: trimmed and lower-cased; :class:`InvalidValue` if it is not one."""
     value = email.strip().lower() if isinstance(email, str) else email
-    if not isinstance(value, str) or len(value) > 254 or not _EMAIL_RE.match(value):
+    if not isinstance(value, str) or len(value) > EMAIL_MAX or not _EMAIL_RE.match(value):
         raise InvalidValue("email", "must be an email address")
     return value
 

@@ -56,6 +56,8 @@ from network.repair import Candidate, Replacement, rank_replacements
 #: Seconds a formation run may search when none is asked for, and the most it may be given.
 DEFAULT_TIME_LIMIT = 5.0
 MAX_TIME_LIMIT = 120.0
+#: The largest seed a run takes (a run with the same data and seed forms the same sets).
+MAX_SEED = 2**31 - 1
 #: How many of a set's shared themes become its focus themes (rarest first).
 MAX_FOCUS_THEMES = 3
 #: Candidates read from each source before ranking a repair.
@@ -137,6 +139,8 @@ class RunSettings:
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise FormationError("seed", f"must be a whole number, got {self.seed!r}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise FormationError("seed", f"must be between 0 and {MAX_SEED}, got {self.seed}")
         limit = self.time_limit
         if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= MAX_TIME_LIMIT:
             raise FormationError("time_limit", f"must be between 0 and {MAX_TIME_LIMIT:g} seconds, got {limit!r}")

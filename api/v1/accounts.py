@@ -16,6 +16,7 @@ from api.extensions import get_store
 from api.services import accounts
 from api.v1.common import PageQuery, StrictSchema, id_field, page_body, page_schema, path_id
 from graph.port_accounts import ROLES
+from network.domain import EMAIL_MAX
 
 blp = Blueprint("accounts", __name__, description="Your account and API tokens; users, roles and the audit log (admins).")
 
@@ -90,7 +91,7 @@ class UserQuery(PageQuery):
 class UserCreateSchema(StrictSchema):
     """A new user; without a password, they sign in through the reset link returned."""
 
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=EMAIL_MAX))
     roles = fields.List(_ROLE, required=True, validate=validate.Length(min=1, max=len(ROLES)))
     password = fields.String(
         load_default=None, load_only=True, validate=validate.Length(min=accounts.MIN_PASSWORD, max=accounts.MAX_PASSWORD)
@@ -105,7 +106,7 @@ class UserCreateSchema(StrictSchema):
 class UserUpdateSchema(StrictSchema):
     """Changes to a user (omitted fields stay); a change of roles is audited."""
 
-    email = fields.String(validate=validate.Length(min=3, max=254))
+    email = fields.String(validate=validate.Length(min=3, max=EMAIL_MAX))
     roles = fields.List(_ROLE, validate=validate.Length(max=len(ROLES)))
     active = fields.Boolean()
     assessor_id = id_field(

@@ -21,7 +21,7 @@ from werkzeug.routing import BaseConverter
 from api.http import path_id as path_id  # shared with the pages
 from graph.values import MAX_PAGE, Page
 from network import limits
-from network.domain import ID_MAX, ID_PATTERN, ID_RULE
+from network.domain import EMAIL_MAX, EMAIL_PATTERN, ID_MAX, ID_PATTERN, ID_RULE
 
 
 class StrictSchema(Schema):
@@ -33,8 +33,15 @@ class StrictSchema(Schema):
 
 def id_field(**kwargs: Any) -> fields.String:
     """A field holding a stable id."""
+    return fields.String(validate=validate.Regexp(ID_PATTERN, error=ID_RULE), **kwargs)
+
+
+def email_field(**kwargs: Any) -> fields.String:
+    """An e-mail address as the domain takes it (:data:`network.domain.EMAIL_PATTERN`, at most :data:`~network.domain.EMAIL_MAX`)."""
     return fields.String(
-        validate=validate.Regexp(ID_PATTERN, error=ID_RULE), **kwargs
+        validate=[validate.Length(max=EMAIL_MAX), validate.Regexp(EMAIL_PATTERN, error="must be an email address")],
+        metadata={"format": "email"},
+        **kwargs,
     )
 
 

@@ -21,10 +21,14 @@ from marshmallow import ValidationError, fields, validate, validates
 from api.access import NotAllowed, Principal, allowed, authorize, employment_of
 from api.extensions import get_store
 from api.services import catalogue, people, privacy, profile
-from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_schema, path_id
+from api.v1.common import PageQuery, StrictSchema, date_field, email_field, id_field, page_schema, path_id
 from graph.port import GraphStore, Page
 from network import availability
 from network.domain import (
+    CAPACITY_MAX,
+    CAPACITY_MIN,
+    EXPERIENCE_MAX,
+    EXPERIENCE_MIN,
     LEVELS,
     MAX_BIO,
     MAX_NAME,
@@ -116,10 +120,12 @@ class _AssessorFields(StrictSchema):
     """The editable fields of an assessor's profile."""
 
     name = fields.String(validate=_NAME_LENGTH)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = email_field(allow_none=True)
     region = fields.String(allow_none=True, validate=validate.OneOf(list(REGIONS)))
-    experience_years = fields.Integer(strict=True, validate=validate.Range(min=0, max=70))
-    capacity = fields.Integer(strict=True, validate=validate.Range(min=0, max=20), metadata={"description": "How many sets at once."})
+    experience_years = fields.Integer(strict=True, validate=validate.Range(min=EXPERIENCE_MIN, max=EXPERIENCE_MAX))
+    capacity = fields.Integer(
+        strict=True, validate=validate.Range(min=CAPACITY_MIN, max=CAPACITY_MAX), metadata={"description": "How many sets at once."}
+    )
     availability = fields.List(_SLOT, validate=validate.Length(max=len(availability.SLOTS)), metadata={"description": "Weekly slots."})
     discoverable = fields.Boolean(metadata={"description": "Whether others may be shown you as a suggestion (your opt-in)."})
     paused = fields.Boolean(metadata={"description": "Hide for a while without losing the opt-in."})

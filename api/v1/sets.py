@@ -34,7 +34,22 @@ from api.v1.common import PageQuery, StrictSchema, date_field, id_field, page_sc
 from graph.port import NotFound, Page
 from graph.port_sets import Membership, SetRecord
 from network import availability, calendar
-from network.domain import CADENCES, JOIN_POLICIES, MAX_NAME, PROGRAMME_STATUSES, REGION_MODES, REGIONS, SET_STATUSES, Programme
+from network.domain import (
+    CADENCES,
+    JOIN_POLICIES,
+    MAX_NAME,
+    MEETINGS_MAX,
+    MEETINGS_MIN,
+    PROGRAMME_STATUSES,
+    REGION_MODES,
+    REGIONS,
+    SET_SIZE_MAX,
+    SET_SIZE_MIN,
+    SET_STATUSES,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    Programme,
+)
 from network.formation import GOALS, FormationError
 from network.rota import turns
 
@@ -57,9 +72,11 @@ def formation_input() -> Iterator[None]:
 
 _WEIGHTS = fields.Dict(
     keys=fields.String(validate=validate.OneOf(GOALS)),
-    values=fields.Float(validate=validate.Range(min=0, max=1000)),
+    values=fields.Float(validate=validate.Range(min=WEIGHT_MIN, max=WEIGHT_MAX)),
     metadata={"description": f"Soft-goal weights by goal ({', '.join(GOALS)}); goals left out keep their defaults."},
 )
+
+_SET_SIZE = validate.Range(min=SET_SIZE_MIN, max=SET_SIZE_MAX)
 
 
 class _ProgrammeFields(StrictSchema):
@@ -68,11 +85,11 @@ class _ProgrammeFields(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=MAX_NAME))
     region = fields.String(allow_none=True, validate=validate.OneOf(list(REGIONS)))
     status = fields.String(validate=validate.OneOf(PROGRAMME_STATUSES))
-    set_size_min = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 4."})
-    set_size_max = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 7."})
-    set_size_target = fields.Integer(strict=True, validate=validate.Range(min=2, max=50), metadata={"description": "Default 6."})
+    set_size_min = fields.Integer(strict=True, validate=_SET_SIZE, metadata={"description": "Default 4."})
+    set_size_max = fields.Integer(strict=True, validate=_SET_SIZE, metadata={"description": "Default 7."})
+    set_size_target = fields.Integer(strict=True, validate=_SET_SIZE, metadata={"description": "Default 6."})
     cadence = fields.String(validate=validate.OneOf(CADENCES))
-    meetings = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    meetings = fields.Integer(strict=True, validate=validate.Range(min=MEETINGS_MIN, max=MEETINGS_MAX))
     max_per_organisation = fields.Integer(strict=True, validate=validate.OneOf([1, 2]), metadata={"description": "1 (default) or 2."})
     require_common_slot = fields.Boolean()
     starts_on = date_field(allow_none=True, metadata={"description": "No meeting before this date."})
@@ -166,7 +183,7 @@ _PAIR = fields.List(id_field(), validate=validate.Length(equal=2))
 class ProposalRequestSchema(StrictSchema):
     """How to form sets: seed and time budget, pairs to keep together or apart, and (optionally) other weights."""
 
-    seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+    seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=service.MAX_SEED))
     time_limit = fields.Float(
         load_default=service.DEFAULT_TIME_LIMIT,
         validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT),
@@ -176,7 +193,7 @@ class ProposalRequestSchema(StrictSchema):
     cannot_link = fields.List(_PAIR, load_default=list, validate=validate.Length(max=MAX_PAIRS))
     weights = fields.Dict(
         keys=fields.String(validate=validate.OneOf(GOALS)),
-        values=fields.Float(validate=validate.Range(min=0, max=1000)),
+        values=fields.Float(validate=validate.Range(min=WEIGHT_MIN, max=WEIGHT_MAX)),
         load_default=None,
         metadata={"description": "Weights for this run (default: the programme's)."},
     )
@@ -223,7 +240,7 @@ class LockSchema(_Versioned):
 class RerunSchema(_Versioned):
     """Re-run for everything not locked, optionally with a new seed or time budget."""
 
-    seed = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0, max=2**31 - 1))
+    seed = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0, max=service.MAX_SEED))
     time_limit = fields.Float(load_default=None, validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT))
 
 

@@ -189,11 +189,27 @@ def test_counts_of_zero_or_more_are_kept(years: int, capacity: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "field", "limit"), [(Assessor, "experience_years", 70), (Assessor, "capacity", 20), (Programme, "meetings", 1000)]
+    ("cls", "field", "limit"),
+    [
+        (Assessor, "experience_years", domain.EXPERIENCE_MAX),
+        (Assessor, "capacity", domain.CAPACITY_MAX),
+        (Programme, "meetings", domain.MEETINGS_MAX),
+        (Programme, "set_size_max", domain.SET_SIZE_MAX),
+    ],
 )
 def test_counts_have_a_sane_upper_bound(cls: type, field: str, limit: int) -> None:
     assert getattr(build(cls, **{field: limit}), field) == limit
     assert "at most" in str(rejected(cls, field, **{field: limit + 1}))
+
+
+def test_the_lower_bounds_every_door_uses_hold_in_the_domain() -> None:
+    """The limits are defined once (network.domain) and the domain holds all of them, not only the ones it once had."""
+    assert "1 or more" in str(rejected(Programme, "meetings", meetings=domain.MEETINGS_MIN - 1))
+    assert "at least 2 members" in str(rejected(Programme, "set_size_min", set_size_min=domain.SET_SIZE_MIN - 1))
+    assert "at most 1000" in str(rejected(Programme, "weights", weights={"themes": domain.WEIGHT_MAX + 1}))
+    long = "a" * (domain.EMAIL_MAX - len("@example.org")) + "@example.org"
+    assert build(Assessor, email=long).email == long
+    rejected(Assessor, "email", email="a" + long)
 
 
 @pytest.mark.parametrize("field", ["discoverable", "paused", "active"])

@@ -26,7 +26,8 @@ from graph.port import GraphStore
 from graph.port_meetings import MeetingPlan
 from graph.port_sets import NewSet
 from graph.settings import StoreSettings
-from network.domain import ActionLearningSet, Assessor, Organisation, Programme, Theme, today
+from network import domain
+from network.domain import ActionLearningSet, Assessor, InvalidValue, Organisation, Programme, Theme, today
 
 PASSWORD = "correct horse battery staple"
 SignIn = Callable[..., FlaskClient]
@@ -220,6 +221,47 @@ def test_bad_input_is_refused_with_a_message_for_the_field_and_nothing_is_writte
     assert f'<a href="#{field}">' in page  # the error summary links to the field
     assert "Nothing was saved" in page
     assert _snapshot(store) == before
+
+
+def test_the_form_takes_its_limits_from_the_domain(store: GraphStore, sign_in: SignIn) -> None:
+    """The page's checks and its inputs' maxlength use network.domain's constants (one more than the largest number has,
+    so a number too big is refused with a message instead of being cut short: capacity "100" was cut to "10" and saved)."""
+    client = sign_in(assessor_id="a-ann")
+    page = client.get("/me/profile").data.decode()
+    for field, length in [
+        ("name", domain.MAX_NAME),
+        ("email", domain.EMAIL_MAX),
+        ("bio", domain.MAX_BIO),
+        ("experience_years", len(str(domain.EXPERIENCE_MAX)) + 1),
+        ("capacity", len(str(domain.CAPACITY_MAX)) + 1),
+    ]:
+        assert re.search(rf'id="{field}"[^>]*maxlength="{length}"', page), field
+    before = _snapshot(store)
+    for field, value in [("experience_years", domain.EXPERIENCE_MAX + 1), ("capacity", domain.CAPACITY_MAX + 1)]:
+        refused = client.post("/me/profile", data=_good_form(**{field: str(value)}))
+        assert refused.status_code == 422 and f" to {value - 1}." in _text(refused.data)
+    assert _snapshot(store) == before
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["sam@example.c", "sam@example.org", "sam@localhost", "s am@example.org", "a" * (domain.EMAIL_MAX - 12) + "@example.org",
+     "a" * (domain.EMAIL_MAX - 11) + "@example.org"],
+)
+def test_the_page_and_the_api_take_the_same_email_addresses_as_the_domain(store: GraphStore, sign_in: SignIn, email: str) -> None:
+    """One e-mail rule (network.domain.EMAIL_PATTERN, EMAIL_MAX): the API's schema used to refuse 'sam@example.c',
+    which the pages, the CSV import and the domain take."""
+    try:
+        Assessor("a-check", "Check", email=email)
+        valid = True
+    except InvalidValue:
+        valid = False
+    client = sign_in(assessor_id="a-ann")
+    page = client.post("/me/profile", data=_good_form(email=email))
+    assert page.status_code == (302 if valid else 422)
+    api = client.patch("/api/v1/assessors/a-ann", json={"email": email})
+    assert api.status_code == (200 if valid else 422), api.get_json()
+    assert (store.get_assessor("a-ann").email == email) is valid
 
 
 def test_a_refused_form_shows_what_was_typed(store: GraphStore, sign_in: SignIn) -> None:
