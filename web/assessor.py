@@ -241,7 +241,7 @@ FIELD_IDS: dict[str, str] = {
 
 def _whole(raw: str, low: int, high: int) -> int | None:
     text = raw.strip()
-    if not text or not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "¹".isdigit() is true too, and int() refuses it
         return None
     value = int(text)
     return value if low <= value <= high else None

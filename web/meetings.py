@@ -73,7 +73,7 @@ def set_page(set_id: str) -> Any:
 
 
 def _meeting(set_id: str, number: str) -> Any:
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):  # "¹".isdigit() is true too, and int() refuses it
         raise NotFound("This set has no such meeting.")
     found = next((m for m in service.ensure_meetings(get_store(), set_id) if m.number == int(number)), None)
     if found is None:

@@ -165,7 +165,7 @@ def _problem_links(errors: Mapping[str, list[str]]) -> list[tuple[str, str, str]
     out = []
     for name, messages in errors.items():
         parts = name.split("-")
-        if len(parts) == 3 and parts[0] == "questions" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "questions" and parts[1].isascii() and parts[1].isdigit():
             words = f"Question {int(parts[1]) + 1}, {FIELD_WORDS.get(parts[2], parts[2])}"
         else:
             words = "The questions" if name == "questions" else name

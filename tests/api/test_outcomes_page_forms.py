@@ -103,3 +103,23 @@ def test_the_report_page_shows_small_groups_as_fewer_than_5(client: FlaskClient,
     assert "Outcomes of North East peers" in html and "fewer than 5" in html
     assert "/api/v1/programmes/p-1/outcomes.csv" in html
     assert "Assessor 0" not in html and "a-0" not in html
+
+
+def test_numbers_in_other_unicode_digits_are_refused_not_a_server_error(
+    client: FlaskClient, auth: Auth, store: EmbeddedStore, programme: dict
+) -> None:
+    """'¹'.isdigit() is true but int('¹') fails: answers, versions, limits and problem names take only 0-9."""
+    from web.outcomes import _problem_links
+
+    me = auth(assessor_id="a-0")
+    r = client.post("/me/questionnaires/p-1/start", data={"version": "¹", "q-confidence": "¹", "q-isolation": "3", "q-peers": "3"}, headers=me)
+    assert r.status_code == 302  # told to reload: the version is not one the page showed
+    assert store.outcome_answers_of("a-0") == []
+    coordinator = auth(roles=("coordinator",), programme_ids=("p-1",))
+    form = {"version": "¹", "questions-0-key": "confidence", "questions-0-kind": "scale", "questions-0-text": "How sure?",
+            "questions-0-minimum": "¹", "questions-0-maximum": "5"}  # fmt: skip
+    r = client.post("/programmes/p-1/questionnaire", data=form, headers=coordinator)
+    assert r.status_code == 422
+    assert store.questionnaire_versions("p-1") == []
+    assert _problem_links({"questions-¹-text": ["Enter the question."]}) == [("questions-¹-text", "questions-¹-text", "Enter the question.")]
+    assert _problem_links({"questions-2-text": ["Enter the question."]}) == [("questions-2-text", "Question 3, the question", "Enter the question.")]

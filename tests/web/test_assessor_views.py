@@ -198,6 +198,8 @@ def test_removing_a_theme_unpausing_and_hiding(store: GraphStore, sign_in: SignI
         ({"experience_years": "seven"}, "experience_years", "whole number from 0 to 70"),
         ({"experience_years": "71"}, "experience_years", "whole number from 0 to 70"),
         ({"experience_years": "-1"}, "experience_years", "whole number from 0 to 70"),
+        ({"experience_years": "¹"}, "experience_years", "whole number from 0 to 70"),  # '¹'.isdigit(), int('¹') fails
+        ({"capacity": "²"}, "capacity", "whole number from 0 to 20"),
         ({"capacity": "21"}, "capacity", "whole number from 0 to 20"),
         ({"capacity": ""}, "capacity", "whole number from 0 to 20"),
         ({"availability": ["mon-noon"]}, "availability", "Choose times from the grid."),

@@ -244,3 +244,17 @@ def test_attendance_can_be_recorded_from_the_start_of_the_meeting_on_its_own_day
     saved = tia.post("/sets/set-t/meetings/1/attendance", data={"status-tia": "attended", "status-tom": "apologies"}, follow_redirects=True)
     assert _flash(saved.get_data(as_text=True)) == [f"Attendance saved for the meeting on {day_words(start.date())}."]
     assert store.get_meeting(meeting_id).attendance == (("tia", "attended"), ("tom", "apologies"))
+
+
+@pytest.mark.parametrize("number", ["¹", "²", "½", "٣x"])
+@pytest.mark.parametrize("action", ["swap", "move", "attendance", "my-action"])
+def test_a_meeting_number_in_other_unicode_digits_is_not_found_not_a_server_error(
+    store: GraphStore, sign_in, action: str, number: str
+) -> None:
+    """'¹'.isdigit() is true but int('¹') fails: each meeting form's URL answers 404 and writes nothing."""
+    arrange(store)
+    ann = sign_in(assessor_id="ann")
+    before = store.meetings_of_set("set-1")
+    response = ann.post(f"/sets/set-1/meetings/{number}/{action}", data={"role": "presenter", "assessor_id": "ann", "with_assessor_id": "bob"})
+    assert response.status_code == 404
+    assert store.meetings_of_set("set-1") == before
