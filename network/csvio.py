@@ -225,6 +225,7 @@ def read_dir(
     *,
     skip_invalid: bool = False,
     builtin_themes: Iterable[Theme] | None = None,
+    organisation_id: str | None = None,
 ) -> ImportPlan:
     """Read and validate a CSV directory into an :class:`ImportPlan`, collecting every problem.
 
@@ -244,6 +245,10 @@ def read_dir(
         The built-in theme taxonomy (default :data:`network.taxonomy.THEMES`). A theme that an
         imported assessor references, that is neither in ``themes.csv`` nor stored but is built
         in, is added to the bundle's themes.
+    organisation_id
+        The organisation an empty ``organisation_id`` cell of ``assessors.csv`` means (an
+        organisation's own upload: empty means "this organisation", so ``employed_since`` may be
+        given with it). ``None``: an empty cell means no employer, and ``employed_since`` needs one.
 
     Returns
     -------
@@ -275,7 +280,7 @@ def read_dir(
     orgs, themes, assessors, contacts = (tables.get(name) or _Table(name) for name in FILES)
     _parse_rows(orgs, _organisation)
     _parse_rows(themes, _theme)
-    _parse_rows(assessors, _assessor)
+    _parse_rows(assessors, lambda row: _assessor(row, organisation_id))
     _parse_rows(contacts, _contact)
     _flag_repeats(contacts, _pair, _repeated_pair)
 
@@ -508,7 +513,7 @@ def _contact(row: _Row) -> Contact | None:
     return _build(Contact, kwargs, row)
 
 
-def _assessor(row: _Row) -> tuple[Assessor, Employment | None, tuple[ThemeLink, ...]] | None:
+def _assessor(row: _Row, here: str | None = None) -> tuple[Assessor, Employment | None, tuple[ThemeLink, ...]] | None:
     """An assessor row: the assessor, its employment (if any) and its theme links."""
     kwargs: dict[str, Any] = {
         "id": row.cell("id"),
@@ -530,7 +535,7 @@ def _assessor(row: _Row) -> tuple[Assessor, Employment | None, tuple[ThemeLink, 
     except availability.UnknownSlot as exc:
         row.problem("availability", str(exc))
     assessor = _build(Assessor, kwargs, row)
-    employer = _employer(row)
+    employer = _employer(row, here)
     levels = _theme_levels(row)
     if assessor is None:
         return None
@@ -538,10 +543,17 @@ def _assessor(row: _Row) -> tuple[Assessor, Employment | None, tuple[ThemeLink, 
     return assessor, employment, tuple(ThemeLink(assessor.id, theme_id, level) for theme_id, level in levels)
 
 
-def _employer(row: _Row) -> tuple[str, date | None] | None:
-    """The ``organisation_id`` and ``employed_since`` cells, checked; ``None`` for no employer."""
+def _employer(row: _Row, here: str | None = None) -> tuple[str, date | None] | None:
+    """The ``organisation_id`` and ``employed_since`` cells, checked; ``None`` for no employer.
+
+    ``here``: the organisation an empty ``organisation_id`` means (see :func:`read_dir`); with it, an
+    empty cell and a date is employment there since that date (an empty cell alone stays ``None``, for
+    the caller to decide: an onboarding keeps a stored date or starts today).
+    """
     organisation_id, since = row.cell("organisation_id"), _date(row, "employed_since")
     if not organisation_id:
+        if since is not None and here is not None:
+            return here, since
         if since is not None:
             row.problem("employed_since", "is given without an organisation_id")
         return None

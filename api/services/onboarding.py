@@ -117,7 +117,7 @@ def check_dir(store: GraphStore, organisation_id: str, directory: Path, *, may_c
     """
     organisation = store.get_organisation(organisation_id)
     try:
-        plan = csvio.read_dir(directory, store.existing_ids, skip_invalid=True)
+        plan = csvio.read_dir(directory, store.existing_ids, skip_invalid=True, organisation_id=organisation_id)
     except csvio.CsvFormatError as exc:
         raise UploadError(str(exc)) from None
     lines = {name: _row_lines(directory / name) for name in plan.rows_read}

@@ -234,3 +234,24 @@ def test_a_contact_stored_the_other_way_round_is_a_bad_row_not_a_failed_import(s
     assert found.ok
     assert wait_for(store, onboarding.start_import(store, found, "u-importer")).status == "done"
     assert [c.status for c in store.contacts_of("a-mine")] == ["accepted"]
+
+
+def test_employed_since_with_an_empty_organisation_means_this_organisation_since_that_date(store: EmbeddedStore, tmp_path: Path) -> None:
+    """The help says an empty organisation_id means this organisation, so a date beside it is the start there (it was refused)."""
+    upload = files(tmp_path, assessors=A_HEADER + "a-1,Ada New,,,3,,2024-02-01\na-mine,Mina Stored,,,,,2019-01-15\n")
+    found = check(store, upload)
+    assert found.ok, found.errors
+    job = wait_for(store, onboarding.start_import(store, found, "u-importer"))
+    assert job.status == "done", job.error
+    assert {a: (e.organisation_id, e.since) for a in ("a-1", "a-mine") if (e := store.get_employment(a))} == {
+        "a-1": ("org-own", date(2024, 2, 1)),
+        "a-mine": ("org-own", date(2019, 1, 15)),  # the date written wins over the stored one
+    }
+
+
+def test_the_network_import_still_needs_an_organisation_for_employed_since(tmp_path: Path) -> None:
+    """Outside an organisation's own upload an empty organisation_id means no employer, so a date beside it is refused."""
+    from network import csvio
+
+    plan = csvio.read_dir(files(tmp_path, assessors=A_HEADER + "a-1,Ada New,,,3,,2024-02-01\n"))
+    assert [(e.field, e.message) for e in plan.errors] == [("employed_since", "is given without an organisation_id")]
