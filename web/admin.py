@@ -39,6 +39,7 @@ from network.domain import (
     Organisation,
     Theme,
 )
+from web import edits
 from web.guard import page_authorize
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
@@ -249,16 +250,23 @@ def organisation_edit(organisation_id: str) -> Response | str | tuple[str, int]:
     org = _get(store.get_organisation, organisation_id)
     form = OrganisationForm(obj=org) if request.method == "GET" else OrganisationForm()
     form.id.data = org.id  # the id never changes
+
+    def values(form: OrganisationForm) -> dict[str, Any]:
+        return {"name": form.name.data, "kind": form.kind.data, "region": form.region.data}
+
+    # What the page shows, so a save writes only what the person changed (web/edits.py): a page
+    # opened earlier no longer writes back a field someone else changed meanwhile.
+    shown = edits.shown(values(form)) if request.method == "GET" else request.form.get(edits.FIELD)
     if form.validate_on_submit():
         try:
-            changes = {"name": form.name.data, "kind": form.kind.data, "region": form.region.data}
+            changes = edits.edited(values(form), shown)
             changed = catalogue.update_organisation(store, organisation_id, changes, actor_id=principal.user_id)
         except InvalidValue as exc:
             _field_error(form, exc)
         else:
             flash(f"Saved {changed.name}.")
             return redirect(url_for("admin_pages.organisations"))
-    return _form_page("admin/organisation_form.html", form, creating=False, organisation=org)
+    return _form_page("admin/organisation_form.html", form, creating=False, organisation=org, shown=shown)
 
 
 @bp.route("/organisations/<organisation_id>/delete", methods=["GET", "POST"])
@@ -322,16 +330,21 @@ def theme_edit(theme_id: str) -> Response | str | tuple[str, int]:
     theme = _get(store.get_theme, theme_id)
     form = ThemeForm(obj=theme) if request.method == "GET" else ThemeForm()
     form.id.data = theme.id
+
+    def values(form: ThemeForm) -> dict[str, Any]:
+        return {"name": form.name.data, "framework": form.framework.data}
+
+    shown = edits.shown(values(form)) if request.method == "GET" else request.form.get(edits.FIELD)  # see organisation_edit
     if form.validate_on_submit():
         try:
-            changes = {"name": form.name.data, "framework": form.framework.data}
+            changes = edits.edited(values(form), shown)
             changed = catalogue.update_theme(store, theme_id, changes, actor_id=principal.user_id)
         except InvalidValue as exc:
             _field_error(form, exc)
         else:
             flash(f"Saved the theme {changed.name}.")
             return redirect(url_for("admin_pages.themes"))
-    return _form_page("admin/theme_form.html", form, creating=False, theme=theme)
+    return _form_page("admin/theme_form.html", form, creating=False, theme=theme, shown=shown)
 
 
 # -- users ------------------------------------------------------------------------------------------

@@ -551,3 +551,42 @@ def test_the_user_page_after_a_reset_link_keeps_the_stored_roles_and_lists_the_l
     assert 'value="org-1"' in html
     history = html.split("Latest changes to this user")[1]
     assert "user:reset_link" in history and "user:create" in history and "hours: " in history
+
+
+def _shown(html: str) -> str:
+    """The hidden field of the values the edit page showed (web/edits.py), unescaped as the browser posts it."""
+    import html as markup
+
+    found = re.search(r'<input type="hidden" name="shown" value="([^"]*)">', html)
+    assert found, "the edit page carries no record of the values it showed"
+    return markup.unescape(found.group(1))
+
+
+def test_a_save_from_an_organisation_or_theme_page_opened_earlier_keeps_a_change_made_meanwhile(
+    store: EmbeddedStore, org: Organisation, sign_in: SignIn
+) -> None:
+    """Two admins open the same edit page; one changes the region, then the other the name: both changes stay."""
+    first, second = sign_in(), sign_in()
+    org_page = _shown(first.get("/admin/organisations/org-1/edit").get_data(as_text=True))
+    theme_page = _shown(first.get("/admin/themes/t-1/edit").get_data(as_text=True))
+    kept = {"id": "org-1", "name": "Northshire Council", "kind": "local_authority"}
+    assert second.post("/admin/organisations/org-1/edit", {**kept, "region": "london"}).status_code == 302
+    assert second.post("/admin/themes/t-1/edit", {"name": "Values and ethics", "framework": "kss"}).status_code == 302
+
+    saved = first.post(
+        "/admin/organisations/org-1/edit", {**kept, "name": "Northshire County Council", "region": "north_east", "shown": org_page}
+    )
+    assert saved.status_code == 302
+    assert store.get_organisation("org-1") == Organisation("org-1", "Northshire County Council", "local_authority", "london")
+    saved = first.post("/admin/themes/t-1/edit", {"name": "Values", "framework": "pcf", "shown": theme_page})
+    assert saved.status_code == 302
+    assert store.get_theme("t-1") == Theme("t-1", "Values", "kss")
+    [update] = [e for e in store.list_audit(action="organisation:update").items if e.actor_id == first.user_id]
+    assert update.details == {"fields": ["name"]}
+
+
+def test_a_refused_admin_edit_keeps_the_record_of_what_the_page_first_showed(store: EmbeddedStore, org: Organisation, sign_in: SignIn) -> None:
+    admin = sign_in()
+    first = _shown(admin.get("/admin/organisations/org-1/edit").get_data(as_text=True))
+    again = admin.post("/admin/organisations/org-1/edit", {"name": "", "kind": "local_authority", "region": "north_east", "shown": first})
+    assert again.status_code == 422 and _shown(again.get_data(as_text=True)) == first
