@@ -105,8 +105,8 @@ def save_profile(
     One use case: everything is checked before anything is written (:class:`InvalidValue`, naming
     the field, for a bad value, an unknown theme or level; :class:`NotFound` for an unknown
     assessor), then the profile fields go through :func:`update_assessor` (only those named in
-    ``changes`` are written, audited), followed by only the theme links that differ, all in one
-    unit of work. ``themes=None`` leaves the themes as they are. A page passes only the fields the
+    ``changes`` are written, audited), followed by only the theme links that differ (each audited
+    as ``assessor:themes``), all in one unit of work. ``themes=None`` leaves the themes as they are. A page passes only the fields the
     person changed, so a save never undoes someone else's change of another field.
     """
     unknown_fields = sorted(set(changes) - set(PROFILE_FIELDS))
@@ -122,11 +122,14 @@ def save_profile(
     updated = update_assessor(store, assessor_id, changes, actor_id=actor_id)
     if themes is not None:
         stored = {link.theme_id: link.level for link in store.theme_links(assessor_id)}
+        # each theme change is audited as assessor:themes, like the same change through the API
         for theme_id in sorted(stored.keys() - themes.keys()):
             store.remove_theme(assessor_id, theme_id)
+            accounts.audit(store, "assessor:themes", "assessor", assessor_id, actor_id, {"theme_id": theme_id, "level": None})
         for theme_id, level in sorted(themes.items()):
             if stored.get(theme_id) != level:
                 store.set_theme(assessor_id, theme_id, level)
+                accounts.audit(store, "assessor:themes", "assessor", assessor_id, actor_id, {"theme_id": theme_id, "level": level})
     return updated
 
 
