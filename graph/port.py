@@ -331,3 +331,7 @@ class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPor
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """How many of each kind are stored, keyed as in :data:`BUNDLE_KINDS`."""
+
+    @abstractmethod
+    def accepted_contact_count(self) -> int:
+        """How many peer contacts are accepted (a pending request is not a contact yet)."""

@@ -59,7 +59,8 @@ def init_app(app: Flask) -> None:
 @bp.get("/")
 def index() -> str:
     """What Bridgework is, and the size of the network it holds."""
-    counts = get_store().counts()
+    store = get_store()
+    counts = dict(store.counts(), accepted_contacts=store.accepted_contact_count())
     return render_template("index.html", counts=counts)
 
 

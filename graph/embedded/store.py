@@ -1010,3 +1010,7 @@ class EmbeddedStore(
         """How many of each kind are stored, keyed as in :data:`~network.bundle.BUNDLE_KINDS`."""
         with self._transaction(write=False) as conn:
             return {kind: conn.execute(_KINDS[kind].count).fetchone()[0] for kind in BUNDLE_KINDS}
+
+    def accepted_contact_count(self) -> int:
+        with self._transaction(write=False) as conn:
+            return conn.execute("SELECT count(*) FROM contacts WHERE status = 'accepted'").fetchone()[0]

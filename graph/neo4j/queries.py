@@ -366,3 +366,5 @@ RETURN COUNT { (:Organisation) } AS organisations,
        COUNT { ()-[:WORKS_ON]->() } AS theme_links,
        COUNT { ()-[:CONNECTED_WITH]->() } AS contacts
 """
+
+ACCEPTED_CONTACTS = "RETURN COUNT { ()-[:CONNECTED_WITH {status: 'accepted'}]->() } AS n"

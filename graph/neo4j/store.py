@@ -784,6 +784,10 @@ class Neo4jStore(
         record = self._read(lambda tx: tx.run(q.COUNTS).single(strict=True))
         return {kind: int(record[kind]) for kind in BUNDLE_KINDS}
 
+    def accepted_contact_count(self) -> int:
+        record = self._read(lambda tx: tx.run(q.ACCEPTED_CONTACTS).single(strict=True))
+        return int(record["n"])
+
 
 # -- bulk upsert helpers (pure, or reads inside the caller's transaction) ---------------
 

@@ -13,7 +13,7 @@ from bridgework import create_app
 from graph.embedded.store import EmbeddedStore
 from graph.port import Conflict, NotFound, Unavailable
 from graph.settings import SettingError
-from network.domain import Organisation
+from network.domain import Assessor, Organisation
 
 
 def test_healthz_answers_while_alive(client):
@@ -172,6 +172,19 @@ def test_start_page_shows_the_network_size(client, store):
     store.create_organisation(Organisation(id="o-1", name="Northmoor County Council", kind="local_authority", region="north_east"))
     page = client.get("/").get_data(as_text=True)
     assert "Organisations</dt><dd>1</dd>" in page
+
+
+def test_start_page_counts_only_accepted_peer_contacts(client, store):
+    """A request sent but not yet accepted is not a peer contact on the start page."""
+    store.create_organisation(Organisation(id="o-1", name="Northmoor County Council", kind="local_authority", region="north_east"))
+    for n in (1, 2):
+        store.create_assessor(Assessor(id=f"a-{n}", name=f"Assessor {n}"))
+    store.request_contact("a-1", "a-2")
+    page = client.get("/").get_data(as_text=True)
+    assert "Accepted peer contacts</dt><dd>0</dd>" in page
+    store.accept_contact("a-1", "a-2")
+    page = client.get("/").get_data(as_text=True)
+    assert "Accepted peer contacts</dt><dd>1</dd>" in page
 
 
 def test_the_factory_at_the_top_wires_the_api_and_the_pages(client):

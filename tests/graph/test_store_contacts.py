@@ -270,3 +270,15 @@ def test_opposite_requests_at_the_same_moment_leave_one_contact(store, make):
         assert results == ["conflict", "ok"]
         assert len(store.contacts_of(x)) == 1
         assert store.contacts_of(x) == store.contacts_of(y)
+
+
+def test_only_accepted_contacts_are_counted_as_contacts(store, a):
+    """A pending request is not a peer contact yet (the start page's figure)."""
+    assert store.accepted_contact_count() == 0
+    store.request_contact(a[0], a[1], on=ON)
+    store.request_contact(a[2], a[3], on=ON)
+    assert store.accepted_contact_count() == 0
+    store.accept_contact(a[0], a[1], on=LATER)
+    assert store.accepted_contact_count() == 1
+    store.decline_contact(a[2], a[3], on=LATER)
+    assert store.accepted_contact_count() == 1
