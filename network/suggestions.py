@@ -65,7 +65,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from network import availability
+from network import availability, words
 from network.bundle import Bundle
 from network.domain import REGIONS, Assessor, today
 from network.reach import Isolation
@@ -725,7 +725,7 @@ def _phrase(signal: str, seeker: Seeker, candidate: Candidate, network_size: int
         described = [availability.describe_slot(s) for s in slots]
         if len(described) <= 2:
             return f"Both free {_listing(described)}"
-        return f"Both free at {len(described)} times a week, including {_listing(described[:2])}"
+        return f"Both free at {words.count(len(described), 'time')} in the week, including {_listing(described[:2])}"
     if signal == "proximity":
         parts = []
         if candidate.former_set_mate:
