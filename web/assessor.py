@@ -463,7 +463,7 @@ def connect(other_id: str) -> Response | tuple[str, int]:
         return _no_profile()
     name = request.form.get("name") or "them"
     try:
-        suggestions_service.request_contact(get_store(), found[1], other_id)
+        suggestions_service.request_contact(get_store(), found[1], other_id, actor_id=found[0].user_id)
     except (NotFound, Invalid, Conflict) as exc:
         flash(_contact_problem(exc), "error")
     else:
@@ -478,7 +478,7 @@ def not_for_me(other_id: str) -> Response | tuple[str, int]:
     if found is None:
         return _no_profile()
     try:
-        suggestions_service.not_for_me(get_store(), found[1], other_id)
+        suggestions_service.not_for_me(get_store(), found[1], other_id, actor_id=found[0].user_id)
     except (NotFound, Invalid):
         flash("That person is no longer in Bridgework's suggestions.", "error")
     else:
@@ -515,7 +515,7 @@ def accept(other_id: str) -> Response | tuple[str, int]:
         return _no_profile()
     name = request.form.get("name") or "them"
     try:
-        suggestions_service.accept_request(get_store(), found[1], other_id)
+        suggestions_service.accept_request(get_store(), found[1], other_id, actor_id=found[0].user_id)
     except (NotFound, Conflict):
         flash("That request is no longer waiting for an answer.", "error")
     else:
@@ -530,7 +530,7 @@ def decline(other_id: str) -> Response | tuple[str, int]:
     if found is None:
         return _no_profile()
     try:
-        suggestions_service.decline_request(get_store(), found[1], other_id)
+        suggestions_service.decline_request(get_store(), found[1], other_id, actor_id=found[0].user_id)
     except (NotFound, Conflict):
         flash("That request is no longer waiting for an answer.", "error")
     else:
@@ -545,7 +545,7 @@ def withdraw(other_id: str) -> Response | tuple[str, int]:
     if found is None:
         return _no_profile()
     try:
-        suggestions_service.withdraw_request(get_store(), found[1], other_id)
+        suggestions_service.withdraw_request(get_store(), found[1], other_id, actor_id=found[0].user_id)
     except NotFound:
         flash("That request is no longer waiting for an answer.", "error")
     else:

@@ -90,11 +90,11 @@ def _after(set_id: str, message: str) -> Response:
 def video_link(set_id: str) -> Any:
     """Set the video link of the meetings still to come."""
     record, scope = set_scope(set_id, current=True)
-    page_authorize("meetings:write", **scope)
+    principal = page_authorize("meetings:write", **scope)
     if record is None:
         raise NotFound(f"no set with id {set_id!r}")
     try:
-        changed = service.set_video_link(get_store(), set_id, request.form.get("video_link", ""))
+        changed = service.set_video_link(get_store(), set_id, request.form.get("video_link", ""), actor_id=principal.user_id)
     except InvalidValue as exc:
         return _render_set(set_id, 422, f"Video link: {exc.message}")
     return _after(set_id, f"Video link saved for {changed} meeting{'s' if changed != 1 else ''}.")

@@ -462,8 +462,19 @@ def check_link(link: str | None) -> str | None:
 
 
 @use_case
-def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_id: str | None = None, today: date | None = None) -> int:
-    """Set the video link of one meeting, or of every meeting still to come; how many meetings changed."""
+def set_video_link(
+    store: GraphStore,
+    set_id: str,
+    link: str | None,
+    *,
+    meeting_id: str | None = None,
+    today: date | None = None,
+    actor_id: str | None = None,
+) -> int:
+    """Set the video link of one meeting, or of every meeting still to come; how many meetings changed.
+
+    Audited as ``meetings:video-link`` (the meetings' ids; never the link) when any meeting changed.
+    """
     today = today or today_uk()
     link = check_link(link)
     meetings = ensure_meetings(store, set_id)
@@ -475,7 +486,9 @@ def set_video_link(store: GraphStore, set_id: str, link: str | None, *, meeting_
         ids = [m.id for m in meetings if not m.held and m.on >= today]
     if not ids:
         return 0
-    return store.set_video_link(ids, link)
+    changed = store.set_video_link(ids, link)
+    accounts.audit(store, "meetings:video-link", "set", set_id, actor_id, {"meetings": ids})
+    return changed
 
 
 @use_case

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from api.services import accounts
 from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Declined, GraphStore, Invalid
@@ -62,9 +63,10 @@ def request_contact(
 ) -> Contact:
     """``from_id`` asks ``to_id`` (findable, in another organisation) to connect; see ``request_peer_contact`` for the errors.
 
-    Records :class:`~network.events.ContactRequested`: the person asked is told.
+    Records :class:`~network.events.ContactRequested`: the person asked is told. Audited as ``contacts:request``.
     """
     contact = store.request_peer_contact(from_id, to_id, via=via, on=on)
+    accounts.audit(store, "contacts:request", "assessor", from_id, actor_id, {"other_id": to_id})
     record_event(ContactRequested(actor_id, from_id, to_id))
     return contact
 
@@ -75,29 +77,46 @@ def accept_request(
 ) -> Contact:
     """``assessor_id`` accepts the pending request from ``requester_id``; :class:`NotFound` if there is none.
 
-    Records :class:`~network.events.ContactAccepted`: the person who asked is told.
+    Records :class:`~network.events.ContactAccepted`: the person who asked is told. Audited as ``contacts:accept``.
     """
     contact = store.accept_contact(requester_id, assessor_id, on=on)
+    accounts.audit(store, "contacts:accept", "assessor", assessor_id, actor_id, {"other_id": requester_id})
     record_event(ContactAccepted(actor_id, assessor_id, requester_id))
     return contact
 
 
 @use_case
-def decline_request(store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None) -> Declined:
-    """``assessor_id`` declines the pending request from ``requester_id``; neither is suggested to the other again."""
-    return store.decline_contact(requester_id, assessor_id, on=on)
+def decline_request(
+    store: GraphStore, assessor_id: str, requester_id: str, on: date | None = None, *, actor_id: str | None = None
+) -> Declined:
+    """``assessor_id`` declines the pending request from ``requester_id``; neither is suggested to the other again.
+
+    Audited as ``contacts:decline``.
+    """
+    declined = store.decline_contact(requester_id, assessor_id, on=on)
+    accounts.audit(store, "contacts:decline", "assessor", assessor_id, actor_id, {"other_id": requester_id})
+    return declined
 
 
 @use_case
-def withdraw_request(store: GraphStore, assessor_id: str, other_id: str) -> None:
-    """``assessor_id`` withdraws their pending request to ``other_id`` (no decline is recorded); :class:`NotFound` if none."""
+def withdraw_request(store: GraphStore, assessor_id: str, other_id: str, *, actor_id: str | None = None) -> None:
+    """``assessor_id`` withdraws their pending request to ``other_id`` (no decline is recorded); :class:`NotFound` if none.
+
+    Audited as ``contacts:withdraw``.
+    """
     store.withdraw_contact(assessor_id, other_id)
+    accounts.audit(store, "contacts:withdraw", "assessor", assessor_id, actor_id, {"other_id": other_id})
 
 
 @use_case
-def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | None = None) -> Declined:
-    """``assessor_id`` turns down ``other_id`` as a suggestion; neither is suggested to the other again (repeating it is harmless)."""
-    return store.decline_suggestion(assessor_id, other_id, on=on)
+def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | None = None, *, actor_id: str | None = None) -> Declined:
+    """``assessor_id`` turns down ``other_id`` as a suggestion; neither is suggested to the other again (repeating it is harmless).
+
+    Audited as ``contacts:not-for-me``.
+    """
+    declined = store.decline_suggestion(assessor_id, other_id, on=on)
+    accounts.audit(store, "contacts:not-for-me", "assessor", assessor_id, actor_id, {"other_id": other_id})
+    return declined
 
 
 def contacts_of(store: GraphStore, assessor_id: str, status: str | None = None, direction: str | None = None) -> list[ContactCard]:

@@ -456,8 +456,8 @@ class SetVideoLink(MethodView):
     def put(self, args: dict[str, Any], set_id: str) -> dict[str, Any]:
         """Set (or clear) the video link of every meeting still to come."""
         set_id = path_id(set_id, "set_id")
-        _authorized_set(set_id, "meetings:write", current=True)
-        return {"changed": service.set_video_link(get_store(), set_id, args["video_link"])}
+        principal, _ = _authorized_set(set_id, "meetings:write", current=True)
+        return {"changed": service.set_video_link(get_store(), set_id, args["video_link"], actor_id=principal.user_id)}
 
 
 @blp.route("/sets/<id:set_id>/meetings.ics")
@@ -487,9 +487,9 @@ class OneMeeting(MethodView):
     @blp.response(200, MeetingSchema)
     def patch(self, args: dict[str, Any], set_id: str, number: str) -> dict[str, Any]:
         """Set (or clear) this meeting's video link."""
-        _, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
+        principal, meeting = _authorized_meeting(set_id, number, "meetings:write", current=True)
         store = get_store()
-        service.set_video_link(store, set_id, args["video_link"], meeting_id=meeting.id)
+        service.set_video_link(store, set_id, args["video_link"], meeting_id=meeting.id, actor_id=principal.user_id)
         return _one_meeting(store, store.get_meeting(meeting.id), _viewer())
 
 

@@ -199,8 +199,8 @@ class NotForMeView(MethodView):
         """Not for me: this person is never suggested to you again, nor you to them."""
         assessor_id = path_id(assessor_id, "assessor_id")
         other_id = path_id(other_id, "other_id")
-        authorize("contacts:write", assessor_id=assessor_id)
-        return service.not_for_me(get_store(), assessor_id, other_id)
+        principal = authorize("contacts:write", assessor_id=assessor_id)
+        return service.not_for_me(get_store(), assessor_id, other_id, actor_id=principal.user_id)
 
 
 @blp.route("/assessors/<id:assessor_id>/contacts")
@@ -220,8 +220,8 @@ class ContactsView(MethodView):
     def post(self, args: dict[str, Any], assessor_id: str) -> Contact:
         """Ask someone in another organisation to connect (422 for yourself or a colleague; 404 if they cannot be found)."""
         assessor_id = path_id(assessor_id, "assessor_id")
-        authorize("contacts:write", assessor_id=assessor_id)
-        return service.request_contact(get_store(), assessor_id, args["to_id"], via=args["via"])
+        principal = authorize("contacts:write", assessor_id=assessor_id)
+        return service.request_contact(get_store(), assessor_id, args["to_id"], via=args["via"], actor_id=principal.user_id)
 
 
 @blp.route("/assessors/<id:assessor_id>/contacts/<id:other_id>/accept")
@@ -233,8 +233,8 @@ class AcceptView(MethodView):
         """Accept the pending contact request from other_id (404 if there is none)."""
         assessor_id = path_id(assessor_id, "assessor_id")
         other_id = path_id(other_id, "other_id")
-        authorize("contacts:write", assessor_id=assessor_id)
-        return service.accept_request(get_store(), assessor_id, other_id)
+        principal = authorize("contacts:write", assessor_id=assessor_id)
+        return service.accept_request(get_store(), assessor_id, other_id, actor_id=principal.user_id)
 
 
 @blp.route("/assessors/<id:assessor_id>/contacts/<id:other_id>/decline")
@@ -246,8 +246,8 @@ class DeclineView(MethodView):
         """Decline the pending contact request from other_id; it is remembered, and neither is suggested to the other again."""
         assessor_id = path_id(assessor_id, "assessor_id")
         other_id = path_id(other_id, "other_id")
-        authorize("contacts:write", assessor_id=assessor_id)
-        return service.decline_request(get_store(), assessor_id, other_id)
+        principal = authorize("contacts:write", assessor_id=assessor_id)
+        return service.decline_request(get_store(), assessor_id, other_id, actor_id=principal.user_id)
 
 
 @blp.route("/assessors/<id:assessor_id>/contacts/<id:other_id>/withdraw")
@@ -259,5 +259,5 @@ class WithdrawView(MethodView):
         """Withdraw your pending request to other_id (404 if there is none); no decline is recorded, so either may ask again."""
         assessor_id = path_id(assessor_id, "assessor_id")
         other_id = path_id(other_id, "other_id")
-        authorize("contacts:write", assessor_id=assessor_id)
-        service.withdraw_request(get_store(), assessor_id, other_id)
+        principal = authorize("contacts:write", assessor_id=assessor_id)
+        service.withdraw_request(get_store(), assessor_id, other_id, actor_id=principal.user_id)
