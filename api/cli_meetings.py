@@ -21,7 +21,7 @@ from api.services import batch, notify
 from api.services import meetings as service
 from graph.port import Invalid
 from graph.settings import SettingError
-from network import availability
+from network import availability, limits
 from network.domain import InvalidValue
 
 
@@ -114,7 +114,7 @@ def meetings_command(set_id: str) -> None:
         attended = sum(1 for _a, s in r.attendance if s == "attended")
         held = f"held, {attended} of {len(r.attendance)} attended" if r.held else "to come" if m.editable else "not recorded"
         click.echo(
-            f"  {r.number:>2}. {m.starts_at:%a %d %b %Y %H:%M}  facilitator: {view.name(r.facilitator)}; presenting: {presenters}; {held}"
+            f"  {r.number:>2}. {m.starts_at:%a} {limits.words(m.starts_at)}, {m.starts_at:%H:%M}  facilitator: {view.name(r.facilitator)}; presenting: {presenters}; {held}"
         )
 
 

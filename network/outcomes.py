@@ -661,8 +661,8 @@ def _pending(window: WaveWindow | None, today: date | None) -> str | None:
     if window is None or today is None or today > window.closes_on:
         return None
     if today < window.opens_on:
-        return f"not asked yet: opens on {window.opens_on:%-d %B %Y}"
-    return f"still open until {window.closes_on:%-d %B %Y}: figures appear when it closes"
+        return f"not asked yet: opens on {limits.words(window.opens_on)}"
+    return f"still open until {limits.words(window.closes_on)}: figures appear when it closes"
 
 
 def build_report(

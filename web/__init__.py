@@ -18,7 +18,7 @@ from api.access import current_principal
 from api.extensions import get_store
 from graph.port_joins import MAX_MESSAGE
 from graph.port_meetings import MAX_ACTION
-from network import domain
+from network import domain, limits
 from web.guard import may
 
 bp = Blueprint("web", __name__)
@@ -54,6 +54,12 @@ def init_app(app: Flask) -> None:
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"web.{name}").bp)
     app.login_manager.login_view = "auth.login"  # type: ignore[attr-defined]
+    app.add_template_filter(day, "day")
+
+
+def day(value: Any) -> str:
+    """A date (or a moment's date) as people write it everywhere on the pages: ``7 December 2026``, never ``07 Dec``."""
+    return "" if value is None else limits.words(value)
 
 
 @bp.get("/")

@@ -22,6 +22,7 @@ from api.services.batch import Failure
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Transient
 from graph.port_outcomes import AnswerRecord, QuestionnaireRecord
+from network import limits
 from network import outcomes as engine
 from network.domain import Programme
 from network.events import QuestionnaireDue
@@ -180,7 +181,7 @@ def answer(
     assert programme.starts_on is not None
     window = engine.wave_window(programme.starts_on, wave)
     if not window.is_open(today):
-        raise OutcomeInputError({"wave": [f"this questionnaire is open from {window.opens_on:%-d %B %Y} to {window.closes_on:%-d %B %Y}"]})
+        raise OutcomeInputError({"wave": [f"this questionnaire is open from {limits.words(window.opens_on)} to {limits.words(window.closes_on)}"]})
     if not engine.eligible(part, window):
         raise OutcomeInputError({"wave": ["you were not in a set of this programme at this point"]})
     questionnaire = current(store, programme_id)
