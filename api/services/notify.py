@@ -486,7 +486,7 @@ def _word(record: NoticeRecord, refs: Mapping[str, str], names: _Names) -> Worde
         by = f"{names.person(refs.get('by'), start=True)} moved" if refs.get("by") else "The coordinator moved"
         before = f" from {_moved_when(was, refs.get('was_slot'))}" if was else ""
         return Worded(
-            f"{set_name}: a meeting moved to {_moved_when(now, refs.get('slot'))}",
+            f"A meeting of {set_name} moved to {_moved_when(now, refs.get('slot'))}",  # set names hold a colon already
             f"{by} the meeting of {set_name}{before} to {_moved_when(now, refs.get('slot'))}. Check the set's page for the new time.",
             set_link,
         )

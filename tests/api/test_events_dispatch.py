@@ -171,6 +171,18 @@ def test_a_moved_meeting_tells_every_member_but_the_mover(world: World) -> None:
     )
 
 
+def test_a_moved_meeting_title_reads_without_a_second_colon(world: World) -> None:
+    """Set names read "Programme: set 3"; the title was "Programme: set 3: a meeting moved to ..."."""
+    set_id = committed(world)
+    name = world.store.get_set(set_id).set.name
+    assert ":" in name
+    first = meetings.ensure_meetings(world.store, set_id)[0]
+    meetings.move_meeting(world.store, first.id, first.on + timedelta(days=7), "tue-pm", actor_id=world.users["p0"])
+    subject = [t for t in words(world, "p1") if "moved" in t][0].split(" | ")[0]
+    assert subject.startswith(f"A meeting of {name} moved to ")
+    assert subject.count(":") == name.count(":")
+
+
 def test_a_swapped_turn_tells_the_other_member(world: World) -> None:
     set_id = committed(world)
     stored = meetings.ensure_meetings(world.store, set_id)
