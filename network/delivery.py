@@ -51,6 +51,19 @@ GROUPS: tuple[NoticeGroup, ...] = (
 )
 GROUP_IDS: tuple[str, ...] = tuple(g.id for g in GROUPS)
 
+#: Roles that coordinate programmes (an admin can coordinate any), so hear of coordinator alerts.
+COORDINATING_ROLES: frozenset[str] = frozenset({"coordinator", "admin"})
+
+
+def groups_for(roles: frozenset[str] | set[str] | tuple[str, ...]) -> tuple[NoticeGroup, ...]:
+    """The groups a person with ``roles`` chooses for: coordinator alerts only for those who coordinate.
+
+    >>> [g.id for g in groups_for({"assessor"})][-1], [g.id for g in groups_for({"assessor", "coordinator"})][-1]
+    ('questionnaires', 'coordinator')
+    """
+    coordinates = bool(COORDINATING_ROLES & set(roles))
+    return tuple(g for g in GROUPS if g.id != "coordinator" or coordinates)
+
 # A kind belongs to the group of the longest of these prefixes it starts with (``set_at_risk`` before ``set``).
 _PREFIXES: tuple[tuple[str, str], ...] = (
     ("meeting", "meetings"),

@@ -21,7 +21,7 @@ from flask_login import logout_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from api.access import NotAllowed, Principal
+from api.access import NotAllowed, Principal, current_principal
 from api.config import COMMON_SLOT_SETTING
 from api.extensions import get_store
 from api.services import delivery, privacy
@@ -183,8 +183,10 @@ def _notice_context(
     if user_id is None:
         return {"notice_groups": []}
     current = chosen or delivery.notice_preferences(get_store(), user_id)
+    principal = current_principal()
+    groups = notice_rules.groups_for(principal.roles if principal else frozenset())
     return {
-        "notice_groups": [{"id": g.id, "name": g.name, "covers": g.covers, "choice": current.get(g.id)} for g in notice_rules.GROUPS],
+        "notice_groups": [{"id": g.id, "name": g.name, "covers": g.covers, "choice": current.get(g.id)} for g in groups],
         "notice_options": [(c, notice_rules.CHOICE_LABELS[c]) for c in notice_rules.CHOICES],
         "notice_problems": dict(problems or {}),
     }
@@ -197,11 +199,12 @@ def my_notice_choices() -> Response | tuple[str, int]:
     if found is None:
         return _no_profile()
     principal, assessor_id = found
-    sent = {g: request.form[g] for g in notice_rules.GROUP_IDS if g in request.form}
+    offered = {g.id for g in notice_rules.groups_for(principal.roles)}
+    sent = {g: request.form[g] for g in notice_rules.GROUP_IDS if g in request.form and g in offered}
     problems = {g: "Choose one of the ways listed." for g, c in sent.items() if notice_rules.choice_problem(g, c) is not None}
     if not problems:
         delivery.set_notice_preferences(get_store(), principal.user_id, sent, actor_id=principal.user_id)
-        flash("Your e-mail choices are saved.")
+        flash("Your e-mail choices are saved.", "notices")  # shown beside the choices (profile.html), not at the top
         return redirect(url_for("assessor_pages.my_profile") + "#notices")
     store = get_store()
     assessor = store.get_assessor(assessor_id)

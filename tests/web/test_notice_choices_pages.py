@@ -100,3 +100,31 @@ def test_only_the_person_themselves_sees_their_email_choices(tmp_path: Path) -> 
     assert "E-mails about your notices" not in page.data.decode()
     assert admin.post("/me/profile/notices", data={"meetings": "digest"}).status_code == 200  # no profile of their own
     store.close()
+
+
+def test_coordinator_alerts_are_offered_only_to_those_who_coordinate(tmp_path: Path) -> None:
+    client, store, user_id = _client(tmp_path, csrf=False)
+    page = client.get("/me/profile").data.decode()
+    assert "E-mails about your notices" in page and "Meetings and turns" in page
+    assert "Coordinator alerts" not in page
+    assert client.post("/me/profile/notices", data={"coordinator": "in_app", "meetings": "digest"}).status_code == 302
+    assert store.notice_preferences(user_id) == {"meetings": "digest"}  # a group not offered is not saved
+    for n, role in enumerate(("coordinator", "admin")):
+        store.create_assessor(Assessor(f"a-cy{n}", "Cy Coles", email=f"cy{n}@example.org"))
+        accounts.create_user(store, f"cy{n}@example.org", roles=("assessor", role), password=PASSWORD, assessor_id=f"a-cy{n}")
+        other = client.application.test_client()
+        assert other.post("/login", data={"email": f"cy{n}@example.org", "password": PASSWORD}).status_code == 302
+        assert "Coordinator alerts" in other.get("/me/profile").data.decode(), role
+    store.close()
+
+
+def test_the_saved_message_is_shown_beside_the_email_choices(tmp_path: Path) -> None:
+    """The save jumps to #notices, so a message at the top of the page was out of view."""
+    client, store, _user_id = _client(tmp_path, csrf=False)
+    saved = client.post("/me/profile/notices", data={"meetings": "digest"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#notices")
+    page = client.get(saved.headers["Location"]).data.decode()
+    section = page[page.index('id="notices"') : page.index("Save e-mail choices")]
+    assert page.count("Your e-mail choices are saved.") == 1
+    assert "Your e-mail choices are saved." in section
+    store.close()
