@@ -43,6 +43,7 @@ from typing import Any
 
 from network import availability
 from network.formation import Constraints, Proposal, Rules, score_partition
+from network.formation.counts import PlacementOptimum, _connected_of, placement_optimum
 from network.formation.model import GOALS, Member
 from network.formation.problem import NO_SHARED_THEME, SCALE, Problem
 from network.formation.score import UNIT, Scorer
@@ -209,117 +210,6 @@ def solve_exact(
     return _solve_compact(cp_model, pb, members, time_limit, workers, seed, theme_names, hint, start)
 
 
-@dataclass(frozen=True, slots=True)
-class PlacementOptimum:
-    """The most isolated people connected and people placed (lexicographic in the rules' priority), and a partition doing it.
-
-    ``proven`` is True when CP-SAT proved both counts maximal; otherwise they are the best found.
-    ``sets`` are member indices of the :class:`~network.formation.problem.Problem` (locked sets included).
-    """
-
-    connected: int
-    placed: int
-    proven: bool
-    method: str
-    sets: tuple[tuple[int, ...], ...]
-    wall_time: float
-
-
-def _connected_of(pb: Problem, sets: Sequence[Sequence[int]]) -> int:
-    return sum(sum(pb.iso[i] for i in s) for s in sets if len({pb.org[i] for i in s}) >= 2)
-
-
-def placement_optimum(
-    pb: Problem | Sequence[Member],
-    rules: Rules | None = None,
-    constraints: Constraints | None = None,
-    *,
-    time_limit: float = 10.0,
-    workers: int = 1,
-    seed: int = 0,
-) -> PlacementOptimum | None:
-    """The hard-rules-only optimum: most isolated people connected and people placed, in ``Rules.priority`` order.
-
-    ``pb`` is a :class:`Problem` or the members (then ``rules`` / ``constraints`` apply). None when
-    CP-SAT found no solution in time. See the module docstring for the two models.
-    """
-    cp_model = _cp_model()
-    if not isinstance(pb, Problem):
-        pb = Problem(pb, rules or Rules(), constraints or Constraints())
-    start = time.monotonic()
-    free = _free_units(pb)
-    rules = pb.rules
-    aggregated = (
-        not pb.pinned
-        and all(len(pb.units[u]) == 1 for u in free)
-        and not any(pb.cannot[pb.units[u][0]] for u in free)
-        and rules.max_per_organisation < rules.size_min
-    )
-    big = pb.n + 1
-    iso_first = rules.priority == "isolated"
-    model = cp_model.CpModel()
-    if aggregated:
-        people = [pb.units[u][0] for u in free if not rules.require_common_slot or pb.mask[pb.units[u][0]]]
-        slots = list(range(len(availability.SLOTS))) if rules.require_common_slot else [0]
-        z: dict[tuple[int, int], Any] = {}
-        counts: dict[int, Any] = {}
-        for i in people:
-            for s in slots:
-                if not rules.require_common_slot or pb.mask[i] >> s & 1:
-                    z[i, s] = model.new_bool_var(f"z{i}_{s}")
-            model.add_at_most_one(z[i, s] for s in slots if (i, s) in z)
-        for s in slots:
-            here = [i for i in people if (i, s) in z]
-            if len(here) < rules.size_min:
-                for i in here:
-                    model.add(z[i, s] == 0)
-                continue
-            m = counts[s] = model.new_int_var(0, len(here) // rules.size_min, f"m{s}")
-            total = sum(z[i, s] for i in here)
-            model.add(total >= rules.size_min * m)
-            model.add(total <= rules.size_max * m)
-            per_org: dict[int, list[int]] = {}
-            for i in here:
-                per_org.setdefault(pb.org[i], []).append(i)
-            for o, who in per_org.items():
-                if pb.real_org[o] and len(who) > rules.max_per_organisation:
-                    model.add(sum(z[i, s] for i in who) <= rules.max_per_organisation * m)
-        placed = sum(z.values())
-        connected = sum(pb.iso[i] * var for (i, _), var in z.items())
-    else:
-        cm = _Compact(cp_model, pb, objective=False)
-        model = cm.model
-        placed = cm.placed
-        connected = cm.connected(cp_model)
-    model.maximize(big * connected + placed if iso_first else big * placed + connected)
-    solver = cp_model.CpSolver()
-    _params(solver, time_limit, workers, seed)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    if aggregated:
-        sets: list[list[int]] = []
-        for s in slots:
-            here = sorted((i for i in people if (i, s) in z and solver.value(z[i, s])), key=lambda i: (pb.org[i], i))
-            if not here:
-                continue
-            m = solver.value(counts[s])
-            dealt: list[list[int]] = [[] for _ in range(m)]
-            for j, i in enumerate(here):
-                dealt[j % m].append(i)
-            sets.extend(dealt)
-    else:
-        sets = cm.sets(solver)
-    return PlacementOptimum(
-        connected=_connected_of(pb, sets),
-        placed=sum(len(x) for x in sets),
-        proven=status == cp_model.OPTIMAL,
-        method="aggregated" if aggregated else "assignment",
-        sets=tuple(tuple(sorted(x)) for x in sets),
-        wall_time=time.monotonic() - start,
-    )
-
-
 def _params(solver: Any, time_limit: float, workers: int, seed: int) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
@@ -358,9 +248,7 @@ def _finish(
     proposal = score_partition(members, [[pb.ids[i] for i in s] for s in sets], pb.rules, pb.constraints, theme_names=theme_names)
     bound_points = solver.best_objective_bound
     if big:  # the weighted objective: take off the counts' share
-        first, second = (
-            (proposal.connected, proposal.placed) if pb.rules.priority == "isolated" else (proposal.placed, proposal.connected)
-        )
+        first, second = (proposal.connected, proposal.placed) if pb.rules.priority == "isolated" else (proposal.placed, proposal.connected)
         bound_points -= big * (pb.n + 1) * first + big * second
     bound = bound_points / SCALE
     return ExactResult(

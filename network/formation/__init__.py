@@ -243,9 +243,12 @@ def form_sets(
         # Who meets at which slot, searched on its own (exact for a given number of sets per slot), then dealt into sets.
         target = (bounds.connected, bounds.placed) if rules.priority == "isolated" else (bounds.placed, bounds.connected)
         people = [pb.units[u][0] for u in sorted(state.hopeful)]
+        before, start = state.key(), state.snapshot()
         better = slots.plan(pb, [list(s) for s in state.sets if s], people, rng, budget, target)
         if better is not None:
             state.restore(better)
+            if state.key()[:2] <= before[:2]:  # counted differently (two per organisation): keep what we had
+                state.restore(start)
     stopped = improve(state, rng, budget, bounds)
     sets = [list(s) for s in state.sets if s]
     fixed = [state.fixed[k] for k in range(len(state.sets)) if state.sets[k]]
@@ -481,9 +484,7 @@ def _proposal(
     ordered_sets = [item[3] for item in built]
     ordered_fixed = [item[2] for item in built]
     unplaced = unplaced_reasons(pb, ordered_sets, ordered_fixed)
-    connected = sum(
-        sum(pb.iso[i] for i in set(m)) for m in sets if len({pb.org[i] for i in m}) >= 2
-    )
+    connected = sum(sum(pb.iso[i] for i in set(m)) for m in sets if len({pb.org[i] for i in m}) >= 2)
     total = {g: 0.0 for g in GOALS}
     for _, ps, _, _ in built:
         for g in GOALS:

@@ -9,12 +9,13 @@ Two sources, both about the hard rules alone (the score plays no part):
   organisation ``o`` free at ``s``). People flow from the source, through (slot, organisation)
   nodes of capacity ``limit * M_s``, through slot nodes of capacity ``size_max * M_s``, to the sink;
   the maximum flow bounds the people placed (cannot-link and must-link pairs and the minimum size
-  are relaxed, so it is an upper bound, not always reached). The same flow with isolated people
+  are relaxed, so it is an upper bound, not always reached), and so does the whole pool's count:
+  ``m`` sets hold at most ``size_max * m`` people and ``limit * m`` of each organisation. The same flow with isolated people
   alone bounds the isolated people connected. Locked sets add their pinned members and one set
   at each of their possible slots. Cost: one max flow over groups of people with the same
   organisation and slots (Dinic), a few milliseconds at 60 people, well under a second at 4,000.
 * :func:`exact_bounds`, when OR-Tools is installed and the pool is small: CP-SAT on the hard rules
-  alone (:func:`network.formation_exact.placement_optimum`), the lexicographic maximum under the
+  alone (:func:`network.formation.counts.placement_optimum`), the lexicographic maximum under the
   rules' priority. Only used for runs with a time budget (a step budget must give the same result
   on machines without OR-Tools).
 
@@ -33,6 +34,8 @@ from network.formation.problem import Problem
 N_SLOTS = len(availability.SLOTS)
 #: Pools (people who can be placed) up to this size get the exact CP-SAT bound when OR-Tools is installed.
 EXACT_MAX_PEOPLE = 400
+#: False makes the engine use the pure-Python bounds only, as where OR-Tools is not installed (benchmarks set it).
+USE_EXACT = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,27 +93,28 @@ class _Flow:
             if level[t] < 0:
                 return total
             it = [0] * self.n
-
-            def push(v: int, f: int) -> int:
-                if v == t:
-                    return f
-                while it[v] < len(adj[v]):
-                    e = adj[v][it[v]]
-                    w = to[e]
-                    if cap[e] > 0 and level[w] == level[v] + 1:
-                        d = push(w, min(f, cap[e]))
-                        if d:
-                            cap[e] -= d
-                            cap[e ^ 1] += d
-                            return d
-                    it[v] += 1
-                return 0
-
             while True:
-                f = push(s, 1 << 60)
+                f = self._push(s, t, 1 << 60, level, it)
                 if not f:
                     break
                 total += f
+
+    def _push(self, v: int, t: int, f: int, level: list[int], it: list[int]) -> int:
+        """One augmenting path along the level graph (depth-first, with the current-arc pointers ``it``)."""
+        if v == t:
+            return f
+        to, cap, adj = self.to, self.cap, self.adj
+        while it[v] < len(adj[v]):
+            e = adj[v][it[v]]
+            w = to[e]
+            if cap[e] > 0 and level[w] == level[v] + 1:
+                d = self._push(w, t, min(f, cap[e]), level, it)
+                if d:
+                    cap[e] -= d
+                    cap[e ^ 1] += d
+                    return d
+            it[v] += 1
+        return 0
 
 
 def _max_sets(counts: dict[int, int], real: list[bool], limit: int, size_min: int, extra: int = 0) -> int:
@@ -201,18 +205,30 @@ def relaxed_bounds(pb: Problem, hopeful: set[int] | None = None) -> Bounds:
         return graph.maxflow(0, 1)
 
     placed = open_pinned + flow(people)
+    # Over the whole pool: m sets hold at most size_max * m people and limit * m of each organisation.
+    counts: dict[int, int] = {}
+    for i in people:
+        counts[pb.org[i]] = counts.get(pb.org[i], 0) + 1
+    most_sets = _max_sets(counts, pb.real_org, limit, rules.size_min)
+    overall = max(
+        (
+            min(rules.size_max * m, sum(c if not pb.real_org[o] else min(c, limit * m) for o, c in counts.items()))
+            for m in range(most_sets + 1)
+        ),
+        default=0,
+    )
+    if not pb.pinned:
+        placed = min(placed, overall)
     connected = iso_pinned + flow([i for i in people if pb.iso[i]])
     return Bounds(connected=min(connected, placed), placed=placed, exact=False)
 
 
 def exact_bounds(pb: Problem, time_limit: float) -> Bounds | None:
     """The proven lexicographic maximum from CP-SAT, or None (no OR-Tools, pool too large, or not proven in time)."""
-    if pb.n_eligible > EXACT_MAX_PEOPLE or time_limit <= 0:
+    if not USE_EXACT or pb.n_eligible > EXACT_MAX_PEOPLE or time_limit <= 0:
         return None
-    try:
-        from network.formation_exact import placement_optimum
-    except ImportError:  # pragma: no cover - the module itself imports nothing optional at import time
-        return None
+    from network.formation.counts import placement_optimum
+
     try:
         found = placement_optimum(pb, time_limit=time_limit)
     except RuntimeError:  # OR-Tools missing

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from network import availability, taxonomy, words
-from network.formation.engine import group_search_full
-from network.formation.model import Unplaced
+from network.formation.engine import State, group_search, group_search_full, insert_unplaced
+from network.formation.model import Move, Unplaced
+from network.formation.placement import apply_chain, chain_moves
 from network.formation.problem import Problem
 from network.formation.score import Scorer
 
@@ -207,13 +208,19 @@ class _SlotCounts:
         return best
 
 
+#: Unplaced people (isolated ones first) for whom a rearrangement is worked out; the others get the reason alone.
+MAX_OFFERS = 60
+
+
 def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence[bool]) -> list[Unplaced]:
     """The exact reason every member in no set is left out, given the final ``sets``.
 
-    Reasons that hold whatever the partition come first (capacity, availability, too few people free
-    at their slots, cannot-link rules); otherwise the reason is about this partition: why no set can
-    take them and why no new set can be formed from them and the others left out. When a set *could*
-    take them (possible after hand edits) the code is ``left_out``.
+    Reasons true of the pool come first: capacity, availability, must-link partners, and "no valid
+    set can contain them" (too few people free at their slots, cannot-link rules, or, proven by an
+    exhaustive search, no group at all: ``no_valid_set``). Otherwise a valid set could contain them:
+    ``left_out`` when they could join a set or start one with others left out without moving anyone,
+    else ``rearrange``: placing them means moving others, and (for up to :data:`MAX_OFFERS` people)
+    the moves of a valid partition that places them are offered, with who would be left out instead.
     """
     rules = pb.rules
     where: dict[int, int] = {}
@@ -227,6 +234,9 @@ def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence
         for u, unit in enumerate(pb.units)
         if all(i not in where for i in unit) and all(pb.eligible[i] for i in unit) and pb.pinned_of[unit[0]] < 0
     ]
+    free_units = [u for u, unit in enumerate(pb.units) if all(pb.eligible[i] for i in unit) and pb.pinned_of[unit[0]] < 0]
+    offers = _Offers(pb, sets, fixed)
+    rearrange: list[tuple[int, str]] = []
     for i in range(pb.n):
         if i in where:
             continue
@@ -244,7 +254,9 @@ def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence
         if placed_partner:
             out.append(
                 Unplaced(
-                    mid, "left_out", f"must be in the same set as {pb.labels[placed_partner[0]]}, who is in set {where[placed_partner[0]] + 1}"
+                    mid,
+                    "left_out",
+                    f"must be in the same set as {pb.labels[placed_partner[0]]}, who is in set {where[placed_partner[0]] + 1}",
                 )
             )
             continue
@@ -274,85 +286,201 @@ def unplaced_reasons(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence
                 Unplaced(mid, "cannot_link", f"cannot-link with everyone available: leaving out the people they cannot be with, {lack}")
             )
             continue
-        out.append(_partition_reason(pb, sets, fixed, where, pb.unit_of[i], leftover_units, mid))
+        u = pb.unit_of[i]
+        if not _some_valid_set(pb, u, free_units):
+            out.append(Unplaced(mid, "no_valid_set", _no_valid_set_words(pb, u, free_units)))
+            continue
+        direct = _direct_reason(pb, sets, fixed, u, leftover_units)
+        if direct is not None:
+            out.append(Unplaced(mid, "left_out", direct))
+            continue
+        rearrange.append((i, mid))
+    # A valid set could contain them, but not without moving others: offer a rearrangement (isolated people first).
+    rearrange.sort(key=lambda item: (-pb.iso[item[0]], item[1]))
+    for n, (i, mid) in enumerate(rearrange):
+        out.append(offers.unplaced(i, mid, with_moves=n < MAX_OFFERS))
     return out
 
 
-def _partition_reason(
-    pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence[bool], where: dict[int, int], u: int, leftover_units: list[int], mid: str
-) -> Unplaced:
+def _some_valid_set(pb: Problem, u: int, free_units: list[int]) -> bool:
+    """Whether some valid set of the whole pool contains unit ``u`` (True when the search is cut short: it may)."""
+    rules = pb.rules
+    mask = pb.common_mask(pb.units[u])
+    slots = _bits(mask) if rules.require_common_slot else [None]
+    for s in slots:
+        cands = [v for v in free_units if v != u and (s is None or pb.common_mask(pb.units[v]) >> s & 1)]
+        group, complete = group_search_full(pb, cands, u, rules.size_min, limit=50_000)
+        if group or not complete:
+            return True
+    return False
+
+
+def _no_valid_set_words(pb: Problem, u: int, free_units: list[int]) -> str:
+    """Why no valid set contains unit ``u``: the slots, and the rules that stop the people free then from meeting with them."""
     rules = pb.rules
     unit = pb.units[u]
     mask = pb.common_mask(unit)
-    tally = {"locked": 0, "slot": 0, "full": 0, "org": 0, "cannot": 0}
+    members = set(unit)
+    others = [v for v in free_units if v != u and (not rules.require_common_slot or pb.common_mask(pb.units[v]) & mask)]
+    people = {i for v in others for i in pb.units[v]}
+    stops = []
+    if any(j in people for i in unit for j in pb.cannot[i]) or any(j in people for i in people for j in pb.cannot[i]):
+        stops.append("some of them cannot be in the same set as them or as each other")
+    if any(len(pb.units[v]) > 1 for v in others) or len(unit) > 1:
+        stops.append("some must be in the same set as someone else")
+    if rules.max_per_organisation == 1 and any(
+        pb.org[i] == pb.org[j] and pb.real_org[pb.org[i]] for i in people for j in people | members if i != j
+    ):
+        stops.append("some work for the same organisation")
+    when = (
+        f"of the people free when they are ({_listing([availability.describe_slot(x) for x in availability.from_mask(mask)], 2)})"
+        if rules.require_common_slot
+        else "of the people in the pool"
+    )
+    why = f" ({'; '.join(stops)})" if stops else ""
+    return f"no valid set can contain them: {when}, no {rules.size_min - len(unit)} or more can meet with them by every rule{why}"
+
+
+def _direct_reason(pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence[bool], u: int, leftover_units: list[int]) -> str | None:
+    """Words for someone who could be placed without moving anyone (join a set, or start one with others left out), else None."""
+    rules = pb.rules
+    unit = pb.units[u]
+    mask = pb.common_mask(unit)
     for k, members in enumerate(sets):
-        if not members:
+        if not members or fixed[k]:
             continue
         pinned = {pb.pinned_of[i] for i in members} - {-1}
         slot_mask = pb.pinned[next(iter(pinned))].slot_mask if len(pinned) == 1 else 0
-        if fixed[k]:
-            tally["locked"] += 1
-            continue
         common = pb.common_mask(members) & mask
         if slot_mask:
             common &= slot_mask
         if (rules.require_common_slot or slot_mask) and not common:
-            tally["slot"] += 1
             continue
         if len(members) + len(unit) > rules.size_max:
-            tally["full"] += 1
             continue
         orgc: dict[int, int] = {}
         for i in list(members) + list(unit):
             orgc[pb.org[i]] = orgc.get(pb.org[i], 0) + 1
         if any(pb.real_org[o] and c > rules.max_per_organisation for o, c in orgc.items()):
-            tally["org"] += 1
             continue
         if any(j in pb.cannot[i] for i in unit for j in members):
-            tally["cannot"] += 1
             continue
-        return Unplaced(mid, "left_out", f"could join set {k + 1}, but is left out")
-
-    # Could a new set be formed from them and others left out?
+        return f"could join set {k + 1}, but is left out"
     others = [v for v in leftover_units if v != u]
-    found = None
-    exhaustive = True
     slots = _bits(mask) if rules.require_common_slot else [None]
     for s in slots:
         cands = [v for v in others if s is None or pb.common_mask(pb.units[v]) >> s & 1]
-        group, complete = group_search_full(pb, cands, u, rules.size_min, limit=200_000)
-        exhaustive = exhaustive and complete
+        group, _ = group_search_full(pb, cands, u, rules.size_min, limit=20_000)
         if group:
-            found = group
-            break
-    if found:
-        names = _listing([pb.labels[i] for v in found if v != u for i in pb.units[v]], len(pb.ids))
-        return Unplaced(mid, "left_out", f"could start a new set with {names}, who are also left out")
+            names = _listing([pb.labels[i] for v in group if v != u for i in pb.units[v]], len(pb.ids))
+            return f"could start a new set with {names}, who are also left out"
+    return None
 
-    parts = []
-    if tally["full"]:
-        parts.append(f"{tally['full']} {'is' if tally['full'] == 1 else 'are'} full")
-    if tally["org"]:
-        parts.append(f"{tally['org']} already {'has' if tally['org'] == 1 else 'have'} the most allowed from their organisation")
-    if tally["cannot"]:
-        parts.append(f"{tally['cannot']} {'has' if tally['cannot'] == 1 else 'have'} someone they cannot be with")
-    if tally["locked"]:
-        parts.append(f"{tally['locked']} {'is' if tally['locked'] == 1 else 'are'} locked")
-    sets_words = "; ".join(parts)
-    if rules.require_common_slot:
-        free = _listing([availability.describe_slot(s) for s in availability.from_mask(mask)], 2)
-        meets = len(sets) - tally["slot"] - sum(1 for s in sets if not s)
-        if meets == 0:
-            head = f"no set meets when they are free ({free})"
+
+class _Offers:
+    """Rearrangements that place someone left out: the partition as an engine state, and chains or new sets from it."""
+
+    def __init__(self, pb: Problem, sets: Sequence[Sequence[int]], fixed: Sequence[bool]) -> None:
+        self.pb = pb
+        self.sets = [list(s) for s in sets]
+        self.state: State | None = None
+        self.index: list[int] = []  # state set -> position in ``sets`` (-1: none)
+
+    def _load(self) -> State:
+        if self.state is not None:
+            return self.state
+        pb = self.pb
+        st = State(pb, Scorer(pb))
+        aligned: list[list[int]] = [[] for _ in st.sets]
+        index = [-1] * len(st.sets)
+        for k, members in enumerate(self.sets):
+            pins = {pb.pinned_of[i] for i in members} - {-1}
+            if len(pins) == 1 and not index[next(iter(pins))] >= 0:
+                p = next(iter(pins))
+                aligned[p], index[p] = list(members), k
+            else:
+                aligned.append(list(members))
+                index.append(k)
+        st.restore(aligned)
+        self.state, self.index = st, index
+        return st
+
+    def unplaced(self, i: int, mid: str, *, with_moves: bool) -> Unplaced:
+        pb = self.pb
+        head = "a valid set could include them, but placing them would mean rearranging others"
+        if not with_moves:
+            return Unplaced(mid, "rearrange", head)
+        st = self._load()
+        u = pb.unit_of[i]
+        before = st.snapshot()
+        found = chain_moves(st, u, improving=False)
+        if found is not None:
+            apply_chain(st, found[0])
+        elif not self._new_set_around(st, u):
+            return Unplaced(mid, "rearrange", head)
+        after = st.snapshot()
+        st.restore(before)
+        moves = self._moves(before, after)
+        placed_before = {j for s in before for j in s}
+        placed_after = {j for s in after for j in s}
+        lost = sorted(placed_before - placed_after, key=lambda j: pb.labels[j])
+        moved = [m for m in moves if m.member_id not in {pb.ids[j] for j in pb.units[u]} and m.to_set is not None]
+        others = len(moved)
+        moving = f"moving {others} other{'s' if others != 1 else ''}"
+        if lost and not others:
+            names = _listing([pb.labels[j] for j in lost], len(lost))
+            text = f"a valid set could include them, but only in place of {names}, who would be left out instead"
+        elif lost:
+            names = _listing([pb.labels[j] for j in lost], len(lost))
+            text = f"{head}: {moving} and leaving out {names} instead"
         else:
-            head = f"no set can take them: of the {meets} set{'s' if meets != 1 else ''} meeting when they are free, {sets_words}"
-    else:
-        head = f"no set can take them: {sets_words}" if sets_words else "no set can take them"
-    n_others = pb.n - len(where) - len(unit)  # everyone else in no set (those at capacity cannot help either)
-    if n_others == 0:
-        tail = "nobody else is left out to start a new set with"
-    elif exhaustive:
-        tail = f"no set of {rules.size_min} or more can be made from them and the {n_others} other{'s' if n_others != 1 else ''} left out"
-    else:
-        tail = f"no set of {rules.size_min} or more was found among them and the {n_others} other{'s' if n_others != 1 else ''} left out"
-    return Unplaced(mid, "no_room", f"{head}; and {tail}")
+            text = f"could be placed by {moving}, leaving nobody out"
+        return Unplaced(mid, "rearrange", text, tuple(moves))
+
+    def _new_set_around(self, st: State, u: int) -> bool:
+        """Form a valid new set around ``u`` from anyone free (taking them from their sets), then re-place who can be."""
+        pb = self.pb
+        rules = pb.rules
+        units = [v for v in st.free_units if v != u]
+        for slot in _bits(st.unit_mask[u]) if rules.require_common_slot else [None]:
+            cands = [v for v in units if slot is None or st.unit_mask[v] >> slot & 1]
+            cands.sort(key=lambda v: (st.where[pb.units[v][0]] >= 0, v))  # those left out first
+            group = group_search(pb, cands, u, rules.size_min, limit=20_000)
+            if not group:
+                continue
+            for v in group:
+                if st.where[pb.units[v][0]] >= 0:
+                    st.remove_unit(v)
+            k = st.new_set()
+            for v in group:
+                st.add_unit(k, v)
+            for d in range(len(st.sets)):  # sets left below the minimum break up; their people are placed again where they fit
+                if st.sets[d] and len(st.sets[d]) < rules.size_min and not st.fixed[d] and st.pin[d] < 0:
+                    for v in st.units_in(d):
+                        st.remove_unit(v)
+            insert_unplaced(st)
+            return True
+        return False
+
+    def _moves(self, before: list[list[int]], after: list[list[int]]) -> list[Move]:
+        pb = self.pb
+        old = {i: k for k, s in enumerate(before) for i in s}
+        new = {i: k for k, s in enumerate(after) for i in s}
+        fresh: dict[int, int] = {}
+        out = []
+        for i in sorted(set(old) | set(new), key=lambda j: pb.ids[j]):
+            a, b = old.get(i), new.get(i)
+            if a == b:
+                continue
+
+            def position(k: int | None) -> int | None:
+                if k is None:
+                    return None
+                if k < len(self.index) and self.index[k] >= 0 and k < len(before) and before[k]:
+                    return self.index[k]
+                if k not in fresh:
+                    fresh[k] = len(self.sets) + len(fresh)
+                return fresh[k]
+
+            out.append(Move(pb.ids[i], position(a), position(b)))
+        return out

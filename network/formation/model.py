@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from network import availability
-from network.domain import WEIGHT_MAX
+from network.domain import FORMATION_PRIORITIES, WEIGHT_MAX
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from network.domain import Assessor, Organisation, Programme, ThemeLink
@@ -24,7 +24,7 @@ REGION_MODES: tuple[str, ...] = ("mix", "close")
 
 #: What set formation maximises first (issue 22): ``isolated`` (the default) connects the most isolated people
 #: before placing the most people; ``placed`` places the most people first. The score comes after both.
-PRIORITIES: tuple[str, ...] = ("isolated", "placed")
+PRIORITIES: tuple[str, ...] = FORMATION_PRIORITIES
 
 #: Codes of :class:`Unplaced` reasons. ``at_capacity``, ``no_availability``, ``no_common_slot``, ``cannot_link``,
 #: ``must_link`` and ``no_valid_set`` are true of the pool: no valid set can contain the person. ``rearrange``: a

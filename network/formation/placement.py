@@ -85,9 +85,7 @@ def chain_moves(st: State, u: int, budget: Budget | None = None, *, improving: b
             n_k = len(st.sets[k])
             # Members who clash with w by slot or organisation: w can only come in if they (all in one unit) leave.
             blockers = {
-                unit_of[i]
-                for i in st.sets[k]
-                if (st.require_slot and not mask[i] & mask_w) or (pb.org[i] in w_orgs and real[pb.org[i]])
+                unit_of[i] for i in st.sets[k] if (st.require_slot and not mask[i] & mask_w) or (pb.org[i] in w_orgs and real[pb.org[i]])
             }
             if len(blockers) > 1:
                 continue

@@ -30,16 +30,14 @@ N_SLOTS = len(availability.SLOTS)
 
 
 def applicable(pb: Problem) -> bool:
-    """Whether the slot view is exact for this problem: no locked sets, no must-link or cannot-link pairs among the free."""
+    """Whether the slot view applies: no locked sets and no must-link pairs among the free.
+
+    It is exact without cannot-link pairs; with them, the count of a slot is an upper bound and
+    dealing keeps pairs apart when it can (a plan that cannot be dealt is not used).
+    """
     if pb.pinned:
         return False
-    for unit in pb.units:
-        if len(unit) > 1:
-            return False
-        i = unit[0]
-        if pb.eligible[i] and pb.cannot[i]:
-            return False
-    return True
+    return all(len(unit) == 1 for unit in pb.units if all(pb.eligible[i] for i in unit))
 
 
 def _sets_possible(n: int, size_min: int, size_max: int) -> int:
@@ -48,19 +46,40 @@ def _sets_possible(n: int, size_min: int, size_max: int) -> int:
     return m if m and n <= size_max * m else 0
 
 
-def deal(pb: Problem, people: list[int]) -> list[list[int]]:
-    """Deal the people of one slot into sets round-robin, grouped by organisation (they must pass :func:`slot_ok`)."""
+def deal(pb: Problem, people: list[int]) -> list[list[int]] | None:
+    """Deal the people of one slot into sets, grouped by organisation, each to the smallest set that may take them.
+
+    Without cannot-link pairs this is round-robin and always valid; with them, a person goes to the
+    smallest set holding nobody they cannot be with (None when some person fits no set).
+    """
     rules = pb.rules
     m = _sets_possible(len(people), rules.size_min, rules.size_max)
-    ordered = sorted(people, key=lambda i: (pb.org[i], i))
-    # Largest organisations first, so each spreads over consecutive sets.
+    if not m:
+        return None
     sizes: dict[int, int] = {}
-    for i in ordered:
+    for i in people:
         sizes[pb.org[i]] = sizes.get(pb.org[i], 0) + 1
-    ordered.sort(key=lambda i: (-sizes[pb.org[i]], pb.org[i], i))
+    # Largest organisations first, so each spreads over consecutive sets; people with cannot-link pairs early.
+    ordered = sorted(people, key=lambda i: (-sizes[pb.org[i]], pb.org[i], -len(pb.cannot[i]), i))
     sets: list[list[int]] = [[] for _ in range(m)]
-    for j, i in enumerate(ordered):
-        sets[j % m].append(i)
+    orgc: list[dict[int, int]] = [{} for _ in range(m)]
+    top = -(-len(people) // m)
+    for i in ordered:
+        o = pb.org[i]
+        fits = [
+            k
+            for k in range(m)
+            if len(sets[k]) < top
+            and (not pb.real_org[o] or orgc[k].get(o, 0) < rules.max_per_organisation)
+            and not any(j in pb.cannot[i] for j in sets[k])
+        ]
+        if not fits:
+            return None
+        k = min(fits, key=lambda k: (len(sets[k]), orgc[k].get(o, 0), k))
+        sets[k].append(i)
+        orgc[k][o] = orgc[k].get(o, 0) + 1
+    if any(len(x) < rules.size_min for x in sets):
+        return None
     return sets
 
 
@@ -201,7 +220,10 @@ def plan(
             counts[pb.org[i]] = counts.get(pb.org[i], 0) + 1
         most[s] = _max_sets(counts, pb.real_org, rules.max_per_organisation, rules.size_min)
     slots = [s for s in range(N_SLOTS) if most[s]]
+    exact = not any(pb.cannot[i] for i in people)  # without cannot-link pairs every count can be dealt
     found = _counts_for(pb, people, m, iso_first)
+    if found is not None and not exact and _dealt(pb, found[1]) is None:
+        found = None
     best_key, best_m, best_by = (found[0], list(m), found[1]) if found else (start_key, list(m), None)
     cur_key, cur = best_key, list(m)
     if bound is not None and best_key >= bound:
@@ -238,7 +260,7 @@ def plan(
                 if got is not None and got[0] >= cur_key:  # equal counts too: walk the plateau (never twice the same)
                     plateau = 0 if got[0] > cur_key else plateau + 1
                     cur_key, cur = got[0], cand
-                    if got[0] > best_key:
+                    if got[0] > best_key and (exact or _dealt(pb, got[1]) is not None):
                         best_key, best_by = got[0], got[1]
                         best_m[:] = cand
                     moved = True
@@ -263,7 +285,7 @@ def plan(
         got = _counts_for(pb, people, cand, iso_first)
         if got is None:
             continue
-        if got[0] > best_key:
+        if got[0] > best_key and (exact or _dealt(pb, got[1]) is not None):
             best_key, best_by = got[0], got[1]
             best_m[:] = cand
         climb(cand, got[0])
@@ -272,8 +294,11 @@ def plan(
     return _dealt(pb, best_by)
 
 
-def _dealt(pb: Problem, by_slot: dict[int, list[int]]) -> list[list[int]]:
+def _dealt(pb: Problem, by_slot: dict[int, list[int]]) -> list[list[int]] | None:
     sets: list[list[int]] = []
     for s in sorted(by_slot):
-        sets.extend(deal(pb, by_slot[s]))
+        dealt = deal(pb, by_slot[s])
+        if dealt is None:
+            return None
+        sets.extend(dealt)
     return sets

@@ -365,22 +365,73 @@ def test_unplaced_reasons_are_exact() -> None:
         "cannot-link with everyone available: leaving out the people they cannot be with, "
         "no common slot with 3 or more people from other organisations",
     )
+    # True of the pool (issue 22): x1 can only meet x2 (a colleague), x3 or x4 (who cannot meet) and x5: no valid set at all.
     assert reasons["x1"] == (
-        "no_room",
-        "no set meets when they are free (Friday mornings); and no set of 4 or more can be made from them and the 8 others left out",
+        "no_valid_set",
+        "no valid set can contain them: of the people free when they are (Friday mornings), no 3 or more can meet with them by "
+        "every rule (some of them cannot be in the same set as them or as each other; some work for the same organisation)",
     )
 
 
-def test_no_room_names_what_blocks_each_set() -> None:
-    # Nine people free only on Tuesdays; two sets are possible and both end up full or blocked.
+def test_someone_left_out_for_lack_of_room_is_offered_a_swap_not_told_no_set_can_take_them() -> None:
+    # Nine people free only on Tuesdays, sets of exactly 4: two sets, and one person must stay out. A valid set could
+    # hold them (issue 22: the reason is true of the pool), in place of someone else, and that swap is offered.
     rules = Rules(size_min=4, size_max=4, size_target=4)
     members = _pool(9)
     p = form(members, rules)
     (u,) = p.unplaced
-    assert u.code == "no_room"
-    assert u.reason == (
-        "no set can take them: of the 2 sets meeting when they are free, 2 are full; and nobody else is left out to start a new set with"
+    assert u.code == "rearrange"
+    assert u.reason.startswith("a valid set could include them, but only in place of m") and u.reason.endswith(
+        "who would be left out instead"
     )
+    assert _apply(p, u.moves) and is_valid_partition(members, _apply(p, u.moves), rules) == []
+    assert any(u.member_id in s for s in _apply(p, u.moves)) and sum(map(len, _apply(p, u.moves))) == 8
+
+
+def _apply(p, moves) -> list[list[str]]:
+    """The partition the offered moves make from the proposal."""
+    sets = [list(s.members) for s in p.sets]
+    for m in moves:
+        if m.from_set is not None:
+            sets[m.from_set].remove(m.member_id)
+        if m.to_set is not None:
+            while m.to_set >= len(sets):
+                sets.append([])
+            sets[m.to_set].append(m.member_id)
+    return [s for s in sets if s]
+
+
+def test_isolated_people_come_first_even_when_a_colleague_scores_higher() -> None:
+    # One set of 4 on Tuesdays: one of three colleagues at org-a joins b, c and d. The two who are not isolated share
+    # every theme with b, c and d (a higher score); the isolated one shares none. Connecting them comes first.
+    shared = {"practice-amhp": "experienced", "law-mca": "exploring"}
+    members = [
+        mk("a-iso", "org-a", isolated=True),
+        mk("a-1", "org-a", themes=shared),
+        mk("a-2", "org-a", themes=shared),
+    ] + [mk(x, themes=shared) for x in ("b", "c", "d")]
+    rules = Rules(size_min=4, size_max=4, size_target=4)
+    p = form(members, rules)
+    assert groups(p) == {frozenset({"a-iso", "b", "c", "d"})}
+    assert p.connected == 1 and p.connected_bound == 1
+
+
+def test_the_priority_decides_between_connecting_isolated_people_and_placing_more() -> None:
+    # x (isolated) can only meet on Mondays with y1 and y2; y1, y2, z1 and z2 could all meet on Tuesdays instead.
+    members = [
+        mk("x", slots=("mon-am",), isolated=True),
+        mk("y1", slots=("mon-am", "tue-pm")),
+        mk("y2", slots=("mon-am", "tue-pm")),
+        mk("z1", slots=("tue-pm",)),
+        mk("z2", slots=("tue-pm",)),
+    ]
+    first = form(members, Rules(size_min=3, size_max=4, size_target=4))
+    assert groups(first) == {frozenset({"x", "y1", "y2"})} and (first.connected, first.placed) == (1, 3)
+    placed = form(members, Rules(size_min=3, size_max=4, size_target=4, priority="placed"))
+    assert groups(placed) == {frozenset({"y1", "y2", "z1", "z2"})} and (placed.connected, placed.placed) == (0, 4)
+    with pytest.raises(FormationError) as info:
+        Rules(priority="score")
+    assert info.value.field == "priority"
 
 
 def test_score_partition_flags_broken_rules_after_an_edit() -> None:
@@ -541,15 +592,20 @@ def test_unplaced_reasons_are_true(case) -> None:
         m = by_id[u.member_id]
         if u.code == "at_capacity":
             assert m.capacity_left <= 0
-        elif u.code in ("no_common_slot", "cannot_link", "no_availability", "must_link"):
-            # Structural reasons: no valid set anywhere contains them.
+        elif u.code in ("no_common_slot", "cannot_link", "no_availability", "must_link", "no_valid_set"):
+            # Reasons true of the pool: no valid set anywhere contains them.
             assert not any(u.member_id in c for c in feasible), u
-        elif u.code == "no_room":
-            # No set of this proposal can take them (with their must-link partners), and the people left out cannot form one with them.
+        elif u.code == "rearrange":
+            # A valid set could contain them, but no set of this proposal can take them as it is, nor can the people left out
+            # form one with them; the moves offered (if any) make a valid partition that places them.
+            assert any(u.member_id in c for c in feasible), u
             unit = next(c for c in [set(x) for x in _units(pb)] if u.member_id in c)
             for s in sets:
                 assert is_valid_partition(members, [sorted(s | unit)], rules, constraints=Constraints(cannot_link=constraints.cannot_link))
             assert not any(u.member_id in c and c <= left for c in feasible)
+            if u.moves:
+                moved = _apply(p, u.moves)
+                assert is_valid_partition(members, moved, rules, constraints) == [] and any(u.member_id in s for s in moved)
         else:
             raise AssertionError(f"unexpected code {u.code} in an engine result")
 
@@ -575,3 +631,59 @@ def test_locked_sets_are_preserved_on_re_run(case, data) -> None:
     for s in keep:
         assert frozenset(s.members) in groups(again)
     assert is_valid_partition(members, [s.members for s in again.sets], rules, locked) == []
+
+
+# ---------------------------------------------------------------------- issue 22: reproducible results
+
+
+def _busy_pool() -> list[Member]:
+    """40 people of 12 organisations (one large), free at one or two of four slots: enough work for the search."""
+    slots = ("mon-am", "tue-pm", "wed-pm", "thu-eve")
+    return [
+        mk(
+            f"p{i:02d}",
+            f"o{0 if i % 3 == 0 else i % 12}",
+            slots=(slots[i % 4],) if i % 5 else (slots[i % 4], slots[(i + 1) % 4]),
+            isolated=i % 4 == 0,
+            experience_years=i % 9,
+            themes={THEMES[i % 4]: "experienced" if i % 2 else "exploring"},
+        )
+        for i in range(40)
+    ]
+
+
+def test_the_same_seed_and_step_budget_give_the_same_sets_while_another_thread_burns_cpu() -> None:
+    """Issue 22: a step budget makes the result independent of how fast the machine runs (a wall-clock budget is not)."""
+    import threading
+
+    members = _busy_pool()
+    rules = Rules()
+    first = form_sets(members, rules, seed=9, time_limit=600, max_iterations=4000)
+    stop = threading.Event()
+
+    def burn() -> None:
+        x = 0
+        while not stop.is_set():
+            x = (x * 31 + 7) % 1_000_003
+
+    burners = [threading.Thread(target=burn, daemon=True) for _ in range(2)]
+    for t in burners:
+        t.start()
+    try:
+        second = form_sets(members, rules, seed=9, time_limit=600, max_iterations=4000)
+    finally:
+        stop.set()
+        for t in burners:
+            t.join()
+    assert first.stopped in ("iterations", "converged") and second.stopped == first.stopped
+    assert [s.members for s in first.sets] == [s.members for s in second.sets]
+    assert first == second
+    assert (first.seed, first.steps, first.engine) == (9, 4000, network.formation.ENGINE_VERSION)
+
+
+def test_a_proposal_says_how_many_could_be_placed_at_most() -> None:
+    members = _busy_pool()
+    p = form(members, iterations=3000)
+    assert p.placed_bound is not None and p.connected_bound is not None
+    assert p.placed <= p.placed_bound and p.connected <= p.connected_bound
+    assert p.connected == sum(1 for s in p.sets for m in s.members if next(x for x in members if x.id == m).isolated)

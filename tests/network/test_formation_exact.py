@@ -116,3 +116,79 @@ def test_exact_input_is_validated_like_the_engine() -> None:
     with pytest.raises(ValueError, match="method must be"):
         members, constraints = demo_pool(8, 1)
         solve_exact(members, Rules(), constraints, method="magic")
+
+
+# ---------------------------------------------------------------------- issue 22: the most people placed, isolated people first
+
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from network.formation.bounds import relaxed_bounds  # noqa: E402
+from network.formation.problem import Problem  # noqa: E402
+from network.formation_exact import placement_optimum  # noqa: E402
+
+_SLOTS = ("mon-am", "mon-pm", "tue-pm", "wed-am", "thu-eve")
+
+
+@st.composite
+def crowded_pools(draw: st.DrawFn) -> tuple[list[Member], Rules, Constraints]:
+    """Pools where placement is hard: few organisations of skewed sizes, one or two slots each, isolated people."""
+    n = draw(st.integers(8, 18))
+    orgs = draw(st.integers(2, 7))
+    members = [
+        Member(
+            id=f"m{i:02d}",
+            organisation_id=f"o{min(draw(st.integers(0, orgs)), draw(st.integers(0, orgs)))}",
+            availability=tuple(draw(st.sets(st.sampled_from(_SLOTS), min_size=1, max_size=2))),
+            isolated=draw(st.booleans()),
+            experience_years=draw(st.integers(0, 10)),
+        )
+        for i in range(n)
+    ]
+    size_min = draw(st.integers(2, 4))
+    rules = Rules(
+        size_min=size_min,
+        size_max=size_min + draw(st.integers(0, 3)),
+        size_target=size_min,
+        max_per_organisation=draw(st.sampled_from((1, 1, 2))),
+        priority=draw(st.sampled_from(("isolated", "placed"))),
+    )
+    ids = [m.id for m in members]
+    cannot = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1]), max_size=2))
+    return members, rules, Constraints(cannot_link=cannot)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_pools())
+def test_the_engine_places_the_most_people_any_valid_partition_can(case) -> None:
+    """Issue 22: with a step budget (no OR-Tools inside the run), the engine reaches the exact counts: isolated people
+    connected and people placed, in the priority's order; the pure-Python bounds are never below them."""
+    members, rules, constraints = case
+    pb = Problem(members, rules, constraints, require_pool=False)
+    best = placement_optimum(pb, time_limit=20, workers=2)
+    assume(best is not None and best.proven)  # the reference must be proven (it is, unless the machine is very busy)
+    assert best is not None
+    bounds = relaxed_bounds(pb)
+    assert bounds.connected >= best.connected and bounds.placed >= best.placed
+    if pb.n_eligible < rules.size_min:
+        return
+    p = form_sets(members, rules, constraints, seed=3, time_limit=None, max_iterations=10_000)
+    if rules.priority == "isolated":
+        assert (p.connected, p.placed) == (best.connected, best.placed)
+    else:
+        assert p.placed == best.placed
+    assert is_valid_partition(members, [s.members for s in p.sets], rules, constraints) == []
+
+
+def test_the_exact_counts_come_with_a_valid_partition_reaching_them() -> None:
+    members = [
+        Member(f"m{i}", organisation_id=f"o{i % 3}", availability=("mon-am",) if i % 2 else ("mon-am", "tue-pm"), isolated=i % 4 == 0)
+        for i in range(14)
+    ]
+    rules = Rules(size_min=3, size_max=4, size_target=4)
+    best = placement_optimum(members, rules, time_limit=20)
+    pb_ids = Problem(members, rules, Constraints()).ids
+    assert best is not None and best.proven and best.method == "aggregated"
+    sets = [[pb_ids[i] for i in s] for s in best.sets]
+    assert is_valid_partition(members, sets, rules) == []
+    assert sum(map(len, sets)) == best.placed
