@@ -34,12 +34,15 @@ PROGRAMME_FIELDS: tuple[str, ...] = (
 
 
 def programme_values(p: Programme) -> dict[str, Any]:
-    """The programme as plain values: its columns plus ``starts_on`` and a JSON ``settings`` text (weights, region mode)."""
+    """The programme as plain values: its columns, ``starts_on`` and a JSON ``settings`` text (weights, region mode and the rest)."""
     values = {f: getattr(p, f) for f in PROGRAMME_FIELDS}
     values["starts_on"] = p.starts_on
-    values["settings"] = json.dumps(
-        {"weights": dict(p.weights), "region_mode": p.region_mode, "join_policy": p.join_policy}, separators=(",", ":"), sort_keys=True
-    )
+    settings: dict[str, Any] = {"weights": dict(p.weights), "region_mode": p.region_mode, "join_policy": p.join_policy}
+    if p.steps is not None:  # issue 22: formation's step budget and priority (absent: the defaults, as before)
+        settings["steps"] = p.steps
+    if p.priority != "isolated":
+        settings["priority"] = p.priority
+    values["settings"] = json.dumps(settings, separators=(",", ":"), sort_keys=True)
     return values
 
 
@@ -54,6 +57,8 @@ def programme_from(values: dict[str, Any]) -> Programme:
         weights=tuple(sorted(settings.get("weights", {}).items())),
         region_mode=settings.get("region_mode", "mix"),
         join_policy=settings.get("join_policy", "coordinator"),
+        steps=settings.get("steps"),
+        priority=settings.get("priority", "isolated"),
     )
 
 

@@ -48,6 +48,7 @@ from network.domain import (
     Organisation,
     ThemeLink,
 )
+from network.reach import isolated_ids
 
 __all__ = ["DemoNetwork", "generate", "summary"]
 
@@ -389,8 +390,10 @@ def summary(net: DemoNetwork) -> dict[str, Any]:
     sizes = sorted(per_org.get(o.id, 0) for o in b.organisations)
     alone = sum(1 for size in sizes if size == 1)
     cross = [c for c in b.contacts if org_of.get(c.from_id) != org_of.get(c.to_id)]
-    linked = {a for c in cross if c.status == "accepted" for a in (c.from_id, c.to_id)}
-    isolated = sum(1 for a in b.assessors if a.id not in linked)
+    # Isolated as the reach code counts it (network.reach): active assessors, ties between active assessors only.
+    active = [a.id for a in b.assessors if a.active]
+    accepted = [(c.from_id, c.to_id) for c in b.contacts if c.status == "accepted"]
+    isolated = len(isolated_ids(active, org_of, accepted))
     n = len(b.assessors)
     return {
         "seed": net.seed,
@@ -398,6 +401,7 @@ def summary(net: DemoNetwork) -> dict[str, Any]:
         "organisations": len(b.organisations),
         "organisations_by_kind": dict(Counter(o.kind for o in b.organisations).most_common()),
         "assessors": n,
+        "active_assessors": len(active),
         "findable_assessors": sum(1 for a in b.assessors if a.findable),
         "themes": len(b.themes),
         "theme_links": len(b.theme_links),
@@ -413,7 +417,7 @@ def summary(net: DemoNetwork) -> dict[str, Any]:
         "assessors_alone_in_organisation": alone,
         "share_alone_in_organisation": round(alone / n, 3) if n else 0.0,
         "isolated_assessors": isolated,
-        "share_isolated": round(isolated / n, 3) if n else 0.0,
+        "share_isolated": round(isolated / len(active), 3) if active else 0.0,
     }
 
 

@@ -58,6 +58,8 @@ CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly", "six-weekly")
 REGION_MODES: tuple[str, ...] = ("mix", "close")
 #: Who decides requests to join a programme's sets: its coordinator, or Bridgework automatically when every hard rule holds.
 JOIN_POLICIES: tuple[str, ...] = ("coordinator", "automatic")
+#: What set formation maximises first: connecting ``isolated`` people (the default), or the people ``placed``.
+FORMATION_PRIORITIES: tuple[str, ...] = ("isolated", "placed")
 
 # -- limits on what people enter, each defined once ----------------------------------------------------
 # The types below check them; the JSON API's schemas (api/v1), the page forms (web) and the command
@@ -82,6 +84,8 @@ CAPACITY_MIN, CAPACITY_MAX = 0, 20
 SET_SIZE_MIN, SET_SIZE_MAX = 2, 50
 MEETINGS_MIN, MEETINGS_MAX = 1, 100
 WEIGHT_MIN, WEIGHT_MAX = 0, 1000
+#: A formation run's step budget (the same seed, pool and steps give the same sets on any machine).
+STEPS_MIN, STEPS_MAX = 1, 10_000_000
 
 _ID_RE = re.compile(ID_PATTERN)
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
@@ -355,6 +359,10 @@ class Programme:
     region_mode: str = "mix"
     #: Who decides a request to join one of its sets: ``"coordinator"``, or ``"automatic"`` (accepted when every hard rule holds).
     join_policy: str = "coordinator"
+    #: Set formation's step budget for this programme's runs (``None``: a time budget), so its proposals can be reproduced.
+    steps: int | None = None
+    #: What set formation maximises first (:data:`FORMATION_PRIORITIES`): connecting isolated people, or people placed.
+    priority: str = "isolated"
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -380,11 +388,14 @@ class Programme:
             raise InvalidValue("starts_on", f"must be a date, got {self.starts_on!r}")
         object.__setattr__(self, "weights", _weights(self.weights))
         _choice(self.region_mode, REGION_MODES, "region_mode")
+        if self.steps is not None:
+            _count(self.steps, "steps", limit=STEPS_MAX, low=STEPS_MIN)
+        _choice(self.priority, FORMATION_PRIORITIES, "priority")
 
 
 @dataclass(frozen=True, slots=True)
 class ActionLearningSet:
-    """A small self-managed action learning set (commonly 4-8 members) that meets online."""
+    """A small self-managed action learning set (4-7 members by default, the programme's set sizes) that meets online."""
 
     id: str
     name: str

@@ -78,6 +78,28 @@ class BadRange(ValueError):
 # -- isolation ----------------------------------------------------------------------------------
 
 
+def isolated_ids(
+    active: Iterable[str], employer: Mapping[str, str | None], ties: Iterable[tuple[str, str]]
+) -> set[str]:
+    """The isolated assessors by the definition above, from plain data (the stores compute the same in SQL and Cypher).
+
+    ``active``: the active assessors' ids (only they count, and only ties between two of them);
+    ``employer``: each assessor's organisation id (``None`` or absent: no employer, so every tie of
+    theirs crosses); ``ties``: accepted contacts and current set-mates, as pairs in either order.
+
+    >>> sorted(isolated_ids(["a", "b", "c", "d"], {"a": "o1", "b": "o1", "c": "o2", "d": None}, [("a", "b"), ("c", "x"), ("d", "c")]))
+    ['a', 'b']
+    """
+    people = set(active)
+    crossing: set[str] = set()
+    for a, b in ties:
+        if a in people and b in people and a != b:
+            oa, ob = employer.get(a), employer.get(b)
+            if oa is None or ob is None or oa != ob:
+                crossing.update((a, b))
+    return people - crossing
+
+
 @dataclass(frozen=True, slots=True)
 class Isolation:
     """Whether an assessor is isolated (see the module docstring), alone in their organisation, and since when."""
