@@ -20,10 +20,10 @@ from api.services import meetings as meetings_service
 from api.services import notify as notify_service
 from api.services import outcomes as outcomes_service
 from api.services import sets as sets_service
+from api.services.delivery import Mail
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore
 from graph.port_joins import JoinRequest
-from graph.port_meetings import NoticeRecord
 from graph.port_sets import NewSet
 from network import calendar
 from network.domain import ActionLearningSet, Programme
@@ -127,9 +127,9 @@ class Recording:
         self.store = store
         self.calls: list[tuple[list[str], bool]] = []
 
-    def deliver(self, store: GraphStore, notices: Sequence[NoticeRecord]) -> dict[str, str | None]:
-        self.calls.append(([n.key for n in notices], self.store.in_unit_of_work()))
-        return {n.key: None for n in notices}
+    def send(self, store: GraphStore, mails: Sequence[Mail]) -> list[str | None]:
+        self.calls.append(([key for m in mails for key in m.keys], self.store.in_unit_of_work()))
+        return [None for _m in mails]
 
 
 def test_notices_of_a_use_case_are_stored_with_it_and_sent_only_once_it_has_committed(store: GraphStore, make: Maker) -> None:
