@@ -207,8 +207,19 @@ def deliver_due(
     its own transaction, and nothing is sent inside a transaction.
     """
     report = DeliveryReport()
-    # Given keys or a retry time, one round: a notice failing in it would otherwise be due again at once.
-    for _ in range(1 if keys is not None or retry_due is not None else ROUNDS):
+    if keys is not None:
+        # Every notice the use case stored, in claims of ``limit`` (each key once: one that fails waits for its retry).
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), limit):
+            at = now or datetime.now(UTC)
+            worker = sender_id()
+            chunk = wanted[start : start + limit]
+            claimed = store.claim_notices(worker, at, at + LEASE, route="email", limit=limit, keys=chunk, retry_due=retry_due)
+            if claimed:
+                report.add(_send_each(store, notifier, wording, worker, claimed, at))
+        return report
+    # Given a retry time, one round: a notice failing in it would otherwise be due again at once.
+    for _ in range(1 if retry_due is not None else ROUNDS):
         at = now or datetime.now(UTC)
         worker = sender_id()
         claimed = store.claim_notices(worker, at, at + LEASE, route="email", limit=limit, keys=keys, retry_due=retry_due)

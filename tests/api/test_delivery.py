@@ -120,6 +120,13 @@ def test_each_notice_is_mailed_once_to_its_person_in_the_inbox_words(store: Grap
     assert len(mail_server.received) == 4
 
 
+def test_every_notice_a_change_stores_is_mailed_at_once_even_past_one_claim(store: GraphStore, mail_server: MailServer) -> None:
+    many = [notice(f"many-{n:03d}") for n in range(delivery.BATCH + 7)]  # more than one claim holds
+    assert notify.notify(store, many, notifier=smtp(mail_server), now=NOW) == len(many)
+    assert sorted(m.keys[0] for m in mail_server.received) == sorted(n.key for n in many)  # none left for the worker
+    assert pass_at(store, mail_server, NOW + timedelta(hours=1)).mails == 0
+
+
 def test_a_daily_digest_gathers_a_persons_waiting_notices_into_one_mail(store: GraphStore, mail_server: MailServer) -> None:
     delivery.set_notice_preferences(store, "u-ann", {"meetings": "digest"}, actor_id="u-ann")
     notify.notify(
