@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, render_template
 
 from api.access import current_principal
 from api.extensions import get_store
@@ -73,7 +73,14 @@ def index() -> str:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """The site icon where browsers and bookmark tools look by default (pages also link ``static/favicon.svg``)."""
-    return send_from_directory(current_app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+    # From memory, not an open file: browsers often drop this request half-way, and a file left open then is a leak.
+    icon = current_app.extensions.get("bridgework.favicon")
+    if icon is None:
+        icon = current_app.extensions["bridgework.favicon"] = (Path(current_app.static_folder or "") / "favicon.ico").read_bytes()
+    response = Response(icon, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.app_context_processor
