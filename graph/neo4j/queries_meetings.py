@@ -183,18 +183,18 @@ RETURN count(n) AS n
 
 #: The names notices refer to, in one read: assessors, sets (slot, programme) and programmes by id.
 NOTICE_SUBJECTS = """
-CALL {
+CALL () {
   UNWIND $people AS id
   MATCH (a:Assessor {id: id})
   RETURN collect([a.id, a.name]) AS people
 }
-CALL {
+CALL () {
   UNWIND $sets AS id
   MATCH (s:Set {id: id})
   OPTIONAL MATCH (s)-[:PART_OF]->(p:Programme)
   RETURN collect([s.id, s.name, s.meeting_slot, p.id, p.name]) AS sets
 }
-CALL {
+CALL () {
   UNWIND $programmes AS id
   MATCH (p:Programme {id: id})
   RETURN collect([p.id, p.name]) AS programmes
