@@ -1,6 +1,6 @@
 """Set formation from the command line: ``form-sets``, ``programme create`` and ``enrol``.
 
-``bridgework form-sets PROGRAMME_ID --seed S --time-limit T`` forms sets from the programme's
+``bridgework form-sets PROGRAMME_ID --seed S [--steps N] [--time-limit T]`` forms sets from the programme's
 enrolment pool, keeps the result as a proposal (its id is printed, so it can be edited or
 committed through the API) and prints every set with its reasons and everyone left out with why.
 ``--commit`` commits it at once. Bad input is a plain message and exit 1, with nothing written.
@@ -19,6 +19,7 @@ from graph.port import Conflict, NotFound, StoreError, Unavailable
 from network import availability
 from network.domain import (
     CADENCES,
+    FORMATION_PRIORITIES,
     JOIN_POLICIES,
     MEETINGS_MAX,
     MEETINGS_MIN,
@@ -26,6 +27,8 @@ from network.domain import (
     REGIONS,
     SET_SIZE_MAX,
     SET_SIZE_MIN,
+    STEPS_MAX,
+    STEPS_MIN,
     InvalidValue,
     Programme,
 )
@@ -59,7 +62,12 @@ def proposal_lines(view: service.ProposalView) -> list[str]:
 
     lines = [
         f"programme {programme}: {len(view.people)} enrolled, {r.placed} placed in {len(r.sets)} set(s), {len(r.unplaced)} unplaced",
-        f"seed {s.seed}, time limit {s.time_limit:g} s, {r.iterations} search steps, stopped: {r.stopped}; score {r.score:g}",
+        f"seed {s.seed}, time limit {s.time_limit:g} s, "
+        + (f"step budget {s.max_iterations}, " if s.max_iterations is not None else "")
+        + f"{r.iterations} search steps, stopped: {r.stopped}; score {r.score:g}",
+        service.counts_words(view),
+        service.provenance(view)
+        + (f" (bridgework form-sets {programme} --seed {s.seed} --steps {r.steps})" if r.steps is not None and r.stopped != "time" else ""),
         f"proposal {view.record.id} (version {view.record.version}, {view.record.status})",
     ]
     for k, ps, _locked in view.numbered():
@@ -86,12 +94,17 @@ def proposal_lines(view: service.ProposalView) -> list[str]:
     "--time-limit",
     "-t",
     type=click.FloatRange(0, service.MAX_TIME_LIMIT),
-    default=service.DEFAULT_TIME_LIMIT,
-    show_default=True,
-    help="Seconds of search after the first valid proposal.",
+    default=None,
+    help=f"Seconds of search after the first valid proposal [default: {service.DEFAULT_TIME_LIMIT:g}; with --steps, a safety net "
+    f"of {service.MAX_TIME_LIMIT:g}].",
 )
 @click.option(
-    "--max-iterations", type=click.IntRange(0), default=None, help="Stop after this many search steps (machine-independent results)."
+    "--steps",
+    "--max-iterations",
+    "max_iterations",
+    type=click.IntRange(STEPS_MIN, STEPS_MAX),
+    default=None,
+    help="Step budget [default: the programme's]: the same seed, steps and pool give the same sets on any machine.",
 )
 @click.option("--must-link", "must", multiple=True, metavar="A,B", help="Two assessors who must share a set (repeatable).")
 @click.option("--cannot-link", "cannot", multiple=True, metavar="A,B", help="Two assessors who must not share a set (repeatable).")
@@ -99,7 +112,7 @@ def proposal_lines(view: service.ProposalView) -> list[str]:
 def form_sets(
     programme_id: str,
     seed: int,
-    time_limit: float,
+    time_limit: float | None,
     max_iterations: int | None,
     must: tuple[str, ...],
     cannot: tuple[str, ...],
@@ -146,6 +159,19 @@ def programme() -> None:
 @click.option("--max-per-organisation", type=click.IntRange(1, 2), default=1, show_default=True)
 @click.option("--no-common-slot", is_flag=True, help="Do not require a weekly slot common to each set.")
 @click.option("--region-mode", type=click.Choice(REGION_MODES), default="mix", show_default=True)
+@click.option(
+    "--steps",
+    type=click.IntRange(STEPS_MIN, STEPS_MAX),
+    default=None,
+    help="Set formation's step budget for this programme (reproducible proposals) [default: a time budget].",
+)
+@click.option(
+    "--priority",
+    type=click.Choice(FORMATION_PRIORITIES),
+    default="isolated",
+    show_default=True,
+    help="What set formation maximises first: isolated people connected, or people placed.",
+)
 @click.option("--starts-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="No meeting before this date (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(["draft", "open"]), default="open", show_default=True)
 @click.option(  # joins (issue 9)
@@ -174,6 +200,8 @@ def programme_create(programme_id: str, **options: object) -> None:
             require_common_slot=not options["no_common_slot"],
             region_mode=str(options["region_mode"]),
             join_policy=str(options["join_policy"]),  # joins (issue 9)
+            steps=options["steps"],  # type: ignore[arg-type]
+            priority=str(options["priority"]),
             starts_on=starts.date() if starts is not None else None,  # type: ignore[attr-defined]
         )
     except InvalidValue as exc:

@@ -36,13 +36,14 @@ from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
 from network import calendar, limits, rota
-from network.domain import ActionLearningSet, Programme
+from network.domain import STEPS_MAX, STEPS_MIN, ActionLearningSet, Programme
 from network.events import LeftSet, PlacedInSet, ProgrammeOpened
 from network.formation import (
     Constraints,
     FormationError,
     LockedSet,
     Member,
+    Move,
     Proposal,
     ProposedSet,
     Rules,
@@ -129,7 +130,9 @@ class RunSettings:
     """How a formation run was asked for; kept with the proposal so a re-run uses the same settings."""
 
     seed: int = 0
-    time_limit: float = DEFAULT_TIME_LIMIT
+    #: Seconds of search; ``None``: the default, or with a step budget :data:`MAX_TIME_LIMIT` (the safety net).
+    time_limit: float | None = None
+    #: The step budget ("steps"): with it the same seed and pool give the same sets on any machine (``None``: the programme's).
     max_iterations: int | None = None
     must_link: tuple[tuple[str, str], ...] = ()
     cannot_link: tuple[tuple[str, str], ...] = ()
@@ -142,8 +145,22 @@ class RunSettings:
         if not 0 <= self.seed <= MAX_SEED:
             raise FormationError("seed", f"must be between 0 and {MAX_SEED}, got {self.seed}")
         limit = self.time_limit
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= MAX_TIME_LIMIT:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= MAX_TIME_LIMIT):
             raise FormationError("time_limit", f"must be between 0 and {MAX_TIME_LIMIT:g} seconds, got {limit!r}")
+        steps = self.max_iterations
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or not STEPS_MIN <= steps <= STEPS_MAX):
+            raise FormationError("steps", f"must be a whole number from {STEPS_MIN} to {STEPS_MAX}, got {steps!r}")
+
+    def effective(self, programme: Programme) -> RunSettings:
+        """The settings a run uses (and keeps): the programme's step budget unless the run names one, and the time cap.
+
+        With a step budget the time limit is only a safety net, :data:`MAX_TIME_LIMIT` unless given.
+        """
+        steps = self.max_iterations if self.max_iterations is not None else programme.steps
+        limit = self.time_limit
+        if limit is None:
+            limit = MAX_TIME_LIMIT if steps is not None else DEFAULT_TIME_LIMIT
+        return dataclasses.replace(self, max_iterations=steps, time_limit=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +389,7 @@ def _renumber(
                 moved.append((before, free))
     order = sorted(range(len(result.sets)), key=lambda k: numbers[k] or 0)
     sets = tuple(result.sets[k] for k in order)
+    result = _moves_reordered(result, order)
     final = tuple(numbers[k] or 0 for k in order)
     moved_to = {new for _, new in moved}
     change = Renumbering(
@@ -382,6 +400,22 @@ def _renumber(
         moved=tuple(sorted(moved)),
     )
     return dataclasses.replace(result, sets=sets), final, tuple(s.locked for s in sets), change
+
+
+def _moves_reordered(result: Proposal, order: Sequence[int]) -> Proposal:
+    """The result with the sets named by offered moves (:class:`~network.formation.Move`) following the sets' new order."""
+    position = {old: new for new, old in enumerate(order)}
+
+    def moved(k: int | None) -> int | None:
+        return None if k is None else position.get(k, k)
+
+    unplaced = tuple(
+        dataclasses.replace(u, moves=tuple(dataclasses.replace(m, from_set=moved(m.from_set), to_set=moved(m.to_set)) for m in u.moves))
+        if u.moves
+        else u
+        for u in result.unplaced
+    )
+    return dataclasses.replace(result, unplaced=unplaced)
 
 
 def _encode(
@@ -448,7 +482,9 @@ def _decode(payload: str) -> _Decoded:
             )
             for x in r["sets"]
         ),
-        unplaced=tuple(Unplaced(**u) for u in r["unplaced"]),
+        unplaced=tuple(
+            Unplaced(u["member_id"], u["code"], u["reason"], tuple(Move(**m) for m in u.get("moves") or ())) for u in r["unplaced"]
+        ),
         score=r["score"],
         breakdown=dict(r["breakdown"]),
         placed=r["placed"],
@@ -456,6 +492,13 @@ def _decode(payload: str) -> _Decoded:
         seed=r["seed"],
         iterations=r["iterations"],
         stopped=r["stopped"],
+        # issue 22 (absent from proposals stored before it): the counts, their bounds and what made the proposal
+        connected=r.get("connected", 0),
+        placed_bound=r.get("placed_bound"),
+        connected_bound=r.get("connected_bound"),
+        bound_exact=r.get("bound_exact", False),
+        steps=r.get("steps"),
+        engine=r.get("engine", ""),
     )
     numbers = tuple(body.get("numbers") or ())
     if len(numbers) != len(result.sets):  # proposals stored before sets kept their numbers: numbered in order
@@ -503,6 +546,7 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
     :class:`FormationError` for input the engine cannot work with (nothing is written).
     """
     ctx = pool_context(store, programme_id)
+    settings = settings.effective(ctx.programme)
     rules = rules_for(ctx.programme, settings)
     result = form_sets(
         ctx.members,
@@ -680,7 +724,15 @@ def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequen
     return _view(record, ctx)
 
 
-def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None = None, time_limit: float | None = None) -> ProposalView:
+def rerun(
+    store: GraphStore,
+    proposal_id: str,
+    version: int,
+    *,
+    seed: int | None = None,
+    time_limit: float | None = None,
+    steps: int | None = None,
+) -> ProposalView:
     """Form the unlocked part again (locked sets kept exactly, with their meeting slot and number), with a new seed or time if given.
 
     Set numbers are names coordinators use, so they are not handed out again by position: a locked set keeps its
@@ -694,7 +746,10 @@ def rerun(store: GraphStore, proposal_id: str, version: int, *, seed: int | None
         changes["seed"] = seed
     if time_limit is not None:
         changes["time_limit"] = time_limit
-    settings = dataclasses.replace(view.settings, **changes)
+    if steps is not None:  # a step budget: the time limit becomes the safety net unless one is given
+        changes["max_iterations"] = steps
+        changes.setdefault("time_limit", MAX_TIME_LIMIT)
+    settings = dataclasses.replace(view.settings, **changes).effective(ctx.programme)
     pool_ids = {m.id for m in ctx.members}
     pinned = []
     for s, lock in zip(view.result.sets, view.locked, strict=True):
@@ -996,3 +1051,42 @@ def pool_summary(view: ProposalView) -> dict[str, Any]:
         "unplaced": len(view.result.unplaced),
         "sets": len(view.result.sets),
     }
+
+
+def provenance(view: ProposalView) -> str:
+    """What made the proposal and how to make it again, in words (issue 22): engine version, seed, step budget, stop."""
+    r, s = view.result, view.settings
+    if not r.engine:
+        return "Made before Bridgework kept what made each proposal (no engine version), so it cannot be reproduced exactly."
+    steps_done = f"{r.iterations:,} search step{'s' if r.iterations != 1 else ''}"
+    if r.steps is not None and r.stopped != "time":
+        return (
+            f"Made by set formation {r.engine} with seed {s.seed} and a budget of {r.steps:,} steps ({steps_done}): "
+            f"the same seed and steps on the same pool give these sets again on any machine."
+        )
+    if r.steps is not None:
+        return (
+            f"Made by set formation {r.engine} with seed {s.seed}: the time cap of {s.time_limit:g} seconds ended it after "
+            f"{steps_done}, before its budget of {r.steps:,} steps, so running it again may give other sets."
+        )
+    return (
+        f"Made by set formation {r.engine} with seed {s.seed} and a time budget of {s.time_limit:g} seconds ({steps_done}); "
+        f"a time budget depends on the machine, so give a step budget to make sets that can be made again."
+    )
+
+
+def counts_words(view: ProposalView) -> str:
+    """How many people are placed and isolated people connected, beside the most possible (issue 22)."""
+    r = view.result
+
+    def most(value: int, bound: int | None) -> str:
+        if bound is None:
+            return ""
+        if value >= bound:
+            return " (the most possible)"
+        return f" (at most {bound} could be)" if r.bound_exact else f" (no more than {bound} could be)"
+
+    return (
+        f"{r.placed} placed{most(r.placed, r.placed_bound)}; "
+        f"{r.connected} isolated {'person' if r.connected == 1 else 'people'} connected{most(r.connected, r.connected_bound)}"
+    )

@@ -36,6 +36,7 @@ from graph.port_sets import Membership, SetRecord
 from network import availability, calendar
 from network.domain import (
     CADENCES,
+    FORMATION_PRIORITIES,
     JOIN_POLICIES,
     MAX_NAME,
     MEETINGS_MAX,
@@ -46,6 +47,8 @@ from network.domain import (
     SET_SIZE_MAX,
     SET_SIZE_MIN,
     SET_STATUSES,
+    STEPS_MAX,
+    STEPS_MIN,
     WEIGHT_MAX,
     WEIGHT_MIN,
     Programme,
@@ -79,6 +82,21 @@ _WEIGHTS = fields.Dict(
 _SET_SIZE = validate.Range(min=SET_SIZE_MIN, max=SET_SIZE_MAX)
 
 
+_STEPS = fields.Integer(
+    strict=True,
+    allow_none=True,
+    validate=validate.Range(min=STEPS_MIN, max=STEPS_MAX),
+    metadata={
+        "description": "Set formation's step budget for this programme's proposals (null: a time budget). With a step budget the "
+        "same seed and pool give the same sets on any machine."
+    },
+)
+_PRIORITY = fields.String(
+    validate=validate.OneOf(FORMATION_PRIORITIES),
+    metadata={"description": "What set formation maximises first: isolated (default) people connected, or people placed."},
+)
+
+
 class _ProgrammeFields(StrictSchema):
     """The settings of a programme."""
 
@@ -100,6 +118,9 @@ class _ProgrammeFields(StrictSchema):
         validate=validate.OneOf(JOIN_POLICIES),
         metadata={"description": "coordinator (default) decides requests to join sets; automatic: accepted when every rule holds."},
     )
+    # issue 22: set formation's step budget (reproducible proposals) and what it maximises first.
+    steps = _STEPS
+    priority = _PRIORITY
 
     @validates_schema
     def _sizes(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -137,6 +158,8 @@ class ProgrammeSchema(StrictSchema):
     weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True, metadata={"description": "Every goal's weight."})
     region_mode = fields.String(required=True)
     join_policy = fields.String(required=True)  # joins (issue 9)
+    steps = fields.Integer(required=True, allow_none=True, metadata={"description": "Set formation's step budget (null: time)."})
+    priority = fields.String(required=True, metadata={"description": "isolated (people connected first) or placed."})
 
 
 class EnrolSchema(StrictSchema):
@@ -185,9 +208,23 @@ class ProposalRequestSchema(StrictSchema):
 
     seed = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=service.MAX_SEED))
     time_limit = fields.Float(
-        load_default=service.DEFAULT_TIME_LIMIT,
+        load_default=None,
+        allow_none=True,
         validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT),
-        metadata={"description": "Seconds of search after the first valid proposal."},
+        metadata={
+            "description": f"Seconds of search after the first valid proposal (default {service.DEFAULT_TIME_LIMIT:g}; with a step "
+            f"budget it is a safety net, default {service.MAX_TIME_LIMIT:g})."
+        },
+    )
+    steps = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=STEPS_MIN, max=STEPS_MAX),
+        metadata={
+            "description": "Step budget (default: the programme's). The same seed, steps and pool give the same sets on any machine "
+            "(unless the time limit ends the search first; the proposal then says stopped: time)."
+        },
     )
     must_link = fields.List(_PAIR, load_default=list, validate=validate.Length(max=MAX_PAIRS))
     cannot_link = fields.List(_PAIR, load_default=list, validate=validate.Length(max=MAX_PAIRS))
@@ -242,6 +279,7 @@ class RerunSchema(_Versioned):
 
     seed = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0, max=service.MAX_SEED))
     time_limit = fields.Float(load_default=None, validate=validate.Range(min=0, max=service.MAX_TIME_LIMIT))
+    steps = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=STEPS_MIN, max=STEPS_MAX))
 
 
 class CommitSchema(_Versioned):
@@ -286,13 +324,37 @@ class ProposedSetSchema(StrictSchema):
     violations = fields.List(fields.String(), required=True, metadata={"description": "Hard rules this set breaks (after edits)."})
 
 
+class MoveOfferSchema(StrictSchema):
+    """One move of a rearrangement offered to place someone left out (apply them in order with the edits endpoint)."""
+
+    member_id = fields.String(required=True)
+    name = fields.String(required=True)
+    from_set = fields.Integer(required=True, allow_none=True, metadata={"description": "Set number they leave; null: not placed."})
+    to_set = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Set number they join (one past the highest: a new set); null: left out instead."},
+    )
+
+
 class UnplacedSchema(StrictSchema):
     """Someone left out, and exactly why."""
 
     id = fields.String(required=True)
     name = fields.String(required=True)
-    code = fields.String(required=True)
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "at_capacity, no_availability, no_common_slot, cannot_link, must_link, no_valid_set: no valid set can "
+            "contain them; rearrange: one could, but only by moving others (see moves); left_out: they could be placed as it is."
+        },
+    )
     reason = fields.String(required=True)
+    moves = fields.List(
+        fields.Nested(MoveOfferSchema),
+        required=True,
+        metadata={"description": "For rearrange: the moves of a valid arrangement that places them (empty when none is offered)."},
+    )
 
 
 class RenumberingSchema(StrictSchema):
@@ -324,6 +386,11 @@ class ProposalSchema(StrictSchema):
     committed_set_ids = fields.List(fields.String(), required=True)
     seed = fields.Integer(required=True)
     time_limit = fields.Float(required=True)
+    steps = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The step budget it was made with (null: a time budget only)."}
+    )
+    engine = fields.String(required=True, metadata={"description": "The set formation version that made it ('' before issue 22)."})
+    made = fields.String(required=True, metadata={"description": "What made it and how to make it again, in words."})
     must_link = fields.List(fields.List(fields.String()), required=True)
     cannot_link = fields.List(fields.List(fields.String()), required=True)
     pool = fields.Integer(required=True, metadata={"description": "People in the pool."})
@@ -334,6 +401,14 @@ class ProposalSchema(StrictSchema):
     violations = fields.List(fields.String(), required=True)
     stopped = fields.String(required=True, metadata={"description": "iterations, time, converged, or scored (after an edit)."})
     iterations = fields.Integer(required=True)
+    connected = fields.Integer(required=True, metadata={"description": "Isolated people in a set with someone of another organisation."})
+    placed_bound = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The most people any valid grouping could place."}
+    )
+    connected_bound = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The most isolated people any valid grouping could connect."}
+    )
+    bound_exact = fields.Boolean(required=True, metadata={"description": "The bounds are proven maxima, not upper bounds."})
     sets = fields.List(
         fields.Nested(ProposedSetSchema),
         required=True,
@@ -515,6 +590,8 @@ def _programme_body(p: Programme) -> dict[str, Any]:
         "weights": service.programme_weights(p),
         "region_mode": p.region_mode,
         "join_policy": p.join_policy,  # joins (issue 9)
+        "steps": p.steps,
+        "priority": p.priority,
     }
 
 
@@ -551,6 +628,13 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
         "committed_set_ids": list(rec.committed_set_ids),
         "seed": s.seed,
         "time_limit": s.time_limit,
+        "steps": r.steps,
+        "engine": r.engine,
+        "made": service.provenance(view),
+        "connected": r.connected,
+        "placed_bound": r.placed_bound,
+        "connected_bound": r.connected_bound,
+        "bound_exact": r.bound_exact,
         "must_link": [list(p) for p in s.must_link],
         "cannot_link": [list(p) for p in s.cannot_link],
         "pool": len(view.people),
@@ -578,9 +662,34 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
             for k, ps in enumerate(r.sets)
         ],
         "unplaced": [
-            {"id": u.member_id, "name": _person(view, u.member_id)["name"], "code": u.code, "reason": u.reason} for u in r.unplaced
+            {
+                "id": u.member_id,
+                "name": _person(view, u.member_id)["name"],
+                "code": u.code,
+                "reason": u.reason,
+                "moves": [_move_body(view, m) for m in u.moves],
+            }
+            for u in r.unplaced
         ],
         "renumbering": _renumbering_body(view.renumbering),
+    }
+
+
+def _move_body(view: service.ProposalView, move: Any) -> dict[str, Any]:
+    """An offered move with set numbers (positions past the last set are new sets, numbered after the highest)."""
+
+    def number(k: int | None) -> int | None:
+        if k is None:
+            return None
+        if k < len(view.numbers):
+            return view.numbers[k]
+        return max(view.numbers, default=0) + 1 + k - len(view.numbers)
+
+    return {
+        "member_id": move.member_id,
+        "name": _person(view, move.member_id)["name"],
+        "from_set": number(move.from_set),
+        "to_set": number(move.to_set),
     }
 
 
@@ -776,6 +885,7 @@ class Proposals(MethodView):
             settings = service.RunSettings(
                 seed=args["seed"],
                 time_limit=args["time_limit"],
+                max_iterations=args["steps"],
                 must_link=tuple(tuple(p) for p in args["must_link"]),  # type: ignore[misc]
                 cannot_link=tuple(tuple(p) for p in args["cannot_link"]),  # type: ignore[misc]
                 weights=args["weights"],
@@ -847,7 +957,9 @@ class ProposalRerun(MethodView):
         proposal_id = path_id(proposal_id, "proposal_id")
         authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
         with formation_input():
-            view = service.rerun(get_store(), proposal_id, args["version"], seed=args["seed"], time_limit=args["time_limit"])
+            view = service.rerun(
+                get_store(), proposal_id, args["version"], seed=args["seed"], time_limit=args["time_limit"], steps=args["steps"]
+            )
         return _proposal_body(view)
 
 

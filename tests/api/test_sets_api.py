@@ -377,3 +377,68 @@ def test_audit_records_commit_and_repair(client, world, committed, store):
     actions = {e.action for e in store.list_audit(limit=100).items}
     assert {"programme:create", "sets:commit"} <= actions
     assert date.fromisoformat(committed["members"][0]["joined"]) == date(2026, 1, 20)
+
+
+# -- issue 22: reproducible proposals, the most placed, rearrangements offered -----------------------
+
+
+def test_a_step_budget_makes_a_proposal_that_can_be_made_again(client, world):
+    from network.formation import ENGINE_VERSION
+
+    programme(client, world)
+    enrol_all(client, world)
+    first = propose(client, world, seed=5, steps=400, time_limit=None)
+    second = propose(client, world, seed=5, steps=400, time_limit=None)
+    assert [s["members"] for s in first["sets"]] == [s["members"] for s in second["sets"]]
+    assert (first["seed"], first["steps"], first["engine"]) == (5, 400, ENGINE_VERSION)
+    assert first["time_limit"] == 120.0  # with a step budget the time limit is only a safety net
+    assert first["stopped"] in ("iterations", "converged")
+    assert first["made"].startswith(f"Made by set formation {ENGINE_VERSION} with seed 5 and a budget of 400 steps")
+    assert "give these sets again on any machine" in first["made"]
+    assert (first["placed"], first["placed_bound"]) == (14, 14)
+    assert first["connected"] == first["connected_bound"] == 14  # nobody has a tie yet: all are isolated
+    assert client.get(f"/api/v1/proposals/{first['id']}", headers=world.coordinator).get_json()["steps"] == 400
+    timed = propose(client, world, seed=5)
+    assert timed["steps"] is None and "time budget" in timed["made"]
+    bad = client.post("/api/v1/programmes/prog-1/proposals", json={"steps": 0}, headers=world.coordinator)
+    assert bad.status_code == 422 and "steps" in bad.get_json()["error"]["fields"]
+
+
+def test_the_programme_keeps_a_step_budget_and_a_priority(client, world, store):
+    body = programme(client, world, steps=300, priority="placed")
+    assert (body["steps"], body["priority"]) == (300, "placed")
+    assert (store.get_programme("prog-1").steps, store.get_programme("prog-1").priority) == (300, "placed")
+    enrol_all(client, world)
+    made = client.post("/api/v1/programmes/prog-1/proposals", json={"seed": 2}, headers=world.coordinator).get_json()
+    assert (made["steps"], made["time_limit"]) == (300, 120.0)
+    cleared = client.patch("/api/v1/programmes/prog-1", json={"steps": None, "priority": "isolated"}, headers=world.coordinator)
+    assert cleared.status_code == 200 and (cleared.get_json()["steps"], cleared.get_json()["priority"]) == (None, "isolated")
+    for bad in ({"steps": 0}, {"steps": 10**9}, {"priority": "score"}, {"steps": "many"}):
+        response = client.patch("/api/v1/programmes/prog-1", json=bad, headers=world.coordinator)
+        assert response.status_code == 422, bad
+        assert next(iter(bad)) in response.get_json()["error"]["fields"]
+    assert store.get_programme("prog-1").steps is None
+
+
+def test_someone_left_out_for_lack_of_room_is_offered_moves_that_place_them(client, world):
+    # Sets of exactly 4, one per organisation: 3 sets hold 12 of the 14, and both left out could take someone's place.
+    programme(client, world, set_size_min=4, set_size_max=4, set_size_target=4)
+    enrol_all(client, world)
+    body = propose(client, world, seed=3, steps=2000, time_limit=None)
+    assert body["placed"] == body["placed_bound"] == 12  # 4 sets would need 16 people
+    (one, *_) = body["unplaced"]
+    assert one["code"] == "rearrange" and "only in place of Person" in one["reason"]
+    moves = one["moves"]
+    assert {m["member_id"] for m in moves if m["to_set"] is not None} == {one["id"]}
+    assert all(m["name"].startswith("Person ") for m in moves)
+    version = body["version"]
+    for m in sorted(moves, key=lambda m: m["to_set"] is not None):  # whoever leaves first, then they join
+        response = client.post(
+            f"/api/v1/proposals/{body['id']}/edits",
+            json={"version": version, "move": {"member_id": m["member_id"], "to_set": m["to_set"]}},
+            headers=world.coordinator,
+        )
+        assert response.status_code == 200, response.get_json()
+        version = response.get_json()["version"]
+    after = response.get_json()
+    assert after["valid"] and one["id"] in {x["id"] for s in after["sets"] for x in s["members"]} and after["placed"] == 12

@@ -66,6 +66,36 @@ def test_the_same_seed_and_iterations_print_the_same_sets(data_dir, pool):
     assert sets(first.output) == sets(second.output)
 
 
+def test_steps_make_sets_that_can_be_made_again_and_the_proposal_says_how(data_dir, pool):
+    """Issue 22: ``--steps`` (the time limit then only a safety net), and every proposal says what made it."""
+    from network.formation import ENGINE_VERSION
+
+    def sets(out: str) -> str:
+        return out.split("\n\n", 1)[1]
+
+    first = run("form-sets", "prog-cli", "--seed", "8", "--steps", "1500")
+    second = run("form-sets", "prog-cli", "--seed", "8", "--steps", "1500")
+    assert first.exit_code == second.exit_code == 0, first.output
+    assert sets(first.output) == sets(second.output)
+    lines = first.output.splitlines()
+    assert lines[1].startswith("seed 8, time limit 120 s, step budget 1500, ")
+    assert " placed" in lines[2] and "isolated " in lines[2]
+    assert lines[3].startswith(f"Made by set formation {ENGINE_VERSION} with seed 8 and a budget of 1,500 steps")
+    assert lines[3].endswith("(bridgework form-sets prog-cli --seed 8 --steps 1500)")
+    bad = run("form-sets", "prog-cli", "--steps", "0")
+    assert bad.exit_code != 0 and "--steps" in bad.output
+
+
+def test_programme_create_takes_a_step_budget_and_a_priority(data_dir):
+    created = run("programme", "create", "prog-steps", "--name", "Steps", "--steps", "2500", "--priority", "placed")
+    assert created.exit_code == 0, created.output
+    with store_at(data_dir) as store:
+        p = store.get_programme("prog-steps")
+    assert (p.steps, p.priority) == (2500, "placed")
+    bad = run("programme", "create", "prog-bad", "--name", "Bad", "--priority", "score")
+    assert bad.exit_code != 0 and "--priority" in bad.output
+
+
 def test_form_sets_and_commit(data_dir, pool):
     result = run("form-sets", "prog-cli", "--seed", "1", "--time-limit", "0.2", "--commit")
     assert result.exit_code == 0, result.output

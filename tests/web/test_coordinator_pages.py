@@ -302,3 +302,27 @@ def test_people_without_the_right_are_refused(live_app: LiveApp, signed_in: Any,
     response = other.goto(live_app.at("/programmes"))
     assert response is not None and response.status == 200
     expect(other.get_by_text("You do not coordinate a programme yet.")).to_be_visible()
+
+
+def test_the_workspace_says_what_made_the_proposal_and_offers_moves_for_who_is_left_out(live_app: LiveApp, signed_in: Any) -> None:
+    """Issue 22: a coordinator sees the seed, step budget and engine version that made the proposal (so it can be made
+    again), how many could be placed at most, and for someone left out for lack of room, the moves that would place them."""
+    from network.formation import ENGINE_VERSION
+
+    store = live_app.store
+    # 13 people of 6 organisations, sets of exactly 4, one per organisation: 3 sets hold 12, one person stays out.
+    arrange_pool(store, people=13, programme_id="prog-1", set_size_min=4, set_size_max=4, set_size_target=4, steps=800)
+    view = sets_service.propose(store, "prog-1", sets_service.RunSettings(seed=4))
+    assert (view.result.steps, view.result.placed) == (800, 12)
+    page = signed_in(("coordinator",), programme_ids=("prog-1",))
+    page.goto(live_app.at("/programmes/prog-1/form"))
+    expect(page.locator(".set-card")).to_have_count(3, timeout=WAIT)
+    made = page.locator("#ws-made")
+    expect(made).to_contain_text(f"Made by set formation {ENGINE_VERSION} with seed 4 and a budget of 800 steps")
+    expect(made).to_contain_text("give these sets again on any machine")
+    expect(page.locator('[data-figure="Placed"]')).to_have_text("12")
+    left = page.get_by_role("list", name="People not placed").get_by_role("listitem")
+    expect(left).to_have_count(1)
+    expect(left).to_contain_text("a valid set could include them, but only in place of Person")
+    expect(left.locator(".offer")).to_contain_text(re.compile(r"To place them: Person \d\d (joins|leaves) Set \d"))
+    screenshot(page, "coordinator-made-and-offers")

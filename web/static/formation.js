@@ -51,10 +51,26 @@
     scheduleWhatIf();
   }
 
+  // "36 of at most 41": a count beside the most any valid grouping could reach (the bound), when it is not reached.
+  function atMost(value, bound) {
+    if (bound === null || bound === undefined || value >= bound) return String(value);
+    return value + " of at most " + bound;
+  }
+
+  // An offered rearrangement in words: "Sam Patel joins Set 3; Jo Bloggs leaves Set 3 (not placed)".
+  function movesText(moves) {
+    return moves.map((m) => {
+      if (m.to_set === null) return m.name + " leaves Set " + m.from_set + " (not placed)";
+      if (m.from_set === null) return m.name + " joins Set " + m.to_set;
+      return m.name + " moves from Set " + m.from_set + " to Set " + m.to_set;
+    }).join("; ");
+  }
+
   function renderSummary() {
     const figures = [
       ["Enrolled", proposal.pool],
-      ["Placed", proposal.placed],
+      ["Placed", atMost(proposal.placed, proposal.placed_bound)],
+      ["Isolated people connected", atMost(proposal.connected, proposal.connected_bound)],
       ["Not placed", proposal.unplaced.length],
       ["Sets", proposal.sets.length],
       ["Score", score(proposal.score)],
@@ -69,7 +85,9 @@
           el("ul", {}, problems.map((p) => el("li", { text: p }))))
       : el("p", { class: "notice ok", id: "ws-verdict", text: "Every set keeps the programme's rules." });
     const section = $("summary");
-    const parts = [section.querySelector("h2"), dl, verdict];
+    // What made it and how to make it again (engine version, seed, steps): issue 22.
+    const made = el("p", { class: "hint", id: "ws-made", text: proposal.made });
+    const parts = [section.querySelector("h2"), dl, verdict, made];
     // After a re-run: what it did to the set numbers, in words (locked sets always keep theirs).
     if (proposal.renumbering) parts.push(el("p", { class: "notice", id: "ws-renumbering", text: proposal.renumbering.summary }));
     section.replaceChildren(...parts);
@@ -158,6 +176,7 @@
         proposal.unplaced.map((u) => {
           const li = memberItem({ id: u.id, name: u.name, experience_years: null }, null);
           li.append(el("span", { class: "reason", text: u.reason }));
+          if (u.moves && u.moves.length) li.append(el("span", { class: "reason offer", text: "To place them: " + movesText(u.moves) + "." }));
           return li;
         })));
   }
