@@ -18,7 +18,9 @@ Hard rules
 
 Objective
 ---------
-Solutions are compared lexicographically: first **the number of people placed**, then the **score**,
+Solutions are compared lexicographically (issue 22): first the **isolated people connected** (in a set
+with someone of another organisation) and the **people placed**, in the order ``Rules.priority`` gives
+(``isolated`` first by default, or ``placed`` first), then the **score**,
 the sum over sets :math:`S` (of :math:`n` members) of :math:`\sum_g w_g\,\mathrm{raw}_g(S)` over the
 goals below, with the weights :class:`Weights` (defaults in brackets):
 
@@ -52,13 +54,22 @@ the exact CP-SAT model (:mod:`network.formation_exact`) give any partition the s
 
 Algorithm
 ---------
+0. *Bounds* (:mod:`network.formation.bounds`): the most people any valid partition could place and
+   isolated people it could connect, from a max-flow relaxation (pure Python), or exactly from CP-SAT
+   when OR-Tools is installed and the budget is a time budget. The search never stops early before
+   reaching them; when it stalls it starts again from a fresh construction.
 1. *Construction by slot buckets* (the first valid proposal): the unit (must-link group) with the
    fewest weekly slots seeds a set at its slot with the most people still free; the set grows to the
    target size by adding, each time, the best-scoring of a sample of free units available at that slot
    who fit the rules, so the common-slot rule holds by construction. Seeds that cannot reach the
    minimum wait; they are then inserted where they fit, form new sets among themselves (depth-first
    search), or form one by borrowing people from sets above the minimum.
-2. *Iterated local search*: move / swap units between sets and with people left out, judged by
+2. *Who meets when* (:mod:`network.formation.slots`, pools without locked sets or must-link pairs):
+   the number of sets at each weekly slot is searched, each choice judged exactly by max flows with
+   lower bounds (the most isolated people, then the most people, that many sets at those slots can
+   hold), and the best is dealt into sets; :mod:`network.formation.placement` adds ejection chains
+   (place someone by moving others along a chain of sets) during the search.
+3. *Iterated local search*: move / swap units between sets and with people left out, judged by
    their delta on the two sets touched (one set score is a single pass over at most ``size_max``
    members); kicks (ruin-and-recreate of two or three sets that could trade members, dissolving a
    set, forming one from people others can spare, random swaps) escape local optima and change
@@ -66,8 +77,10 @@ Algorithm
    is undone. It is anytime: the best state found is returned when the budget ends.
 
 Randomness comes only from ``random.Random(seed)`` and members are handled in id order, so the same
-input, seed and ``max_iterations`` give the same proposal. A ``time_limit`` alone also stops the
-search, but where it stops depends on the machine; tests use ``max_iterations``.
+input, seed and ``max_iterations`` (the step budget) give the same proposal on any machine, with or
+without OR-Tools (a step budget never uses the exact bounds). A ``time_limit`` alone also stops the
+search, but where it stops depends on the machine; a proposal records its seed, step budget and
+:data:`ENGINE_VERSION`, and ``stopped == "time"`` says the time cap ended it first.
 
 Complexity: construction costs about O(n * c) set scores for n members and c = 40 sampled
 candidates per addition; one local-search step costs O(s * k) set scores for k sampled sets of

@@ -52,11 +52,13 @@ def placement_optimum(
     time_limit: float = 10.0,
     workers: int = 1,
     seed: int = 0,
+    connected_only: bool = False,
 ) -> PlacementOptimum | None:
     """The hard-rules-only optimum: most isolated people connected and people placed, in ``Rules.priority`` order.
 
     ``pb`` is a :class:`Problem` or the members (then ``rules`` / ``constraints`` apply). None when
-    CP-SAT found no solution in time. See the module docstring for the two models.
+    CP-SAT found no solution in time. See the module docstring for the two models. ``connected_only``
+    maximises the isolated people connected alone (the ceiling), whatever the priority.
     """
     try:
         from ortools.sat.python import cp_model
@@ -108,7 +110,10 @@ def placement_optimum(
         x, sets_of = _assignment(model, pb)
         placed = sum(x.values())
         connected = _connected_expr(model, pb, x, sets_of)
-    model.maximize(big * connected + placed if iso_first else big * placed + connected)
+    if connected_only:  # the ceiling of isolated people connected alone (easier to prove than both counts)
+        model.maximize(connected)
+    else:
+        model.maximize(big * connected + placed if iso_first else big * placed + connected)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers

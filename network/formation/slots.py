@@ -49,21 +49,38 @@ def _sets_possible(n: int, size_min: int, size_max: int) -> int:
 def deal(pb: Problem, people: list[int]) -> list[list[int]] | None:
     """Deal the people of one slot into sets, grouped by organisation, each to the smallest set that may take them.
 
+    The number of sets is the one nearest the target size that the sizes and organisations allow.
     Without cannot-link pairs this is round-robin and always valid; with them, a person goes to the
     smallest set holding nobody they cannot be with (None when some person fits no set).
     """
     rules = pb.rules
-    m = _sets_possible(len(people), rules.size_min, rules.size_max)
-    if not m:
+    n = len(people)
+    most = _sets_possible(n, rules.size_min, rules.size_max)
+    if not most:
         return None
     sizes: dict[int, int] = {}
     for i in people:
         sizes[pb.org[i]] = sizes.get(pb.org[i], 0) + 1
+    # As many sets as the target size suggests, within what the sizes and organisations allow (fewer, fuller sets
+    # make more new ties than the most sets of the smallest size).
+    largest = max((c for o, c in sizes.items() if pb.real_org[o]), default=0)
+    fewest = max(-(-n // rules.size_max), -(-largest // rules.max_per_organisation), 1)
+    preferred = min(most, max(fewest, round(n / rules.size_target)))
     # Largest organisations first, so each spreads over consecutive sets; people with cannot-link pairs early.
     ordered = sorted(people, key=lambda i: (-sizes[pb.org[i]], pb.org[i], -len(pb.cannot[i]), i))
+    for m in sorted(range(fewest, most + 1), key=lambda m: (abs(m - preferred), m)):
+        sets = _deal_into(pb, ordered, m)
+        if sets is not None:
+            return sets
+    return None
+
+
+def _deal_into(pb: Problem, ordered: list[int], m: int) -> list[list[int]] | None:
+    """``ordered`` dealt into ``m`` sets (None when a cannot-link pair leaves someone without a set)."""
+    rules = pb.rules
     sets: list[list[int]] = [[] for _ in range(m)]
     orgc: list[dict[int, int]] = [{} for _ in range(m)]
-    top = -(-len(people) // m)
+    top = -(-len(ordered) // m)
     for i in ordered:
         o = pb.org[i]
         fits = [
