@@ -328,9 +328,11 @@ def _no_valid_set_words(pb: Problem, u: int, free_units: list[int]) -> str:
         stops.append("some of them cannot be in the same set as them or as each other")
     if any(len(pb.units[v]) > 1 for v in others) or len(unit) > 1:
         stops.append("some must be in the same set as someone else")
-    if rules.max_per_organisation == 1 and any(
-        pb.org[i] == pb.org[j] and pb.real_org[pb.org[i]] for i in people for j in people | members if i != j
-    ):
+    per_org: dict[int, int] = {}
+    for i in people | members:
+        if pb.real_org[pb.org[i]]:
+            per_org[pb.org[i]] = per_org.get(pb.org[i], 0) + 1
+    if any(c > rules.max_per_organisation for c in per_org.values()):
         stops.append("some work for the same organisation")
     when = (
         f"of the people free when they are ({_listing([availability.describe_slot(x) for x in availability.from_mask(mask)], 2)})"
