@@ -1076,7 +1076,7 @@ def provenance(view: ProposalView) -> str:
 
 
 def counts_words(view: ProposalView) -> str:
-    """How many people are placed and isolated people connected, beside the most possible (issue 22)."""
+    """How many people are placed and isolated people connected, beside the most possible when that is known (issue 22)."""
     r = view.result
 
     def most(value: int, bound: int | None) -> str:
@@ -1084,7 +1084,7 @@ def counts_words(view: ProposalView) -> str:
             return ""
         if value >= bound:
             return " (the most possible)"
-        return f" (at most {bound} could be)" if r.bound_exact else f" (no more than {bound} could be)"
+        return f" (at most {bound} could be)" if r.bound_exact else ""
 
     return (
         f"{r.placed} placed{most(r.placed, r.placed_bound)}; "

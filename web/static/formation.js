@@ -51,9 +51,10 @@
     scheduleWhatIf();
   }
 
-  // "36 of at most 41": a count beside the most any valid grouping could reach (the bound), when it is not reached.
+  // "36 of at most 41": a count beside the most any valid grouping could reach, when that is proven (bound_exact) and not
+  // reached; an upper bound from the relaxation alone is not shown (it may be more than any grouping can reach).
   function atMost(value, bound) {
-    if (bound === null || bound === undefined || value >= bound) return String(value);
+    if (!proposal.bound_exact || bound === null || bound === undefined || value >= bound) return String(value);
     return value + " of at most " + bound;
   }
 
