@@ -56,6 +56,7 @@ from network import availability
 from network.demo import generate
 from network.formation import Constraints, Member, Rules, form_sets, is_valid_partition, objective
 from network.formation.problem import Problem
+from network.reach import isolated_ids
 
 TARGETS = {"quality_ratio": 0.99, "first_valid_500_s": 2.0, "first_valid_2000_s": 15.0, "placement_share": 0.99, "isolation_share": 0.99}
 
@@ -74,12 +75,11 @@ class Network:
         for link in b.theme_links:
             self.themes.setdefault(link.assessor_id, {})[link.theme_id] = link.level
         self.accepted = [(c.from_id, c.to_id) for c in b.contacts if c.status == "accepted"]
-        linked: set[str] = set()
-        for a, z in self.accepted:
-            if self.employer[a].id != self.employer[z].id:
-                linked.update((a, z))
-        self.linked = linked
         self.assessors = [a for a in b.assessors if a.active]
+        # Isolated as network.reach defines it (ties between active assessors only): one definition everywhere.
+        active = [a.id for a in self.assessors]
+        isolated = isolated_ids(active, {a: o.id for a, o in self.employer.items()}, self.accepted)
+        self.linked = set(active) - isolated
 
     def pool(self, n: int, seed: int) -> tuple[list[Member], Constraints]:
         """``n`` active assessors drawn with ``seed``, as members and their ties."""
