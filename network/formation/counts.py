@@ -141,7 +141,13 @@ def placement_optimum(
     return PlacementOptimum(
         connected=_connected_of(pb, sets),
         placed=sum(len(x) for x in sets),
-        proven=status == cp_model.OPTIMAL,
+        # Proven when CP-SAT says so, or (the ceiling alone) when every isolated person who could meet at all is connected.
+        proven=status == cp_model.OPTIMAL
+        or (
+            connected_only
+            and _connected_of(pb, sets)
+            >= sum(pb.iso[i] for i in range(pb.n) if pb.eligible[i] and (pb.mask[i] or not rules.require_common_slot))
+        ),
         method="aggregated" if aggregated else "assignment",
         sets=tuple(tuple(sorted(x)) for x in sets),
         wall_time=time.monotonic() - start,
