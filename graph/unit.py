@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,3 +42,21 @@ def run_after_commit(callbacks: list[Callable[[], None]]) -> None:
             callback()
         except Exception:
             log.exception("an after-commit callback failed")
+
+
+class UnitOfWorkHooks:
+    """What both adapters answer alike about the unit of work open on this thread (kept in ``self._local.unit``)."""
+
+    _local: threading.local
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
+        unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is None:
+            callback()
+        else:
+            unit.after.append(callback)
+
+    def in_unit_of_work(self) -> bool:
+        """Whether this thread is inside a unit of work of this store."""
+        return getattr(self._local, "unit", None) is not None

@@ -64,7 +64,7 @@ from graph.port import (
     UpsertReport,
     clamp_limit,
 )
-from graph.unit import UnitState, run_after_commit
+from graph.unit import UnitOfWorkHooks, UnitState, run_after_commit
 from network import availability
 from network.bundle import BUNDLE_KINDS, Bundle
 from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink, today
@@ -471,6 +471,7 @@ class EmbeddedStore(
     _joins.EmbeddedJoins,
     _jobs.EmbeddedJobs,
     _delivery.EmbeddedDelivery,
+    UnitOfWorkHooks,
     GraphStore,
 ):
     """The graph in one SQLite file (or ``":memory:"``), safe to share between the threads of one process."""
@@ -614,18 +615,6 @@ class EmbeddedStore(
             finally:
                 self._local.unit = None
         run_after_commit(unit.after)
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
-        unit: UnitState | None = getattr(self._local, "unit", None)
-        if unit is None:
-            callback()
-        else:
-            unit.after.append(callback)
-
-    def in_unit_of_work(self) -> bool:
-        """Whether this thread is inside a unit of work of this store."""
-        return getattr(self._local, "unit", None) is not None
 
     # -- lifetime -------------------------------------------------------------
 

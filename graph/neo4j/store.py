@@ -93,7 +93,7 @@ from graph.port import (
     clamp_limit,
 )
 from graph.settings import NEO4J_SCHEMES, SettingError
-from graph.unit import UnitState, run_after_commit
+from graph.unit import UnitOfWorkHooks, UnitState, run_after_commit
 from network import availability
 from network.bundle import BUNDLE_KINDS, Bundle
 from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, InvalidValue, Organisation, Theme, ThemeLink
@@ -214,7 +214,17 @@ _AREA_SCHEMA: tuple[str, ...] = (
 
 
 class Neo4jStore(
-    Neo4jSets, Neo4jSuggestions, Neo4jReach, Neo4jAccounts, Neo4jMeetings, Neo4jOutcomes, Neo4jJoins, Neo4jJobs, Neo4jDelivery, GraphStore
+    Neo4jSets,
+    Neo4jSuggestions,
+    Neo4jReach,
+    Neo4jAccounts,
+    Neo4jMeetings,
+    Neo4jOutcomes,
+    Neo4jJoins,
+    Neo4jJobs,
+    Neo4jDelivery,
+    UnitOfWorkHooks,
+    GraphStore,
 ):
     """The graph in a Neo4j database (Community or Enterprise, 5.x and later)."""
 
@@ -343,18 +353,6 @@ class Neo4jStore(
                 pass
             session.close()
         run_after_commit(unit.after)
-
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""
-        unit: UnitState | None = getattr(self._local, "unit", None)
-        if unit is None:
-            callback()
-        else:
-            unit.after.append(callback)
-
-    def in_unit_of_work(self) -> bool:
-        """Whether this thread is inside a unit of work of this store."""
-        return getattr(self._local, "unit", None) is not None
 
     def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
         return self._run(False, work)
