@@ -110,15 +110,29 @@ def placement_optimum(
         x, sets_of = _assignment(model, pb)
         placed = sum(x.values())
         connected = _connected_expr(model, pb, x, sets_of)
-    if connected_only:  # the ceiling of isolated people connected alone (easier to prove than both counts)
-        model.maximize(connected)
-    else:
-        model.maximize(big * connected + placed if iso_first else big * placed + connected)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    everyone = sum(pb.iso[i] for i in range(pb.n) if pb.eligible[i] and (pb.mask[i] or not rules.require_common_slot))
+    status = None
+    if connected_only and everyone:
+        # The ceiling alone: first ask whether every isolated person who could meet at all can be connected (then that
+        # trivial bound is reached, and proven); CP-SAT finds such a grouping fast but can be slow to prove it optimal.
+        trial = model.clone()
+        trial.add(connected >= everyone)
+        trial_solver = cp_model.CpSolver()
+        trial_solver.parameters.max_time_in_seconds = max(0.01, min(time_limit, 10.0))
+        trial_solver.parameters.num_workers = workers
+        trial_solver.parameters.random_seed = seed
+        if trial_solver.solve(trial) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            model, solver, status = trial, trial_solver, cp_model.OPTIMAL
+    if status is None:
+        if connected_only:  # the ceiling of isolated people connected alone (easier to prove than both counts)
+            model.maximize(connected)
+        else:
+            model.maximize(big * connected + placed if iso_first else big * placed + connected)
+        status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     if aggregated:
