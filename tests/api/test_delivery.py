@@ -7,7 +7,6 @@ a crashed sender); refusals tried again later with back-off; choices changed thr
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,13 +16,13 @@ import pytest
 
 from api.services import accounts, delivery, notify
 from api.services.notify import Notice, OutboxNotifier, SmtpNotifier, render
-from graph.embedded.store import EmbeddedStore
 from graph.port import GraphStore
 from graph.port_meetings import NoticeRecord
 from network import delivery as rules
 from network.domain import Assessor, InvalidValue
 from tests import mailserver
 from tests.mailserver import MailServer
+from tests.stores import KINDS, open_empty
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 SITE = "https://bridgework.example.org"
@@ -36,27 +35,10 @@ def mail_server() -> Iterator[MailServer]:
         yield server
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     """Each store kind with Ann (an assessor with an account), Bob (no e-mail) and Cleo (a coordinator, no assessor)."""
-    s: GraphStore
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path / "graph.sqlite3")
-    else:
-        if not os.environ.get("NEO4J_URI"):
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail("CI=true but NEO4J_URI is not set: the Neo4j delivery tests must run")
-            pytest.skip("NEO4J_URI is not set")
-        from graph.neo4j.store import Neo4jStore
-        from graph.settings import StoreSettings
-
-        settings = StoreSettings.from_env()
-        assert settings.neo4j_uri is not None
-        s = Neo4jStore.connect(
-            settings.neo4j_uri, user=settings.neo4j_user, password=settings.neo4j_password, database=settings.neo4j_database
-        )
-        s.ensure_schema()
-        s._wipe()  # type: ignore[attr-defined]
+    s = open_empty(request.param, tmp_path / "graph.sqlite3")
     s.create_assessor(Assessor(id="ann", name="Ann Okafor", email="ann@example.org"))
     s.create_assessor(Assessor(id="bob", name="Bob Hughes"))
     accounts.create_user(s, "ann.login@example.org", roles=("assessor",), assessor_id="ann", user_id="u-ann")

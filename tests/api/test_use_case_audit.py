@@ -9,7 +9,6 @@ stored when the entry cannot be written.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,35 +19,18 @@ import pytest
 
 from api.services import accounts, catalogue, people
 from api.services.usecase import is_use_case
-from graph.embedded.store import EmbeddedStore
 from graph.port import GraphStore, Unavailable
 from network.bundle import Bundle
 from network.domain import Assessor, Employment, Organisation, Theme, ThemeLink
+from tests.stores import KINDS, open_empty
 
 ACTOR = "u-admin-who-acts"
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     """An empty store of each kind (overrides the embedded-only ``store`` of conftest, so ``app`` and ``auth`` use it too)."""
-    s: GraphStore
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path / "usecases.sqlite3")
-    else:
-        if not os.environ.get("NEO4J_URI"):
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail("CI=true but NEO4J_URI is not set: the Neo4j tests must run")
-            pytest.skip("NEO4J_URI is not set")
-        from graph.neo4j.store import Neo4jStore
-        from graph.settings import StoreSettings
-
-        settings = StoreSettings.from_env()
-        assert settings.neo4j_uri is not None
-        s = Neo4jStore.connect(
-            settings.neo4j_uri, user=settings.neo4j_user, password=settings.neo4j_password, database=settings.neo4j_database
-        )
-        s.ensure_schema()
-        s._wipe()  # type: ignore[attr-defined]
+    s = open_empty(request.param, tmp_path / "usecases.sqlite3")
     yield s
     s.close()
 

@@ -7,7 +7,6 @@ reminder or a notice twice.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -29,6 +28,7 @@ from graph.port_sets import NewSet
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme
 from tests import mailserver
 from tests.mailserver import MailServer
+from tests.stores import KINDS, open_empty
 
 START = date(2026, 3, 3)  # a Tuesday: the set's first meeting
 TODAY = date(2026, 3, 1)  # reminders are due for it
@@ -60,27 +60,10 @@ def seed(store: GraphStore) -> None:
     accounts.create_user(store, "coord@example.org", roles=("coordinator",), programme_ids=("prog",), user_id="u-coord")
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     """Each store kind, seeded."""
-    s: GraphStore
-    if request.param == "embedded":
-        s = EmbeddedStore(tmp_path / "graph.sqlite3")
-    else:
-        if not os.environ.get("NEO4J_URI"):
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail("CI=true but NEO4J_URI is not set: the Neo4j worker tests must run")
-            pytest.skip("NEO4J_URI is not set")
-        from graph.neo4j.store import Neo4jStore
-        from graph.settings import StoreSettings
-
-        settings = StoreSettings.from_env()
-        assert settings.neo4j_uri is not None
-        s = Neo4jStore.connect(
-            settings.neo4j_uri, user=settings.neo4j_user, password=settings.neo4j_password, database=settings.neo4j_database
-        )
-        s.ensure_schema()
-        s._wipe()  # type: ignore[attr-defined]
+    s = open_empty(request.param, tmp_path / "graph.sqlite3")
     seed(s)
     try:
         yield s
