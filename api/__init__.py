@@ -112,9 +112,11 @@ def register_extensions(app: Flask) -> None:
     """flask-login, CSRF, the login limiter and the policy's fail-closed check."""
     from api.access import init_access
     from api.auth import init_auth
+    from api.headers import init_headers
 
     init_auth(app)
     init_access(app)
+    init_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -57,6 +57,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Strict-Transport-Security on every response (api.headers): production is served over HTTPS only.
+        "HSTS": _flag(env, "BRIDGEWORK_HSTS", default=environment == "production"),
         "PERMANENT_SESSION_LIFETIME": _int(env, "BRIDGEWORK_SESSION_HOURS", 12, low=1, high=24 * 90) * 3600,
         # Login throttling (api.auth.LoginThrottle): FAILED sign-ins allowed per client address and per account
         # (the email tried), and where counters live (memory:// per process, or e.g. redis://host:6379).

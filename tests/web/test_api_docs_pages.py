@@ -63,7 +63,7 @@ def test_the_docs_pages_load_only_assets_of_this_site(live_app: LiveApp, path: s
     parser.feed(page.get_data(as_text=True))
     assert parser.urls, "the page loads its viewer"
     for url in parser.urls:
-        assert url.startswith("/static/vendor/"), url
+        assert url.startswith("/static/"), url
         asset = client.get(url)
         asset.close()  # static files are streamed; close the file behind the response
         assert asset.status_code == 200, url
