@@ -30,6 +30,7 @@ from graph.port_accounts import AccountsPort
 from graph.port_delivery import DeliveryPort
 from graph.port_jobs import JobsPort
 from graph.port_joins import JoinsPort
+from graph.port_live import LivePort
 from graph.port_meetings import MeetingsPort
 from graph.port_outcomes import OutcomesPort
 from graph.port_reach import ReachPort
@@ -77,7 +78,9 @@ __all__ = [
 ]
 
 
-class GraphStore(SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, DeliveryPort, ABC):
+class GraphStore(
+    SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, DeliveryPort, LivePort, ABC
+):
     """The graph of organisations, assessors, themes and their ties, behind one interface.
 
     The core (nodes, employment, themes, contacts, bulk import) is declared here; each

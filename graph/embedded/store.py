@@ -41,6 +41,7 @@ from graph.embedded import accounts as _accounts
 from graph.embedded import delivery as _delivery
 from graph.embedded import jobs as _jobs
 from graph.embedded import joins as _joins
+from graph.embedded import live as _live
 from graph.embedded import meetings as _meetings
 from graph.embedded import outcomes as _outcomes
 from graph.embedded import reach as _reach
@@ -458,7 +459,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs, _delivery)
+_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs, _delivery, _live)
 
 
 class EmbeddedStore(
@@ -471,6 +472,7 @@ class EmbeddedStore(
     _joins.EmbeddedJoins,
     _jobs.EmbeddedJobs,
     _delivery.EmbeddedDelivery,
+    _live.EmbeddedLive,
     UnitOfWorkHooks,
     GraphStore,
 ):

@@ -58,6 +58,7 @@ from graph.neo4j import (
     queries_accounts,
     queries_delivery,
     queries_jobs,
+    queries_live,
     queries_joins,
     queries_meetings,
     queries_outcomes,
@@ -72,6 +73,7 @@ from graph.neo4j.common import to_assessor as _assessor
 from graph.neo4j.delivery import Neo4jDelivery
 from graph.neo4j.jobs import Neo4jJobs
 from graph.neo4j.joins import Neo4jJoins
+from graph.neo4j.live import Neo4jLive
 from graph.neo4j.meetings import Neo4jMeetings
 from graph.neo4j.outcomes import Neo4jOutcomes
 from graph.neo4j.reach import Neo4jReach
@@ -210,6 +212,7 @@ _AREA_SCHEMA: tuple[str, ...] = (
     + queries_joins.SCHEMA
     + queries_jobs.SCHEMA
     + queries_delivery.SCHEMA
+    + queries_live.SCHEMA
 )
 
 
@@ -223,6 +226,7 @@ class Neo4jStore(
     Neo4jJoins,
     Neo4jJobs,
     Neo4jDelivery,
+    Neo4jLive,
     UnitOfWorkHooks,
     GraphStore,
 ):
