@@ -45,6 +45,7 @@ from graph.embedded import live as _live
 from graph.embedded import meetings as _meetings
 from graph.embedded import outcomes as _outcomes
 from graph.embedded import reach as _reach
+from graph.embedded import sessions as _sessions
 from graph.embedded import sets as _sets
 from graph.embedded import suggestions as _suggestions
 from graph.embedded.common import iso as _iso
@@ -459,7 +460,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-_AREAS = (_sets, _suggestions, _reach, _accounts, _meetings, _outcomes, _joins, _jobs, _delivery, _live)
+_AREAS = (_sets, _suggestions, _reach, _accounts, _sessions, _meetings, _outcomes, _joins, _jobs, _delivery, _live)
 
 
 class EmbeddedStore(
@@ -467,6 +468,7 @@ class EmbeddedStore(
     _suggestions.EmbeddedSuggestions,
     _reach.EmbeddedReach,
     _accounts.EmbeddedAccounts,
+    _sessions.EmbeddedSessions,
     _meetings.EmbeddedMeetings,
     _outcomes.EmbeddedOutcomes,
     _joins.EmbeddedJoins,
@@ -508,6 +510,11 @@ class EmbeddedStore(
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({self._path!r})"
+
+    @property
+    def path(self) -> str:
+        """The SQLite file the store lives in (``":memory:"`` for a store in memory)."""
+        return self._path
 
     # -- connections and transactions -----------------------------------------
 
@@ -558,10 +565,15 @@ class EmbeddedStore(
         method stays all-or-nothing while its writes commit (or not) with the unit's.
         """
         unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is not None and write and not unit.write:
+            with self._suspended(unit), self._transaction(write) as conn:
+                yield conn  # a write inside a read unit: its own transaction, then the read unit carries on
+            return
         if unit is not None:
             yield from self._savepoint(unit, write)
             return
         with self._shared_lock if self._memory else nullcontext():
+            self._began(write)
             try:
                 conn = self._connection()
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -603,9 +615,36 @@ class EmbeddedStore(
             raise
 
     @contextmanager
+    def _suspended(self, unit: UnitState) -> Iterator[None]:
+        """End the read unit's transaction for a write made inside it; a fresh read transaction carries the unit on."""
+        conn: sqlite3.Connection = unit.handle
+        self._local.unit = None
+        try:
+            conn.execute("COMMIT")  # a read transaction: nothing to keep but its snapshot
+        except sqlite3.Error as exc:
+            raise _translate(exc) from None
+        try:
+            yield
+        finally:
+            self._began(False)
+            try:
+                conn.execute("BEGIN")
+            finally:
+                self._local.unit = unit
+
+    @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[None]:
-        """One transaction every store call on this thread joins until the block ends (see :class:`GraphStore`)."""
-        if getattr(self._local, "unit", None) is not None:
+        """One transaction every store call on this thread joins until the block ends (see :class:`GraphStore`).
+
+        A write unit opened inside a read unit (a use case run by a GET) does not join it: the read
+        transaction ends, the write unit commits on its own, and a new read transaction carries on.
+        """
+        current: UnitState | None = getattr(self._local, "unit", None)
+        if current is not None and write and not current.write:
+            with self._suspended(current), self.unit_of_work(write=True):
+                yield
+            return
+        if current is not None:
             yield  # joins the unit already open on this thread
             return
         with self._transaction(write) as conn:
@@ -628,6 +667,8 @@ class EmbeddedStore(
                 raise Unavailable(f"{self._path} has schema version {version}, newer than this Bridgework understands ({SCHEMA_VERSION})")
             for statement in _SCHEMA + tuple(s for area in _AREAS for s in area.DDL):
                 conn.execute(statement)
+            for migrate in (step for area in _AREAS for step in getattr(area, "MIGRATIONS", ())):
+                migrate(conn)  # an area's change to its tables in older files; each step is harmless to run again
             if 0 < version < 2 and not any(r[1] == "paused_until" for r in conn.execute(_ASSESSOR_COLUMNS)):
                 conn.execute(_ADD_PAUSED_UNTIL)  # version 1 -> 2: a pause may end on a given day
             if version < SCHEMA_VERSION:
@@ -942,34 +983,46 @@ class EmbeddedStore(
 
     def bulk_upsert(self, bundle: Bundle, batch_size: int = 5000) -> UpsertReport:
         """Upsert everything in ``bundle`` in one transaction; :class:`Invalid` (and nothing written) for a bad reference."""
-        batch_size = max(1, int(batch_size))
         bundles.check_keys(bundle)
-        rows = {kind: [_KINDS[kind].to_row(item) for item in getattr(bundle, kind)] for kind in BUNDLE_KINDS}
         report = UpsertReport()
         with self._transaction(write=True) as conn:
-            bundles.check_references(bundle, lambda label, ids: self._existing(conn, label, ids))
-            stored_contacts = self._check_stored_reverse_contacts(conn, rows["contacts"])
-            for kind in BUNDLE_KINDS:
-                spec = _KINDS[kind]
-                if kind == "contacts":
-                    stored = stored_contacts
-                else:
-                    stored = self._stored_rows(conn, spec, {row[0] for row in rows[kind]})
-                counts = report.counts[kind]
-                to_write = []
-                for row in rows[kind]:
-                    before = stored.get(row[: spec.key_width])
-                    if before is None:
-                        counts.created += 1
-                    elif before != row:
-                        counts.updated += 1
-                    else:
-                        counts.unchanged += 1
-                        continue
-                    to_write.append(row)
-                for batch in bundles.batches(to_write, batch_size):
-                    conn.executemany(spec.upsert, batch)
+            self._upsert_into(conn, bundle, max(1, int(batch_size)), report)
         return report
+
+    def bulk_upsert_chunks(self, chunks: Callable[[], Iterable[Bundle]], batch_size: int = 5000) -> UpsertReport:
+        """Upsert every chunk in one transaction; see :meth:`GraphStore.bulk_upsert_chunks`."""
+        report = UpsertReport()
+        with self._transaction(write=True) as conn:
+            for chunk in chunks():
+                bundles.check_keys(chunk)
+                self._upsert_into(conn, chunk, max(1, int(batch_size)), report)
+        return report
+
+    def _upsert_into(self, conn: sqlite3.Connection, bundle: Bundle, batch_size: int, report: UpsertReport) -> None:
+        """Check and write one bundle on the open write transaction ``conn``, adding to ``report``'s counts."""
+        rows = {kind: [_KINDS[kind].to_row(item) for item in getattr(bundle, kind)] for kind in BUNDLE_KINDS}
+        bundles.check_references(bundle, lambda label, ids: self._existing(conn, label, ids))
+        stored_contacts = self._check_stored_reverse_contacts(conn, rows["contacts"])
+        for kind in BUNDLE_KINDS:
+            spec = _KINDS[kind]
+            if kind == "contacts":
+                stored = stored_contacts
+            else:
+                stored = self._stored_rows(conn, spec, {row[0] for row in rows[kind]})
+            counts = report.counts[kind]
+            to_write = []
+            for row in rows[kind]:
+                before = stored.get(row[: spec.key_width])
+                if before is None:
+                    counts.created += 1
+                elif before != row:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+                    continue
+                to_write.append(row)
+            for batch in bundles.batches(to_write, batch_size):
+                conn.executemany(spec.upsert, batch)
 
     @staticmethod
     def _stored_rows(conn: sqlite3.Connection, spec: _Kind, first_keys: set[str]) -> dict[Row, Row]:
