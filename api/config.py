@@ -73,7 +73,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Background jobs (imports, set formation on a large pool): threads per process, and how long a job may go
         # without a heartbeat before it reads as failed (its process died). See api/jobs.py.
         "JOBS_WORKERS": _int(env, "BRIDGEWORK_JOBS_WORKERS", 2, low=1, high=32),
-        "JOBS_STALE_MINUTES": _int(env, "BRIDGEWORK_JOBS_STALE_MINUTES", 5, low=1, high=24 * 60),
+        "JOBS_STALE_SECONDS": _int(env, "BRIDGEWORK_JOBS_STALE_SECONDS", 45, low=15, high=24 * 3600),
         # Notices and reminders (issue 8, meetings): how they are delivered (see api/services/notify.py).
         **notifier_settings(env),
     }

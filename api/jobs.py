@@ -11,8 +11,9 @@ Failure. An exception in ``work`` marks the job ``failed`` with a plain message 
 (:class:`JobFailed` and :class:`~network.domain.InvalidValue` carry their own; store errors say what
 happened; anything else is logged with its traceback and shown as "something went wrong"). A
 process that dies takes its threads with it: while a job is queued or running, a heartbeat thread
-touches it every :data:`HEARTBEAT_SECONDS`; a job whose heartbeat is older than ``JOBS_STALE_MINUTES``
-(default :data:`STALE_AFTER`) reads as ``failed`` (:func:`job_state`), whatever it last stored.
+touches it every :data:`HEARTBEAT_SECONDS`; a job whose heartbeat is older than ``JOBS_STALE_SECONDS``
+(default :data:`STALE_AFTER`, well under a minute) reads as ``failed`` (:func:`job_state`), whatever it
+last stored, so a coordinator waiting on a job whose server died is told within a minute.
 
 Why threads, not a task queue: the product runs as one app image with no broker; imports and set
 formation are a few seconds to a few minutes of work. The pool is bounded (``JOBS_WORKERS``, default
@@ -42,9 +43,9 @@ from network.domain import InvalidValue
 log = logging.getLogger(__name__)
 
 #: Seconds between heartbeats of the jobs this process is running or holding in its queue.
-HEARTBEAT_SECONDS = 30.0
-#: A job whose heartbeat is older than this reads as failed (its process has gone).
-STALE_AFTER = timedelta(minutes=5)
+HEARTBEAT_SECONDS = 10.0
+#: A job whose heartbeat is older than this reads as failed (its process has gone): four missed heartbeats and a margin.
+STALE_AFTER = timedelta(seconds=45)
 #: Background threads per process, unless ``JOBS_WORKERS`` says otherwise.
 DEFAULT_WORKERS = 2
 #: Finished jobs older than this are deleted when a new job starts.
@@ -191,9 +192,9 @@ def failure_message(exc: BaseException) -> str:
 
 def _stale_after() -> timedelta:
     if has_app_context():
-        minutes = current_app.config.get("JOBS_STALE_MINUTES")
-        if minutes:
-            return timedelta(minutes=float(minutes))
+        seconds = current_app.config.get("JOBS_STALE_SECONDS")
+        if seconds:
+            return timedelta(seconds=float(seconds))
     return STALE_AFTER
 
 

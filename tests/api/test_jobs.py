@@ -91,8 +91,8 @@ def test_a_job_without_a_heartbeat_for_too_long_reads_as_failed(store: EmbeddedS
     store.create_job(
         JobRecord(id="job-1-a", kind="test", owner_user_id="u-1", status="running", created_at=at, updated_at=at, heartbeat_at=at)
     )
-    assert jobs.job_state(store, "job-1-a", at + timedelta(minutes=4)).status == "running"
-    stale = jobs.job_state(store, "job-1-a", at + timedelta(minutes=6))
+    assert jobs.job_state(store, "job-1-a", at + timedelta(seconds=40)).status == "running"
+    stale = jobs.job_state(store, "job-1-a", at + timedelta(seconds=50))  # a dead job reads as failed within a minute
     assert stale.status == "failed" and stale.error == jobs.STALE_MESSAGE
     store.update_job("job-1-a", at, status="done")
     assert jobs.job_state(store, "job-1-a", at + timedelta(days=1)).status == "done"  # finished jobs never go stale
@@ -152,3 +152,21 @@ def test_a_listed_stale_job_reads_as_failed_too(client: FlaskClient, store: Embe
     listed = client.get("/api/v1/jobs", headers=headers).get_json()["items"]
     assert [(j["id"], j["status"], j["error"]) for j in listed] == [("job-1-old", "failed", jobs.STALE_MESSAGE)]
     assert client.get("/api/v1/jobs/job-1-old", headers=headers).get_json()["status"] == "failed"
+
+
+def test_a_running_job_keeps_its_heartbeat_fresh_so_only_a_dead_one_goes_stale(app: Flask, store: EmbeddedStore, monkeypatch) -> None:
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    release = threading.Event()
+    job_id = start(app, lambda ctx: (release.wait(20), {"ok": 1})[1])
+    try:
+        first = store.get_job(job_id).heartbeat_at
+        deadline = time.monotonic() + 20
+        while store.get_job(job_id).heartbeat_at == first and time.monotonic() < deadline:
+            time.sleep(0.02)
+        beat = store.get_job(job_id).heartbeat_at
+        assert beat > first  # the heartbeat thread touched it while the work was still going
+        assert jobs.job_state(store, job_id, beat + jobs.STALE_AFTER - timedelta(seconds=1)).status in {"queued", "running"}
+        assert jobs.job_state(store, job_id, beat + timedelta(minutes=1)).status == "failed"  # had its process died
+    finally:
+        release.set()
+    assert wait_for(store, job_id).status == "done"
