@@ -7,8 +7,8 @@ Schema (both adapters):
   cannot sign in with a password until a reset link is used.
 * ``(User)-[:IS]->(Assessor)`` (at most one), ``(User)-[:ADMINISTERS]->(Organisation)``,
   ``(User)-[:COORDINATES]->(Programme)``: the scopes of the user's roles.
-* ``ApiToken {id, name, secret_hash, created_at, expires_at, last_used_at}`` held by one user;
-  only a hash of the secret is stored. Revoking deletes it.
+* ``ApiToken {id, name, secret_hash, created_at, expires_at, last_used_at, read_only}`` held by one user;
+  only a hash of the secret is stored. Revoking deletes it. A ``read_only`` token may only read.
 * ``PasswordReset {id, user_id, expires_at, created_by}``: ``id`` is a hash of the link's
   secret; using a link deletes it (one-time).
 * ``AuditEntry {id, at, actor_id, action, target_kind, target_id, details}``: kept when the
@@ -56,6 +56,7 @@ class ApiToken:
     created_at: datetime
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
+    read_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,8 @@ DDL: tuple[str, ...] = (
         secret_hash TEXT NOT NULL,
         created_at TEXT NOT NULL,
         expires_at TEXT,
-        last_used_at TEXT
+        last_used_at TEXT,
+        read_only INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS api_tokens_by_user ON api_tokens (user_id)",
     """CREATE TABLE IF NOT EXISTS password_resets (
@@ -113,14 +114,28 @@ _ASSESSOR_EXISTS = "SELECT 1 FROM assessors WHERE id = ?"
 _ORGANISATION_EXISTS = "SELECT 1 FROM organisations WHERE id = ?"
 _PROGRAMME_EXISTS = "SELECT 1 FROM programmes WHERE id = ?"
 
-_INSERT_TOKEN = "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_GET_TOKEN = "SELECT id, user_id, name, secret_hash, created_at, expires_at, last_used_at FROM api_tokens WHERE id = ?"
+_INSERT_TOKEN = (
+    "INSERT INTO api_tokens (id, user_id, name, secret_hash, created_at, expires_at, last_used_at, read_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_GET_TOKEN = "SELECT id, user_id, name, secret_hash, created_at, expires_at, last_used_at, read_only FROM api_tokens WHERE id = ?"
 _TOKENS_OF = (
-    "SELECT id, user_id, name, secret_hash, created_at, expires_at, last_used_at FROM api_tokens "
+    "SELECT id, user_id, name, secret_hash, created_at, expires_at, last_used_at, read_only FROM api_tokens "
     "WHERE user_id = ? ORDER BY created_at DESC, id"
 )
 _TOUCH_TOKEN = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?"
 _DELETE_TOKEN = "DELETE FROM api_tokens WHERE id = ? AND user_id = ?"
+_TOKEN_COLUMNS = "PRAGMA table_info(api_tokens)"
+_ADD_TOKEN_READ_ONLY = "ALTER TABLE api_tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0"
+
+
+def _add_token_read_only(conn: sqlite3.Connection) -> None:
+    """Files made before tokens could be read-only get the column (every earlier token may write)."""
+    if not any(r[1] == "read_only" for r in conn.execute(_TOKEN_COLUMNS)):
+        conn.execute(_ADD_TOKEN_READ_ONLY)
+
+
+#: Steps ``ensure_schema`` runs after the tables exist, each harmless to run again.
+MIGRATIONS = (_add_token_read_only,)
 
 _UPSERT_RESET = (
     "INSERT INTO password_resets (id, user_id, expires_at, created_by) VALUES (?, ?, ?, ?) "
@@ -164,7 +179,16 @@ def _roles_json(roles: Iterable[str]) -> str:
 def _token(r: tuple[Any, ...]) -> ApiToken:
     created = _dt(r[4])
     assert created is not None
-    return ApiToken(id=r[0], user_id=r[1], name=r[2], secret_hash=r[3], created_at=created, expires_at=_dt(r[5]), last_used_at=_dt(r[6]))
+    return ApiToken(
+        id=r[0],
+        user_id=r[1],
+        name=r[2],
+        secret_hash=r[3],
+        created_at=created,
+        expires_at=_dt(r[5]),
+        last_used_at=_dt(r[6]),
+        read_only=bool(r[7]),
+    )
 
 
 def _audit(r: tuple[Any, ...]) -> AuditEntry:
@@ -374,6 +398,7 @@ class EmbeddedAccounts(EmbeddedBase):
                     _ts(token.created_at),
                     _ts(token.expires_at),
                     _ts(token.last_used_at),
+                    int(token.read_only),
                 ),
             )
         return token

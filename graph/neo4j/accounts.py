@@ -62,6 +62,7 @@ def _token(p: Mapping[str, Any], user_id: str) -> ApiToken:
         created_at=created,
         expires_at=_when(p.get("expires_at")),
         last_used_at=_when(p.get("last_used_at")),
+        read_only=bool(p.get("read_only", False)),
     )
 
 
@@ -264,6 +265,7 @@ class Neo4jAccounts(Neo4jBase):
                 "created_at": _utc(token.created_at),
                 "expires_at": _utc(token.expires_at),
                 "last_used_at": _utc(token.last_used_at),
+                "read_only": token.read_only,
             }
         )
 

@@ -47,7 +47,8 @@ DELETE_USER = """
 MATCH (u:User {id: $id})
 OPTIONAL MATCH (u)-[:HOLDS]->(t:ApiToken)
 OPTIONAL MATCH (r:PasswordReset)-[:RESETS]->(u)
-DETACH DELETE t, r, u"""
+OPTIONAL MATCH (u)-[:SIGNED_IN]->(s:SignInSession)
+DETACH DELETE t, r, s, u"""
 
 CLEAR_SCOPES = "MATCH (u:User {id: $id})-[s:IS|ADMINISTERS|COORDINATES]->() DELETE s"
 ASSESSOR_TAKEN = "MATCH (other:User)-[:IS]->(:Assessor {id: $assessor_id}) WHERE other.id <> $id RETURN other.id AS id"
@@ -115,7 +116,8 @@ DELETE_USER_OF_ASSESSOR = """
 MATCH (u:User)-[:IS]->(:Assessor {id: $id})
 OPTIONAL MATCH (u)-[:HOLDS]->(t:ApiToken)
 OPTIONAL MATCH (r:PasswordReset)-[:RESETS]->(u)
-DETACH DELETE t, r, u
+OPTIONAL MATCH (u)-[:SIGNED_IN]->(s:SignInSession)
+DETACH DELETE t, r, s, u
 RETURN count(DISTINCT u) AS deleted"""
 DELETE_PERSON = "MATCH (a:Assessor {id: $id}) DETACH DELETE a"
 
