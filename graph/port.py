@@ -34,6 +34,7 @@ from graph.port_live import LivePort
 from graph.port_meetings import MeetingsPort
 from graph.port_outcomes import OutcomesPort
 from graph.port_reach import ReachPort
+from graph.port_sessions import SessionsPort
 from graph.port_sets import SetsPort
 from graph.port_suggestions import SuggestionsPort
 from graph.values import (
@@ -79,7 +80,18 @@ __all__ = [
 
 
 class GraphStore(
-    SetsPort, SuggestionsPort, ReachPort, AccountsPort, MeetingsPort, OutcomesPort, JoinsPort, JobsPort, DeliveryPort, LivePort, ABC
+    SetsPort,
+    SuggestionsPort,
+    ReachPort,
+    AccountsPort,
+    SessionsPort,
+    MeetingsPort,
+    OutcomesPort,
+    JoinsPort,
+    JobsPort,
+    DeliveryPort,
+    LivePort,
+    ABC,
 ):
     """The graph of organisations, assessors, themes and their ties, behind one interface.
 

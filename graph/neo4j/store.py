@@ -63,6 +63,7 @@ from graph.neo4j import (
     queries_meetings,
     queries_outcomes,
     queries_reach,
+    queries_sessions,
     queries_sets,
     queries_suggestions,
 )
@@ -77,6 +78,7 @@ from graph.neo4j.live import Neo4jLive
 from graph.neo4j.meetings import Neo4jMeetings
 from graph.neo4j.outcomes import Neo4jOutcomes
 from graph.neo4j.reach import Neo4jReach
+from graph.neo4j.sessions import Neo4jSessions
 from graph.neo4j.sets import Neo4jSets
 from graph.neo4j.suggestions import Neo4jSuggestions
 from graph.port import (
@@ -207,6 +209,7 @@ _AREA_SCHEMA: tuple[str, ...] = (
     + queries_suggestions.SCHEMA
     + queries_reach.SCHEMA
     + queries_accounts.SCHEMA
+    + queries_sessions.SCHEMA
     + queries_meetings.SCHEMA
     + queries_outcomes.SCHEMA
     + queries_joins.SCHEMA
@@ -221,6 +224,7 @@ class Neo4jStore(
     Neo4jSuggestions,
     Neo4jReach,
     Neo4jAccounts,
+    Neo4jSessions,
     Neo4jMeetings,
     Neo4jOutcomes,
     Neo4jJoins,
