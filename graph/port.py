@@ -21,7 +21,7 @@ Semantics every adapter keeps (the contract suite in ``tests/graph`` checks them
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
@@ -250,6 +250,19 @@ class GraphStore(
 
     @abstractmethod
     def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
+    @abstractmethod
+    def find_assessors(
+        self,
+        text: str | None = None,
+        organisation_ids: Sequence[str] | None = None,
+        region: str | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> Page[Assessor]:
+        """Assessors in id order whose name or email contains ``text`` (case-insensitive, as given in lower case),
+        working for one of ``organisation_ids`` (``None``: anyone, employed or not) and in ``region`` (their own,
+        else their organisation's). Every part is optional."""
+
         """Make the assessor work for the organisation, replacing any earlier employer; :class:`NotFound` if either is missing."""
 
     @abstractmethod

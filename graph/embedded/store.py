@@ -29,7 +29,7 @@ import json
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -407,6 +407,15 @@ _ASSESSORS_OF_ORGANISATION = (
     "SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, "
     "a.availability, a.availability_mask, a.bio, a.paused_until FROM works_for w JOIN assessors a ON a.id = w.assessor_id "
     "WHERE w.organisation_id = ? AND w.assessor_id > ? ORDER BY w.assessor_id LIMIT ?"
+)
+#: Assessors whose name or email contains ?2, working for one of the organisations ?3 (a JSON list; NULL: anyone), in region ?4.
+_FIND_ASSESSORS = (
+    "SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, "
+    "a.availability, a.availability_mask, a.bio, a.paused_until FROM assessors a "
+    "LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id "
+    "WHERE a.id > ?1 AND (?2 IS NULL OR instr(lower(a.name), ?2) > 0 OR instr(lower(coalesce(a.email, '')), ?2) > 0) "
+    "AND (?3 IS NULL OR w.organisation_id IN (SELECT value FROM json_each(?3))) "
+    "AND (?4 IS NULL OR coalesce(a.region, o.region) = ?4) ORDER BY a.id LIMIT ?5"
 )
 _COUNT_EMPLOYEES = "SELECT count(*) FROM works_for WHERE organisation_id = ?"
 _LINKS_OF = "SELECT assessor_id, theme_id, level FROM works_on WHERE assessor_id = ? ORDER BY theme_id"
@@ -844,6 +853,19 @@ class EmbeddedStore(
             if organisation_id is None:
                 return self._page(conn, _ASSESSORS, _ASSESSORS.page, (after or "",), limit)
             return self._page(conn, _ASSESSORS, _ASSESSORS_OF_ORGANISATION, (organisation_id, after or ""), limit)
+
+    def find_assessors(
+        self,
+        text: str | None = None,
+        organisation_ids: Sequence[str] | None = None,
+        region: str | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> Page[Assessor]:
+        """Assessors in id order matching every part given (see the port)."""
+        orgs = None if organisation_ids is None else json.dumps(sorted(set(organisation_ids)))
+        with self._transaction(write=False) as conn:
+            return self._page(conn, _ASSESSORS, _FIND_ASSESSORS, (after or "", (text or "").lower() or None, orgs, region), clamp_limit(limit))
 
     # -- WORKS_FOR ------------------------------------------------------------
 

@@ -103,6 +103,14 @@ MATCH (:Organisation {id: $organisation_id})<-[:WORKS_FOR]-(n:Assessor)
 WHERE n.id > $after
 RETURN properties(n) AS props ORDER BY n.id LIMIT $limit
 """
+#: Assessors whose name or email contains $text (lower case), working for one of $orgs (null: anyone), in $region.
+FIND_ASSESSORS = """
+MATCH (n:Assessor) WHERE n.id > $after
+  AND ($text IS NULL OR toLower(n.name) CONTAINS $text OR toLower(coalesce(n.email, '')) CONTAINS $text)
+OPTIONAL MATCH (n)-[:WORKS_FOR]->(o:Organisation)
+WITH n, o WHERE ($orgs IS NULL OR o.id IN $orgs) AND ($region IS NULL OR coalesce(n.region, o.region) = $region)
+RETURN properties(n) AS props ORDER BY n.id LIMIT $limit
+"""
 
 EXISTS_ORGANISATION = "MATCH (n:Organisation {id: $id}) RETURN n.id AS id"
 EXISTS_THEME = "MATCH (n:Theme {id: $id}) RETURN n.id AS id"
