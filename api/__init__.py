@@ -7,7 +7,6 @@ The app itself is built by the factory at the top, :func:`bridgework.create_app`
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -100,7 +99,9 @@ def init_app(app: Flask, config: Mapping[str, Any] | None = None) -> None:
     if config:
         app.config.from_mapping(config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from api.observability import init_observability
+
+    init_observability(app)  # first: request ids and timings cover every later hook, refusals included
     store: GraphStore | None = app.config.get("STORE")
     init_store(app, store)
     register_extensions(app)

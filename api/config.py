@@ -46,6 +46,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BRIDGEWORK_ENV": environment,
         "SECRET_KEY": secret,
         "LOG_LEVEL": level,
+        # Log lines as JSON objects (for collectors) or text (for people); see api/observability.py.
+        "LOG_FORMAT": _choice(env, "BRIDGEWORK_LOG_FORMAT", ("json", "text") if environment == "production" else ("text", "json")),
+        # GET /metrics needs "Authorization: Bearer <token>"; without one it is open in development, absent in production.
+        "METRICS_TOKEN": (env.get("BRIDGEWORK_METRICS_TOKEN") or "").strip() or None,
         "STORE_SETTINGS": StoreSettings.from_env(env),
         # Larger request bodies are refused with 413 before a view reads them.
         "MAX_CONTENT_LENGTH": _int(env, "BRIDGEWORK_MAX_CONTENT_LENGTH", 16 * 1024 * 1024, low=1024, high=1024**3),
