@@ -246,10 +246,6 @@ class GraphStore(
     def list_assessors(self, limit: int = 50, after: str | None = None, organisation_id: str | None = None) -> Page[Assessor]:
         """Assessors in id order, optionally only those working for one organisation."""
 
-    # -- WORKS_FOR --------------------------------------------------------
-
-    @abstractmethod
-    def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
     @abstractmethod
     def find_assessors(
         self,
@@ -263,6 +259,10 @@ class GraphStore(
         working for one of ``organisation_ids`` (``None``: anyone, employed or not) and in ``region`` (their own,
         else their organisation's). Every part is optional."""
 
+    # -- WORKS_FOR --------------------------------------------------------
+
+    @abstractmethod
+    def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
         """Make the assessor work for the organisation, replacing any earlier employer; :class:`NotFound` if either is missing."""
 
     @abstractmethod

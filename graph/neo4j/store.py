@@ -557,6 +557,18 @@ class Neo4jStore(
             return self._page(q.LIST_ASSESSORS, _assessor, limit, after)
         return self._page(q.LIST_ASSESSORS_OF_ORGANISATION, _assessor, limit, after, organisation_id=organisation_id)
 
+    def find_assessors(
+        self,
+        text: str | None = None,
+        organisation_ids: Sequence[str] | None = None,
+        region: str | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> Page[Assessor]:
+        """Assessors in id order matching every part given (see the port)."""
+        orgs = None if organisation_ids is None else sorted(set(organisation_ids))
+        return self._page(q.FIND_ASSESSORS, _assessor, limit, after, text=(text or "").lower() or None, orgs=orgs, region=region)
+
     # -- WORKS_FOR ---------------------------------------------------------------------
 
     def set_employer(self, assessor_id: str, organisation_id: str, since: date | None = None) -> Employment:
@@ -590,18 +602,6 @@ class Neo4jStore(
 
     def set_theme(self, assessor_id: str, theme_id: str, level: str) -> ThemeLink:
         """Add or re-level the assessor's link to a theme; :class:`NotFound` if either is missing, :class:`Invalid` for a bad level."""
-    def find_assessors(
-        self,
-        text: str | None = None,
-        organisation_ids: Sequence[str] | None = None,
-        region: str | None = None,
-        limit: int = 50,
-        after: str | None = None,
-    ) -> Page[Assessor]:
-        """Assessors in id order matching every part given (see the port)."""
-        orgs = None if organisation_ids is None else sorted(set(organisation_ids))
-        return self._page(q.FIND_ASSESSORS, _assessor, limit, after, text=(text or "").lower() or None, orgs=orgs, region=region)
-
         try:
             link = ThemeLink(assessor_id=assessor_id, theme_id=theme_id, level=level)
         except InvalidValue as exc:
