@@ -260,6 +260,11 @@ POLICY: dict[str, Rule] = {
     "notices:read": signed_in,  # always the caller's own notices (and their choices of e-mail for them)
     "notices:choose": signed_in,  # the caller's own choice of e-mail per group of notices
     "reminders:send": admin_only,  # produce the reminders due (the CLI's send-reminders needs no login)
+    # -- live meetings (issue 19) ------------------------------------------------------
+    "live:read": own_assessor,  # a meeting as it happens (assessor_id: the caller if a current member); never coordinators
+    "live:act": own_assessor,  # open, join, bid, run (the service checks who facilitates)
+    "facilitation:own": own_assessor,  # one's own facilitating record, reviews and notes to self
+    "facilitation:read": coordinator_of_programme,  # per set aggregates only (programme_id)
 }
 
 

@@ -346,8 +346,11 @@ def membership_changed(store: GraphStore, set_id: str, today: date) -> None:
             raise Transient(f"set {set_id}: turns changed while they were re-planned") from exc
 
 
-def stored_calendar(store: GraphStore, set_id: str, now: datetime | None = None) -> bytes:
-    """The set's stored meetings (moves and swaps included) as an iCalendar document; same UIDs as the rota calendar."""
+def stored_calendar(store: GraphStore, set_id: str, now: datetime | None = None, site: str = "") -> bytes:
+    """The set's stored meetings (moves and swaps included) as an iCalendar document; same UIDs as the rota calendar.
+
+    Each meeting names its video link and, beside it, its live meeting page (``site`` is the site's address).
+    """
     view = set_meetings(store, set_id)
     events = []
     for m in view.meetings:
@@ -359,6 +362,7 @@ def stored_calendar(store: GraphStore, set_id: str, now: datetime | None = None)
         ]
         if r.video_link:
             lines.append(f"Video link: {r.video_link}")
+        lines.append(f"Live meeting page (opens on the day): {site}/sets/{set_id}/meetings/{r.number}/live")
         events.append(
             calendar.Event(
                 uid=f"{set_id}-meeting-{r.number}@bridgework",

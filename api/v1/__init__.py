@@ -19,4 +19,5 @@ AREAS: list[str] = [
     "onboarding",
     "meetings",
     "notices",
+    "live",
 ]

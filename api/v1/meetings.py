@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -469,7 +469,8 @@ class StoredCalendar(MethodView):
         """The set's meetings as stored (moves and swaps included), with facilitator, presenters and video link."""
         set_id = path_id(set_id, "set_id")
         _authorized_set(set_id, "meetings:read")
-        body = service.stored_calendar(get_store(), set_id)
+        site = str(current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+        body = service.stored_calendar(get_store(), set_id, site=site)
         return Response(body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{set_id}-meetings.ics"'})
 
 
