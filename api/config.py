@@ -46,6 +46,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BRIDGEWORK_ENV": environment,
         "SECRET_KEY": secret,
         "LOG_LEVEL": level,
+        # Deadlines (api/budget.py): seconds a request may wait on the store in all, and how many requests of a
+        # process may use the store at once (0: no limit; set it below gunicorn's threads so /healthz always answers).
+        "REQUEST_STORE_SECONDS": _int(env, "BRIDGEWORK_REQUEST_STORE_SECONDS", 4, low=1, high=120),
+        "STORE_SLOTS": _int(env, "BRIDGEWORK_STORE_SLOTS", 0, low=0, high=1024),
         # Log lines as JSON objects (for collectors) or text (for people); see api/observability.py.
         "LOG_FORMAT": _choice(env, "BRIDGEWORK_LOG_FORMAT", ("json", "text") if environment == "production" else ("text", "json")),
         # GET /metrics needs "Authorization: Bearer <token>"; without one it is open in development, absent in production.

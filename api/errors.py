@@ -151,7 +151,10 @@ def register_errorhandlers(app: Flask) -> None:
         status, code = next((v for k, v in STORE_ERRORS.items() if isinstance(exc, k)), (500, "internal_error"))
         if status >= 500:
             log.warning("store error: %s", exc)
-        return error_response(status, str(exc) if status < 500 else "The graph store is not available; try again shortly.", code=code)
+        response = error_response(status, str(exc) if status < 500 else "The graph store is not available; try again shortly.", code=code)
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

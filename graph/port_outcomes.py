@@ -15,6 +15,9 @@ Semantics every adapter keeps (``tests/graph/test_store_outcomes.py`` checks the
 * Erasing an assessor erases their answers (cascade / ``DETACH DELETE``).
 * Aggregates are computed in the store (:meth:`OutcomesPort.outcome_histograms`): counts per
   value, never individual rows.
+* A wave's figures are **released** once (:meth:`OutcomesPort.release_outcomes`): the first
+  release of a wave is kept and never replaced, so a report never recomputes a closed wave on a
+  different set of people (an erasure, a late change) and comparing reports reveals nobody.
 """
 
 from __future__ import annotations
@@ -105,4 +108,19 @@ class OutcomesPort(ABC):
         :data:`network.outcomes.CHANGES`, and respondents per wave, computed in the store.
 
         :class:`NotFound` if the programme is missing.
+        """
+
+    @abstractmethod
+    def outcome_releases(self, programme_id: str) -> dict[str, str]:
+        """The figures released for each wave of the programme: wave -> the JSON text given to :meth:`release_outcomes`.
+
+        :class:`NotFound` if the programme is missing.
+        """
+
+    @abstractmethod
+    def release_outcomes(self, programme_id: str, wave: str, figures: str, released_on: date) -> str:
+        """Keep ``figures`` (JSON text) as the wave's released figures unless the wave was released before.
+
+        Returns the figures kept: the first release of a wave wins and is never replaced (two
+        processes releasing at once keep one). :class:`NotFound` if the programme is missing.
         """

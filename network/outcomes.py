@@ -484,6 +484,67 @@ def histograms_from_answers(answers: Iterable[tuple[str, str, Mapping[str, int]]
     return Histograms(values, changes, respondents)
 
 
+def wave_release(hist: Histograms, wave: str) -> Histograms:
+    """The part of ``hist`` a wave's release keeps: its answer counts, the paired changes ending at it, its respondents.
+
+    >>> h = histograms_from_answers([("a", "start", {"q": 2}), ("a", "3m", {"q": 4})])
+    >>> r = wave_release(h, "3m")
+    >>> dict(r.values), dict(r.changes), dict(r.respondents)
+    ({('3m', 'q', 4): 1}, {('q', 'start', '3m', 2): 1}, {'3m': 1})
+    """
+    return Histograms(
+        {k: c for k, c in hist.values.items() if k[0] == wave},
+        {k: c for k, c in hist.changes.items() if k[2] == wave},
+        {w: c for w, c in hist.respondents.items() if w == wave},
+    )
+
+
+def release_json(hist: Histograms) -> str:
+    """A wave's release (:func:`wave_release`) as the JSON text the store keeps."""
+    return json.dumps(
+        {
+            "values": sorted([*k, c] for k, c in hist.values.items()),
+            "changes": sorted([*k, c] for k, c in hist.changes.items()),
+            "respondents": sorted([w, c] for w, c in hist.respondents.items()),
+        },
+        separators=(",", ":"),
+    )
+
+
+def release_from_json(text: str) -> Histograms:
+    """The :class:`Histograms` of a stored release (:func:`release_json`).
+
+    >>> h = wave_release(histograms_from_answers([("a", "start", {"q": 2}), ("a", "3m", {"q": 4})]), "3m")
+    >>> release_from_json(release_json(h)) == h
+    True
+    """
+    raw = json.loads(text)
+    return Histograms(
+        {(w, k, v): c for w, k, v, c in raw["values"]},
+        {(k, a, b, d): c for k, a, b, d, c in raw["changes"]},
+        {w: c for w, c in raw["respondents"]},
+    )
+
+
+def merge_releases(releases: Iterable[Histograms]) -> Histograms:
+    """One :class:`Histograms` of several waves' releases (each wave in one of them)."""
+    values: dict[tuple[str, str, int], int] = {}
+    changes: dict[tuple[str, str, str, int], int] = {}
+    respondents: dict[str, int] = {}
+    for r in releases:
+        values.update(r.values)
+        changes.update(r.changes)
+        respondents.update(r.respondents)
+    return Histograms(values, changes, respondents)
+
+
+def closed_waves(starts_on: date | None, today: date) -> list[str]:
+    """The waves whose window has closed by ``today`` (none without a start date): the ones whose figures are released."""
+    if starts_on is None:
+        return []
+    return [w.wave for w in wave_windows(starts_on) if today > w.closes_on]
+
+
 def suppress(counts: Sequence[int], min_group: int = MIN_GROUP) -> list[bool]:
     """Which cells to suppress: every count of 1 to ``min_group - 1``, then more, smallest first.
 

@@ -13,11 +13,11 @@ missing programme :class:`~graph.values.NotFound` (404). Nothing is written in t
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from api.services import batch
+from api.services import accounts, batch
 from api.services.batch import Failure
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Transient
@@ -253,10 +253,42 @@ def _programme_notices(store: GraphStore, programme: Programme, today: date) -> 
 # -- reports -----------------------------------------------------------------------------------
 
 
-def report(store: GraphStore, programme_id: str, today: date) -> OutcomeReport:
-    """The programme's outcome report: aggregates only, every figure from at least five people, each wave once it has closed."""
-    programme = store.get_programme(programme_id)
+@use_case
+def release_waves(store: GraphStore, programme_id: str, waves: Sequence[str], today: date, *, actor_id: str | None = None) -> dict[str, str]:
+    """Release the figures of closed ``waves`` that have answers (each wave once: a release is kept and never replaced).
+
+    Audited as ``outcomes:release`` naming the waves released. Returns every release of the programme.
+    """
     hist = store.outcome_histograms(programme_id)
+    done = []
+    for wave in waves:
+        part = engine.wave_release(hist, wave)
+        if part.respondents.get(wave, 0):
+            store.release_outcomes(programme_id, wave, engine.release_json(part), today)
+            done.append(wave)
+    if done:
+        accounts.audit(store, "outcomes:release", "programme", programme_id, actor_id, {"waves": done})
+    return store.outcome_releases(programme_id)
+
+
+def report(store: GraphStore, programme_id: str, today: date) -> OutcomeReport:
+    """The programme's outcome report: aggregates only, every figure from at least five people, each wave once it has closed.
+
+    A wave's figures are released once, the first time a report is asked for after it closed
+    (:func:`release_waves`), and every later report shows that release: a closed wave is never
+    computed again on a different set of people (someone erased, for instance), and the start date
+    that sets the waves cannot move once answers exist (:func:`api.services.sets.update_programme`),
+    so comparing reports over time reveals no one's answers.
+    """
+    programme = store.get_programme(programme_id)
+    closed = engine.closed_waves(programme.starts_on, today)
+    released = store.outcome_releases(programme_id)
+    if any(w not in released for w in closed):
+        released = release_waves(store, programme_id, [w for w in closed if w not in released], today)
+    hist = engine.merge_releases(engine.release_from_json(released[w]) for w in closed if w in released)
+    if len(closed) < len(WAVES):  # a wave still open (or to come) shows how many answered so far, never figures
+        live = store.outcome_histograms(programme_id).respondents
+        hist = replace(hist, respondents={**hist.respondents, **{w: c for w, c in live.items() if w not in closed}})
     stored = versions(store, programme_id) or [Questionnaire(programme_id, 0, DEFAULT_QUESTIONS)]
     return engine.build_report(programme_id, stored, hist, starts_on=programme.starts_on, today=today)
 

@@ -36,7 +36,7 @@ from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
 from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
 from network import calendar, limits, rota
-from network.domain import STEPS_MAX, STEPS_MIN, ActionLearningSet, Programme
+from network.domain import STEPS_MAX, STEPS_MIN, ActionLearningSet, InvalidValue, Programme
 from network.events import LeftSet, PlacedInSet, ProgrammeOpened
 from network.formation import (
     Constraints,
@@ -115,6 +115,10 @@ def update_programme(store: GraphStore, programme_id: str, changes: Mapping[str,
     fields = sorted(name for name in changes if getattr(wanted, name) != getattr(current, name))
     if not fields:
         return current
+    if "starts_on" in fields and (store.answered_questions(programme_id) or store.outcome_releases(programme_id)):
+        # The start date sets the questionnaire waves: moving it would close and reopen a wave, and comparing the
+        # figures before and after would reveal single people's answers (issue 16). Nothing is written.
+        raise InvalidValue("starts_on", "cannot move once questionnaire answers exist: the questionnaire waves are set by it")
     updated = store.update_programme_fields(programme_id, changes)
     accounts.audit(store, "programme:update", "programme", programme_id, actor_id, {"fields": fields})
     if "status" in fields and updated.status == "open":

@@ -52,10 +52,20 @@ DDL: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS outcome_values_by_value ON outcome_values (programme_id, wave, question_key, value)",
     # Covering index for the paired changes: each person's answers to one question, wave by wave.
     "CREATE INDEX IF NOT EXISTS outcome_values_by_person ON outcome_values (programme_id, assessor_id, question_key, wave, value)",
+    # A wave's released figures (JSON), kept once and never replaced.
+    """CREATE TABLE IF NOT EXISTS outcome_releases (
+        programme_id TEXT NOT NULL REFERENCES programmes (id) ON DELETE CASCADE,
+        wave TEXT NOT NULL,
+        figures TEXT NOT NULL,
+        released_on TEXT NOT NULL,
+        PRIMARY KEY (programme_id, wave)
+    ) WITHOUT ROWID""",
 )
 
 #: Deletes run by ``wipe`` (before the core tables), children first.
-WIPE: tuple[str, ...] = ("DELETE FROM outcome_values", "DELETE FROM outcome_answers", "DELETE FROM outcome_questionnaires")
+WIPE: tuple[str, ...] = (
+    "DELETE FROM outcome_releases",
+    "DELETE FROM outcome_values", "DELETE FROM outcome_answers", "DELETE FROM outcome_questionnaires")
 
 _PROGRAMME_EXISTS = "SELECT 1 FROM programmes WHERE id = ?"
 _ASSESSOR_EXISTS = "SELECT 1 FROM assessors WHERE id = ?"
@@ -110,6 +120,9 @@ UNION ALL
 SELECT k, ?2, ?4, two - base, count(*) FROM per WHERE base IS NOT NULL AND two IS NOT NULL GROUP BY k, two - base
 """
 _RESPONDENTS = "SELECT wave, count(*) FROM outcome_answers WHERE programme_id = ? GROUP BY wave"
+_RELEASES = "SELECT wave, figures FROM outcome_releases WHERE programme_id = ?"
+_RELEASE = "INSERT OR IGNORE INTO outcome_releases (programme_id, wave, figures, released_on) VALUES (?, ?, ?, ?)"
+_RELEASED = "SELECT figures FROM outcome_releases WHERE programme_id = ? AND wave = ?"
 
 
 # The query above compares each follow-up with one baseline: the shape of network.outcomes.CHANGES.
@@ -240,3 +253,16 @@ class EmbeddedOutcomes(EmbeddedBase):
             changes = {(r[0], r[1], r[2], r[3]): r[4] for r in conn.execute(_CHANGE_COUNTS, (programme_id, *_CHANGE_WAVES))}
             respondents = {r[0]: r[1] for r in conn.execute(_RESPONDENTS, (programme_id,))}
         return Histograms(values, changes, respondents)
+
+    def outcome_releases(self, programme_id: str) -> dict[str, str]:
+        """The released figures of each wave."""
+        with self._transaction(write=False) as conn:
+            self._outcomes_programme(conn, programme_id)
+            return {r[0]: r[1] for r in conn.execute(_RELEASES, (programme_id,))}
+
+    def release_outcomes(self, programme_id: str, wave: str, figures: str, released_on: date) -> str:
+        """Keep the wave's figures unless kept before; the kept ones."""
+        with self._transaction(write=True) as conn:
+            self._outcomes_programme(conn, programme_id)
+            conn.execute(_RELEASE, (programme_id, wave, figures, released_on.isoformat()))
+            return str(conn.execute(_RELEASED, (programme_id, wave)).fetchone()[0])

@@ -7,7 +7,7 @@ Its Cypher (and the stored shape) is in :mod:`graph.neo4j.queries_outcomes`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import neo4j
@@ -180,3 +180,24 @@ class Neo4jOutcomes(Neo4jBase):
             return Histograms(values, changes, respondents)
 
         return self._read(work)
+
+    def outcome_releases(self, programme_id: str) -> dict[str, str]:
+        """The released figures of each wave."""
+
+        def work(tx: ManagedTransaction) -> dict[str, str]:
+            self._outcomes_programme(tx, programme_id)
+            return {r["wave"]: r["figures"] for r in tx.run(q.RELEASES, programme_id=programme_id)}
+
+        return self._read(work)
+
+    def release_outcomes(self, programme_id: str, wave: str, figures: str, released_on: date) -> str:
+        """Keep the wave's figures unless kept before (MERGE on the unique key); the kept ones."""
+
+        def work(tx: ManagedTransaction) -> str:
+            self._outcomes_programme(tx, programme_id, lock=True)
+            record = tx.run(
+                q.RELEASE, programme_id=programme_id, key=f"{programme_id}:{wave}", wave=wave, figures=figures, released_on=released_on
+            ).single(strict=True)
+            return str(record["figures"])
+
+        return self._write(work)

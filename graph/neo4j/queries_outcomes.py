@@ -7,13 +7,18 @@ Named constants, with ``$parameters`` for every value. Stored shape:
 (``key`` is ``<programme id>:<version>``, unique) and one answer per person and wave as
 ``(:Assessor)-[:ANSWERED {wave, version, answered_on, keys, values}]->(:Programme)`` (``keys``
 and ``values`` are parallel lists), so erasing the assessor (``DETACH DELETE``) erases their
-answers. Writers lock the programme node first, so a questionnaire save and an answer are serialised.
+answers. A wave's released figures are ``(:OutcomeRelease {key, programme_id, wave, figures,
+released_on})-[:FOR]->(:Programme)`` (``key`` is ``<programme id>:<wave>``, unique; created once, never
+changed). Writers lock the programme node first, so a questionnaire save and an answer are serialised.
 """
 
 from __future__ import annotations
 
 #: Constraints and indexes of this area, created by ``ensure_schema`` after the core ones.
-SCHEMA: tuple[str, ...] = ("CREATE CONSTRAINT questionnaire_key IF NOT EXISTS FOR (n:Questionnaire) REQUIRE n.key IS UNIQUE",)
+SCHEMA: tuple[str, ...] = (
+    "CREATE CONSTRAINT questionnaire_key IF NOT EXISTS FOR (n:Questionnaire) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT outcome_release_key IF NOT EXISTS FOR (n:OutcomeRelease) REQUIRE n.key IS UNIQUE",
+)
 
 LOCK_PROGRAMME = """
 MATCH (p:Programme {id: $programme_id})
@@ -99,4 +104,17 @@ RETURN key, pair[0] AS earlier, pair[1] AS later, after[0] - before AS differenc
 RESPONDENTS = """
 MATCH (:Programme {id: $programme_id})<-[r:ANSWERED]-(:Assessor)
 RETURN r.wave AS wave, count(*) AS people
+"""
+
+RELEASES = """
+MATCH (:Programme {id: $programme_id})<-[:FOR]-(r:OutcomeRelease)
+RETURN r.wave AS wave, r.figures AS figures
+"""
+# The first release of a wave wins: ON CREATE only, never SET again.
+RELEASE = """
+MATCH (p:Programme {id: $programme_id})
+MERGE (r:OutcomeRelease {key: $key})
+  ON CREATE SET r.programme_id = $programme_id, r.wave = $wave, r.figures = $figures, r.released_on = $released_on
+MERGE (r)-[:FOR]->(p)
+RETURN r.figures AS figures
 """

@@ -96,6 +96,7 @@ from graph.port import (
     UpsertReport,
     clamp_limit,
 )
+from graph import deadline
 from graph.settings import NEO4J_SCHEMES, SettingError
 from graph.unit import UnitOfWorkHooks, UnitState, run_after_commit
 from network import availability
@@ -104,10 +105,16 @@ from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, Inva
 
 T = TypeVar("T")
 
+#: Inside a request's budget, retries stop this long before the budget ends (one more attempt must fit).
+RETRY_MARGIN_S = 2.5
+
 #: Driver settings that make an unreachable server fail fast at start-up; callers may override them.
 DEFAULT_DRIVER_OPTIONS: dict[str, Any] = {
-    "connection_timeout": 5.0,
-    "connection_acquisition_timeout": 10.0,
+    # A connection is opened (TCP and the Bolt handshake) within 2 s or not at all, and a request waits at
+    # most 4 s for one from the pool; reads on an open connection are bounded by the server's
+    # connection.recv_timeout_seconds hint (server.bolt.connection_keep_alive x _probes; see the README).
+    "connection_timeout": 2.0,
+    "connection_acquisition_timeout": 4.0,
     "max_transaction_retry_time": 15.0,
     # "Unknown label/relationship type/property" warnings are expected on an empty or young
     # database (e.g. no DECLINED tie yet) and would fill the log; other notifications stay.
@@ -190,7 +197,17 @@ def _reason(exc: BaseException) -> str:
 
 
 def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
+    """The port error for a driver error; a store that stopped answering also ends the request's store budget."""
+    error = _port_error(exc, conflict)
+    if isinstance(error, Unavailable):
+        deadline.exhaust()  # the request's other store calls answer at once instead of each waiting again
+    return error
+
+
+def _port_error(exc: Exception, conflict: str | None = None) -> StoreError:
     """The port error for a driver error."""
+    if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
+        return Unavailable(f"Neo4j did not answer in time: {_reason(exc)}")
     if isinstance(exc, ConstraintError):
         return Conflict(conflict or f"Neo4j refused the write: {_reason(exc)}")
     if isinstance(exc, TransientError) and not isinstance(exc, DatabaseUnavailable) and exc.is_retryable():
@@ -312,10 +329,14 @@ class Neo4jStore(
             except (Neo4jError, DriverError) as exc:
                 raise unit.fail(_store_error(exc, conflict)) from None
         try:
-            with self._driver.session(database=self._database, **session_options) as session:
-                if write:
-                    return session.execute_write(work)
-                return session.execute_read(work)
+            with deadline.waiting(None) as limit:
+                if limit is not None:  # inside a request's budget: the server ends the transaction, retries stop in time
+                    session_options.setdefault("max_transaction_retry_time", max(0.0, limit - RETRY_MARGIN_S))
+                    work = neo4j.unit_of_work(timeout=limit)(work)
+                with self._driver.session(database=self._database, **session_options) as session:
+                    if write:
+                        return session.execute_write(work)
+                    return session.execute_read(work)
         except StoreError:
             raise
         except (Neo4jError, DriverError) as exc:
@@ -331,8 +352,9 @@ class Neo4jStore(
             raise Unavailable("the Neo4j store is closed")
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         try:
+            timeout = deadline.allowance()  # the request's budget, enforced by the server
             session = self._driver.session(database=self._database, default_access_mode=mode)
-            tx = session.begin_transaction()
+            tx = session.begin_transaction(timeout=timeout)
         except (Neo4jError, DriverError) as exc:
             raise _store_error(exc) from None
         unit = UnitState(write=write, handle=tx)

@@ -198,3 +198,17 @@ def test_racing_answers_and_a_questionnaire_change_never_mix(store: GraphStore, 
         assert answers == []  # the new version was saved seeing no answers, so none on version 1 slipped in
     else:
         assert len(answers) == 1
+
+
+def test_a_waves_released_figures_are_kept_once_and_never_replaced(store: GraphStore, make: Maker) -> None:
+    prog, _ = _programme(store, make, people=1)
+    assert store.outcome_releases(prog) == {}
+    assert store.release_outcomes(prog, "start", '{"n":5}', START) == '{"n":5}'
+    # A second release of the same wave (another process, or a later report on fewer people) keeps the first.
+    assert store.release_outcomes(prog, "start", '{"n":4}', date(2026, 3, 1)) == '{"n":5}'
+    assert store.release_outcomes(prog, "3m", '{"n":6}', date(2026, 5, 1)) == '{"n":6}'
+    assert store.outcome_releases(prog) == {"start": '{"n":5}', "3m": '{"n":6}'}
+    with pytest.raises(NotFound):
+        store.outcome_releases("p-missing")
+    with pytest.raises(NotFound):
+        store.release_outcomes("p-missing", "start", "{}", START)
