@@ -143,6 +143,22 @@ class ProposalRecord:
     committed_set_ids: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class ProposalVersion:
+    """One kept version of a proposal (issue 17): what changed (``label``) and the proposal as it then was (``snapshot``).
+
+    Both are opaque JSON owned by the service layer (ids and numbers only, never names). ``snapshot`` is ``None``
+    in a listing (:meth:`SetsPort.proposal_versions`), which need not carry every version's sets.
+    """
+
+    proposal_id: str
+    version: int
+    label: str
+    snapshot: str | None = None
+    made_by: str | None = None
+    made_at: datetime | None = None
+
+
 class SetsPort(ABC):
     """Programmes, enrolment, action learning sets, memberships (with ``joined``/``left``) and stored proposals."""
 
@@ -314,4 +330,17 @@ class SetsPort(ABC):
 
     @abstractmethod
     def delete_proposal(self, proposal_id: str) -> None:
-        """Delete a proposal; :class:`NotFound` if none."""
+        """Delete a proposal (and its kept versions); :class:`NotFound` if none."""
+
+    @abstractmethod
+    def keep_proposal_version(self, kept: ProposalVersion) -> ProposalVersion:
+        """Keep a version of a proposal (``made_at`` set now); :class:`NotFound` without the proposal, :class:`Conflict` if that
+        version is kept already, :class:`Invalid` without a snapshot."""
+
+    @abstractmethod
+    def proposal_versions(self, proposal_id: str) -> list[ProposalVersion]:
+        """The proposal's kept versions, oldest first, without their snapshots; :class:`NotFound` if there is no such proposal."""
+
+    @abstractmethod
+    def get_proposal_version(self, proposal_id: str, version: int) -> ProposalVersion:
+        """One kept version with its snapshot; :class:`NotFound` if the proposal or that version is not kept."""

@@ -44,14 +44,18 @@ from network.formation import (
     LockedSet,
     Member,
     Move,
+    PoolStats,
     Proposal,
     ProposedSet,
     Rules,
     Unplaced,
     Weights,
     form_sets,
+    pool_stats,
     score_partition,
+    score_sets,
 )
+from network.formation.problem import SCALE
 from network.repair import Candidate, Replacement, rank_replacements
 
 #: Seconds a formation run may search when none is asked for, and the most it may be given.
@@ -292,6 +296,17 @@ class ProposalView:
     renumbering: Renumbering | None = None
     people: Mapping[str, PoolMember] = field(default_factory=dict)
     theme_names: Mapping[str, str] = field(default_factory=dict)
+    #: The names coordinators gave sets, by number (a set without one is "Set 7").
+    names: Mapping[int, str] = field(default_factory=dict)
+    #: After an edit re-scored only the sets it touched: their numbers (``people`` then holds only the people of
+    #: those sets and those left out). ``None``: the whole proposal was read or scored.
+    changed: tuple[int, ...] | None = None
+    #: Everyone the proposal was formed or last fully scored from (placed or not).
+    pool_size: int = 0
+
+    def set_name(self, number: int) -> str:
+        """The set's name in the workspace: the one given, else "Set 7"."""
+        return self.names.get(number) or f"Set {number}"
 
     @property
     def sets(self) -> tuple[ProposedSet, ...]:
@@ -422,14 +437,59 @@ def _moves_reordered(result: Proposal, order: Sequence[int]) -> Proposal:
     return dataclasses.replace(result, unplaced=unplaced)
 
 
+def _result_body(result: Proposal) -> dict[str, Any]:
+    """The result as plain JSON values (what ``dataclasses.asdict`` gives, written out: it is on every edit's path)."""
+    return {
+        "sets": [
+            {
+                "members": list(x.members),
+                "meeting_slot": x.meeting_slot,
+                "common_slots": list(x.common_slots),
+                "shared_themes": list(x.shared_themes),
+                "score": x.score,
+                "breakdown": dict(x.breakdown),
+                "reasons": list(x.reasons),
+                "locked": x.locked,
+                "violations": list(x.violations),
+            }
+            for x in result.sets
+        ],
+        "unplaced": [
+            {
+                "member_id": u.member_id,
+                "code": u.code,
+                "reason": u.reason,
+                "moves": [{"member_id": m.member_id, "from_set": m.from_set, "to_set": m.to_set} for m in u.moves],
+            }
+            for u in result.unplaced
+        ],
+        "score": result.score,
+        "breakdown": dict(result.breakdown),
+        "placed": result.placed,
+        "violations": list(result.violations),
+        "seed": result.seed,
+        "iterations": result.iterations,
+        "stopped": result.stopped,
+        "connected": result.connected,
+        "placed_bound": result.placed_bound,
+        "connected_bound": result.connected_bound,
+        "bound_exact": result.bound_exact,
+        "steps": result.steps,
+        "engine": result.engine,
+    }
+
+
 def _encode(
     settings: RunSettings,
     result: Proposal,
     locked: Sequence[bool],
     numbers: Sequence[int] | None = None,
     renumbering: Renumbering | None = None,
+    *,
+    stats: PoolStats | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> str:
-    body = {
+    body: dict[str, Any] = {
         "format": PAYLOAD_FORMAT,
         "settings": {
             "seed": settings.seed,
@@ -440,10 +500,15 @@ def _encode(
             "region_mode": settings.region_mode,
             "weights": dict(settings.weights) if settings.weights is not None else None,
         },
-        "result": dataclasses.asdict(result),
+        "result": _result_body(result),
         "locked": list(locked),
         "numbers": list(numbers) if numbers is not None else list(range(1, len(result.sets) + 1)),
     }
+    if stats is not None:  # what an edit needs to re-score only the sets it touches
+        body["pool_stats"] = {"eligible": stats.eligible, "holders": dict(stats.holders), "mu": stats.mu}
+    kept = {str(n): name for n, name in (names or {}).items() if n in set(body["numbers"]) and name}
+    if kept:
+        body["names"] = kept
     if renumbering is not None:
         body["renumbering"] = dataclasses.asdict(renumbering)
     return json.dumps(body, separators=(",", ":"), sort_keys=True)
@@ -456,6 +521,8 @@ class _Decoded:
     locked: tuple[bool, ...]
     numbers: tuple[int, ...]
     renumbering: Renumbering | None
+    stats: PoolStats | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
 
 
 def _decode(payload: str) -> _Decoded:
@@ -519,7 +586,10 @@ def _decode(payload: str) -> _Decoded:
         if change
         else None
     )
-    return _Decoded(settings, result, tuple(body["locked"]), numbers, renumbering)
+    ps = body.get("pool_stats")
+    stats = PoolStats(ps["eligible"], dict(ps["holders"]), ps["mu"]) if ps else None
+    names = {int(n): name for n, name in (body.get("names") or {}).items()}
+    return _Decoded(settings, result, tuple(body["locked"]), numbers, renumbering, stats, names)
 
 
 def _with_inactive(result: Proposal, ctx: PoolContext) -> Proposal:
@@ -541,7 +611,14 @@ def _view(record: ProposalRecord, ctx: PoolContext) -> ProposalView:
         renumbering=d.renumbering,
         people=ctx.people,
         theme_names=ctx.theme_names,
+        names=d.names,
+        pool_size=len(ctx.people),
     )
+
+
+def _stats(ctx: PoolContext) -> PoolStats:
+    """The pool statistics a partial re-score needs, of the pool as the engine sees it (active people)."""
+    return pool_stats(ctx.members)
 
 
 def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, created_by: str | None = None) -> ProposalView:
@@ -565,7 +642,7 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
     record = ProposalRecord(
         id=f"prop-{secrets.token_hex(8)}",
         programme_id=programme_id,
-        payload=_encode(settings, result, [s.locked for s in result.sets]),
+        payload=_encode(settings, result, [s.locked for s in result.sets], stats=_stats(ctx)),
         created_by=created_by,
     )
     return _view(_save_proposal(store, record), ctx)
@@ -573,8 +650,11 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
 
 @use_case
 def _save_proposal(store: GraphStore, record: ProposalRecord) -> ProposalRecord:
-    """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes)."""
-    return store.save_proposal(record)
+    """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes); a draft or open
+    programme moves on to forming."""
+    saved = store.save_proposal(record)
+    advance(store, record.programme_id, "forming", record.created_by)
+    return saved
 
 
 @use_case
@@ -649,25 +729,22 @@ def _set_number(numbers: Sequence[int], number: int, allow_new: bool = False) ->
     raise Invalid(f"there is no set {number}: {sets}{extra}")
 
 
-@use_case
-def edit_proposal(
-    store: GraphStore,
-    proposal_id: str,
-    version: int,
-    *,
-    move: tuple[str, int | None] | None = None,
-    swap: tuple[str, str] | None = None,
-) -> ProposalView:
-    """Move someone to another set (``(member, set number)``; ``None`` leaves them out; one past the last opens a new set)
-    or swap two people, re-score, and keep the result. Broken rules are flagged on the sets, not refused; locked sets
-    cannot be edited (:class:`Conflict`)."""
+def _edited(
+    sets: list[list[str]],
+    locked: list[bool],
+    numbers: list[int],
+    known: set[str],
+    move: tuple[str, int | None] | None,
+    swap: tuple[str, str] | None,
+) -> tuple[list[list[str]], list[bool], list[int], list[int], list[str]]:
+    """Apply one move or swap to a partition (lists changed in place and returned with emptied sets dropped).
+
+    Returns ``(sets, locked, numbers, touched, moved)``: ``touched`` the numbers of the sets the edit changed
+    that still exist, ``moved`` who moved. Errors as :func:`edit_proposal` says.
+    """
     if (move is None) == (swap is None):
         raise Invalid("give exactly one edit: move or swap")
-    view, ctx = _load(store, proposal_id)
-    _check_open(view, version)
-    sets, locked, numbers = _partition(view), list(view.locked), list(view.numbers)
     where = {m: k for k, s in enumerate(sets) for m in s}
-    known = {m.assessor.id for m in view.people.values()}
 
     def check_member(member_id: str) -> int | None:
         if member_id not in known:
@@ -677,6 +754,7 @@ def edit_proposal(
             raise Conflict(f"set {numbers[k]} is locked; unlock it before changing it")
         return k
 
+    touched_at: list[int | None]
     if move is not None:
         member_id, number = move
         source = check_member(member_id)
@@ -693,6 +771,7 @@ def edit_proposal(
                 locked.append(False)
                 numbers.append(_next_number(numbers))
             sets[target].append(member_id)
+        touched_at, moved = [source, target], [member_id]
     else:
         assert swap is not None
         a, b = swap
@@ -705,12 +784,240 @@ def edit_proposal(
             sets[ka][sets[ka].index(a)] = b
         if kb is not None:
             sets[kb][sets[kb].index(b)] = a
+        touched_at, moved = [ka, kb], [a, b]
+    touched = [numbers[k] for k in touched_at if k is not None and sets[k]]
     # A set emptied by the edit goes; every other set keeps its number (no set is renumbered by an edit).
     keep = [k for k, s in enumerate(sets) if s]
-    sets, locked, numbers = [sets[k] for k in keep], [locked[k] for k in keep], [numbers[k] for k in keep]
+    return [sets[k] for k in keep], [locked[k] for k in keep], [numbers[k] for k in keep], touched, moved
+
+
+@use_case
+def edit_proposal(
+    store: GraphStore,
+    proposal_id: str,
+    version: int,
+    *,
+    move: tuple[str, int | None] | None = None,
+    swap: tuple[str, str] | None = None,
+    whole: bool = False,
+    changes_only: bool = False,
+) -> ProposalView:
+    """Move someone to another set (``(member, set number)``; ``None`` leaves them out; one past the last opens a new set)
+    or swap two people, re-score, and keep the result. Broken rules are flagged on the sets, not refused; locked sets
+    cannot be edited (:class:`Conflict`).
+
+    Only the sets the edit touches are re-scored (issue 17): a set's score depends on its members and on the
+    pool's theme rarity and mean experience, which the proposal keeps (:class:`PoolStats`), so the people of at
+    most two sets are read from the store, not the whole pool. With ``changes_only`` the returned view says so
+    (``changed``: the numbers of the sets re-scored; ``people``: the people of those sets and those left out); else it is
+    the whole proposal read again with everyone it names. Committing re-scores everything
+    against the pool as it is then. A proposal kept before the statistics were, or ``whole`` (every set re-scored
+    against the pool as it is now, as edits did before; the benchmark's baseline), is re-scored whole.
+    """
+    record = store.get_proposal(proposal_id)
+    d = _decode(record.payload)
+    _check_record(record, version)
+    if d.stats is None or whole:
+        return _edit_whole(store, record, version, move=move, swap=swap)  # the whole proposal, however it is asked
+    sets = [list(x.members) for x in d.result.sets]
+    locked, numbers = list(d.locked), list(d.numbers)
+    before = {n: k for k, n in enumerate(numbers)}
+    known = {m for x in sets for m in x} | {u.member_id for u in d.result.unplaced}
+    sets, locked, numbers, touched, moved = _edited(sets, locked, numbers, known, move, swap)
+    programme = store.get_programme(record.programme_id)
+    # Who moved must still be in the pool (the others are checked again, with everyone, when the proposal is committed).
+    unenrolled = [m for m in moved if all(e.programme_id != record.programme_id for e in _enrolments_of(store, m))]
+    index = {n: k for k, n in enumerate(numbers)}
+    touched_ids = sorted({m for n in touched for m in sets[index[n]]} | set(moved))
+    described = {p.assessor.id: p for p in store.describe_members(touched_ids)}
+    gone = sorted({*unenrolled, *(i for i in touched_ids if i not in described or not described[i].assessor.active)})
+    if gone:
+        raise Conflict(f"no longer in the pool (unenrolled or inactive): {', '.join(gone)}; re-run the proposal")
+    isolated = _isolated(store, touched_ids)
+    members = [to_member(described[i], i in isolated) for i in touched_ids]
+    inside = set(touched_ids)
+    constraints = Constraints(
+        must_link=tuple(p for p in d.settings.must_link if set(p) <= inside),
+        cannot_link=tuple(p for p in d.settings.cannot_link if set(p) <= inside),
+        ties=tuple((t.a_id, t.b_id) for t in store.ties_among(touched_ids)),
+    )
+    names_of_themes = theme_names(store)
+    rescored = score_sets(
+        members,
+        [sets[index[n]] for n in touched],
+        rules_for(programme, d.settings),
+        constraints,
+        theme_names=names_of_themes,
+        stats=d.stats,
+    )
+    fresh = dict(zip(touched, rescored, strict=True))
+    old_sets = {n: d.result.sets[k] for n, k in before.items()}
+    result_sets = tuple(fresh[n] if n in fresh else old_sets[n] for n in numbers)
+    by_id = {m.id: m for m in members}
+
+    def connected(ps: ProposedSet) -> int:
+        people = [by_id[m] for m in ps.members if m in by_id]
+        return sum(1 for m in people if m.isolated) if len({m.organisation_id or m.id for m in people}) >= 2 else 0
+
+    emptied = [n for n in before if n not in index]
+    was = sum(connected(old_sets[n]) for n in set(touched) | set(emptied) if n in old_sets)
+    now = sum(connected(fresh[n]) for n in touched)
+    placed_ids = {m for x in sets for m in x}
+    result = _rebuilt(d.result, result_sets, placed_ids, moved, before, numbers, touched, d.settings, old_sets)
+    result = dataclasses.replace(result, connected=max(0, d.result.connected - was + now))
+    payload = _encode(d.settings, result, locked, numbers, stats=d.stats, names=d.names)
+    saved = store.update_proposal(proposal_id, payload, version)
+    if not changes_only:  # the whole proposal read again, with everyone it names
+        return _view(saved, pool_context(store, record.programme_id))
+    out_ids = sorted({u.member_id for u in result.unplaced} - set(described))
+    people = dict(described)
+    people.update((p.assessor.id, p) for p in store.describe_members(out_ids)) if out_ids else None
+    return ProposalView(
+        record=saved,
+        settings=d.settings,
+        result=result,
+        locked=tuple(locked),
+        numbers=tuple(numbers),
+        people=people,
+        theme_names=names_of_themes,
+        names={n: name for n, name in d.names.items() if n in index},
+        changed=tuple(touched),
+        pool_size=len(known),
+    )
+
+
+def _enrolments_of(store: GraphStore, assessor_id: str) -> list[Any]:
+    try:
+        return store.enrolments_of(assessor_id)
+    except NotFound:  # erased meanwhile
+        return []
+
+
+def _rebuilt(
+    old: Proposal,
+    sets: tuple[ProposedSet, ...],
+    placed_ids: set[str],
+    moved: Sequence[str],
+    before: Mapping[int, int],
+    numbers: Sequence[int],
+    touched: Sequence[int],
+    settings: RunSettings,
+    old_sets: Mapping[int, ProposedSet],
+) -> Proposal:
+    """The proposal after a partial re-score: totals summed again over every set, people left out updated, must-link checked.
+
+    Someone the edit moved out of every set is listed as left out by hand; someone it placed leaves the list. The
+    others keep their reason, but a rearrangement offered to them that moves people of a set the edit changed (or
+    emptied) is withdrawn, as it may no longer hold; the others' set positions follow the sets' new order.
+    """
+    index = {n: k for k, n in enumerate(numbers)}
+    changed_positions = {before[n] for n in touched if n in before} | {k for n, k in before.items() if n not in index}
+    old_len, new_len = len(before), len(numbers)
+    position = {k: index[n] for n, k in before.items() if n in index}
+
+    def remap(k: int | None) -> int | None:
+        if k is None:
+            return None
+        return position.get(k, -1) if k < old_len else k - old_len + new_len
+
+    unplaced: list[Unplaced] = []
+    for u in old.unplaced:
+        if u.member_id in placed_ids:
+            continue
+        if u.moves:
+            stale = any(m.from_set in changed_positions or m.to_set in changed_positions for m in u.moves)
+            stale = stale or any(m.member_id in moved for m in u.moves)
+            if stale:
+                u = dataclasses.replace(u, moves=())
+            else:
+                u = dataclasses.replace(u, moves=tuple(dataclasses.replace(m, from_set=remap(m.from_set), to_set=remap(m.to_set)) for m in u.moves))
+        unplaced.append(u)
+    listed = {u.member_id for u in unplaced}
+    for member_id in moved:
+        if member_id not in placed_ids and member_id not in listed:
+            home = next((n for n, ps in old_sets.items() if member_id in ps.members), None)
+            where = f" of set {home}" if home is not None else ""
+            unplaced.append(Unplaced(member_id, "left_out", f"left out by hand (taken out{where}); move them into a set to place them"))
+    points = sum(int(round(ps.score * SCALE)) for ps in sets)
+    goals = old.breakdown.keys() or (sets[0].breakdown.keys() if sets else ())
+    breakdown = {g: round(sum(ps.breakdown.get(g, 0.0) for ps in sets), 3) for g in goals}
+    where = {m: k for k, ps in enumerate(sets) for m in ps.members}
+    split = []
+    for group in _must_link_groups(settings.must_link):
+        if len({where.get(m, -1) for m in group}) > 1:
+            split.append(f"{', '.join(group)} must be in the same set")
+    kept = [v for v in old.violations if not v.endswith(" must be in the same set")]
+    return dataclasses.replace(
+        old,
+        sets=sets,
+        unplaced=tuple(sorted(unplaced, key=lambda u: u.member_id)),
+        score=points / SCALE,
+        breakdown=breakdown,
+        placed=len(placed_ids),
+        violations=tuple(dict.fromkeys([*split, *kept])),
+        # as a whole re-score leaves it: a partition given by hand, no longer the engine's own result
+        seed=None,
+        iterations=0,
+        stopped="scored",
+        placed_bound=None,
+        connected_bound=None,
+        bound_exact=False,
+        steps=None,
+        engine="",
+    )
+
+
+def _must_link_groups(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """People who must be together, as groups in id order (the engine's must-link units of two or more)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    return sorted(tuple(sorted(g)) for g in groups.values() if len(g) > 1)
+
+
+def _check_record(record: ProposalRecord, version: int) -> None:
+    if record.status != "open":
+        raise Conflict(f"proposal {record.id} is already committed")
+    if record.version != version:
+        raise Conflict(f"proposal {record.id} changed meanwhile (version {record.version}, not {version}); reload it")
+
+
+def _edit_whole(
+    store: GraphStore,
+    record: ProposalRecord,
+    version: int,
+    *,
+    move: tuple[str, int | None] | None,
+    swap: tuple[str, str] | None,
+) -> ProposalView:
+    """An edit re-scoring the whole proposal against the pool as it is now (and keeping the pool statistics from then on)."""
+    ctx = pool_context(store, record.programme_id)
+    view = _view(record, ctx)
+    known = {m.assessor.id for m in view.people.values()}
+    sets, locked, numbers, _touched, _moved = _edited(_partition(view), list(view.locked), list(view.numbers), known, move, swap)
     result = _rescore(view, sets, locked, ctx)
-    record = store.update_proposal(proposal_id, _encode(view.settings, result, locked, numbers), version)
-    return _view(record, ctx)
+    saved = store.update_proposal(record.id, _encode(view.settings, result, locked, numbers, stats=_stats(ctx), names=view.names), version)
+    return _view(saved, ctx)
+
+
+def rescore(store: GraphStore, proposal_id: str) -> ProposalView:
+    """The proposal scored whole against the pool as it is now, without keeping anything: what committing would see."""
+    view, ctx = _load(store, proposal_id)
+    result = _rescore(view, _partition(view), list(view.locked), ctx)
+    return dataclasses.replace(view, result=result)
 
 
 @use_case
@@ -724,7 +1031,7 @@ def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequen
     for n in numbers:
         flags[_set_number(view.numbers, n)] = locked
     result = _rescore(view, _partition(view), flags, ctx)
-    record = store.update_proposal(proposal_id, _encode(view.settings, result, flags, view.numbers), version)
+    record = store.update_proposal(proposal_id, _encode(view.settings, result, flags, view.numbers, stats=_stats(ctx), names=view.names), version)
     return _view(record, ctx)
 
 
@@ -774,7 +1081,9 @@ def rerun(
     result = _with_inactive(result, ctx)
     old = [(n, frozenset(s.members), lock) for n, s, lock in view.numbered()]
     result, numbers, flags, change = _renumber(old, result)
-    record = _update_proposal(store, proposal_id, _encode(settings, result, flags, numbers, change), version)
+    # A set keeps its name with its number (locked sets and sets formed again with most of their members).
+    names = {n: name for n, name in view.names.items() if n in set(change.locked) | set(change.kept)}
+    record = _update_proposal(store, proposal_id, _encode(settings, result, flags, numbers, change, stats=_stats(ctx), names=names), version)
     return _view(record, ctx)
 
 
@@ -819,6 +1128,7 @@ def commit(
         }
         new_sets.append(NewSet(set=ActionLearningSet(**fields), member_ids=tuple(s.members)))
     records = store.commit_sets(programme.id, new_sets, day, proposal_id=proposal_id, proposal_version=version)
+    advance(store, programme.id, "running", actor_id)
     accounts.audit(
         store,
         "sets:commit",
@@ -919,6 +1229,42 @@ def fill_vacancy(
     accounts.audit(store, "sets:fill", "set", set_id, actor_id, {"assessor_id": assessor_id})
     record_event(PlacedInSet(actor_id, set_id, (assessor_id,), "fill", added.joined))  # the dispatcher re-plans the rota and tells them
     return added
+
+
+#: A programme's lifecycle in order: it moves on to forming with its first proposal, to running on commit, closed on close.
+LIFECYCLE: tuple[str, ...] = ("draft", "open", "forming", "running", "closed")
+
+
+def advance(store: GraphStore, programme_id: str, status: str, actor_id: str | None) -> bool:
+    """Move the programme on to ``status`` if it is at an earlier stage (never back); audited as ``programme:status``.
+
+    Called inside the use case that makes the step (a proposal kept, a commit), so it commits with it.
+    """
+    current = store.get_programme(programme_id).status
+    if LIFECYCLE.index(current) >= LIFECYCLE.index(status):
+        return False
+    store.update_programme_fields(programme_id, {"status": status})
+    accounts.audit(store, "programme:status", "programme", programme_id, actor_id, {"from": current, "to": status})
+    return True
+
+
+@use_case
+def close_programme(store: GraphStore, programme_id: str, on: date | None = None, *, actor_id: str | None) -> Programme:
+    """Close a programme: its sets still meeting close too (their memberships end on ``on``, default today).
+
+    Audited as ``programme:close``. :class:`Conflict` if it is closed already; :class:`NotFound` for no such programme.
+    """
+    programme = store.get_programme(programme_id)
+    if programme.status == "closed":
+        raise Conflict(f"{programme.name} is closed already")
+    day = on or date.today()
+    closed_sets = [r.id for r in store.sets_of_programme(programme_id) if r.set.status != "closed"]
+    for set_id in closed_sets:
+        store.set_set_status(set_id, "closed", on=day)
+    updated = store.update_programme_fields(programme_id, {"status": "closed"})
+    details = {"from": programme.status, "sets": len(closed_sets), "on": day.isoformat()}
+    accounts.audit(store, "programme:close", "programme", programme_id, actor_id, details)
+    return updated
 
 
 @use_case
@@ -1060,6 +1406,8 @@ def pool_summary(view: ProposalView) -> dict[str, Any]:
 def provenance(view: ProposalView) -> str:
     """What made the proposal and how to make it again, in words (issue 22): engine version, seed, step budget, stop."""
     r, s = view.result, view.settings
+    if r.stopped == "scored":
+        return f"Changed by hand since set formation made it with seed {s.seed}; re-run to form the unlocked sets again."
     if not r.engine:
         return "Made before Bridgework kept what made each proposal (no engine version), so it cannot be reproduced exactly."
     steps_done = f"{r.iterations:,} search step{'s' if r.iterations != 1 else ''}"

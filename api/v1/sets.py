@@ -260,6 +260,14 @@ class EditSchema(_Versioned):
 
     move = fields.Nested(MoveSchema, load_default=None)
     swap = fields.Nested(SwapSchema, load_default=None)
+    reply = fields.String(
+        load_default="proposal",
+        validate=validate.OneOf(("proposal", "changes")),
+        metadata={
+            "description": "proposal (default): the whole proposal; changes: only the sets the edit re-scored (listed in "
+            "changed), the numbers of every set, the totals and the people left out (what the workspace needs, at once)."
+        },
+    )
 
     @validates_schema
     def _one(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -311,6 +319,9 @@ class ProposedSetSchema(StrictSchema):
     number = fields.Integer(
         required=True,
         metadata={"description": "The set's number, its name in the workspace ('Set 7'); kept through edits, locks and re-runs."},
+    )
+    name = fields.String(
+        required=True, metadata={"description": "The name the coordinator gave the set, else 'Set 7'; kept with its number."}
     )
     members = fields.List(fields.Nested(PersonSchema), required=True)
     meeting_slot = fields.String(allow_none=True)
@@ -415,6 +426,13 @@ class ProposalSchema(StrictSchema):
         metadata={"description": "In number order; a set keeps its number through edits, locks and re-runs, so numbers may have gaps."},
     )
     unplaced = fields.List(fields.Nested(UnplacedSchema), required=True)
+    numbers = fields.List(fields.Integer(), required=True, metadata={"description": "The number of every set, in order."})
+    changed = fields.List(
+        fields.Integer(),
+        allow_none=True,
+        required=True,
+        metadata={"description": "After an edit asked for reply changes: the numbers of the sets re-scored (sets lists only them); else null."},
+    )
     renumbering = fields.Nested(
         RenumberingSchema,
         allow_none=True,
@@ -637,7 +655,9 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
         "bound_exact": r.bound_exact,
         "must_link": [list(p) for p in s.must_link],
         "cannot_link": [list(p) for p in s.cannot_link],
-        "pool": len(view.people),
+        "pool": view.pool_size or len(view.people),
+        "numbers": list(view.numbers),
+        "changed": list(view.changed) if view.changed is not None else None,
         "placed": r.placed,
         "score": r.score,
         "breakdown": r.breakdown,
@@ -648,6 +668,7 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
         "sets": [
             {
                 "number": view.numbers[k],
+                "name": view.set_name(view.numbers[k]),
                 "members": [_person(view, m) for m in ps.members],
                 "meeting_slot": ps.meeting_slot,
                 "meeting_time": _slot_words(ps.meeting_slot),
@@ -660,6 +681,7 @@ def _proposal_body(view: service.ProposalView) -> dict[str, Any]:
                 "violations": list(ps.violations),
             }
             for k, ps in enumerate(r.sets)
+            if view.changed is None or view.numbers[k] in view.changed
         ],
         "unplaced": [
             {
@@ -927,7 +949,9 @@ class ProposalEdits(MethodView):
         move = (args["move"]["member_id"], args["move"]["to_set"]) if args["move"] else None
         swap = (args["swap"]["a"], args["swap"]["b"]) if args["swap"] else None
         with formation_input():
-            view = service.edit_proposal(get_store(), proposal_id, args["version"], move=move, swap=swap)
+            view = service.edit_proposal(
+                get_store(), proposal_id, args["version"], move=move, swap=swap, changes_only=args["reply"] == "changes"
+            )
         return _proposal_body(view)
 
 

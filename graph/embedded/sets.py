@@ -44,6 +44,7 @@ from graph.port_sets import (
     PoolMember,
     PoolTie,
     ProposalRecord,
+    ProposalVersion,
     SetRecord,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
@@ -112,10 +113,20 @@ DDL: tuple[str, ...] = (
         committed_set_ids TEXT NOT NULL DEFAULT '[]'
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS proposals_by_programme ON proposals (programme_id, created_at)",
+    """CREATE TABLE IF NOT EXISTS proposal_versions (
+        proposal_id TEXT NOT NULL REFERENCES proposals (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        snapshot TEXT NOT NULL,
+        made_by TEXT,
+        made_at TEXT NOT NULL,
+        PRIMARY KEY (proposal_id, version)
+    ) WITHOUT ROWID""",
 )
 
 #: Statements that empty this area's tables, run by ``_wipe`` before the core tables are emptied.
 WIPE: tuple[str, ...] = (
+    "DELETE FROM proposal_versions",
     "DELETE FROM proposals",
     "DELETE FROM memberships",
     "DELETE FROM set_themes",
@@ -355,6 +366,16 @@ def _proposal(r: tuple[Any, ...]) -> ProposalRecord:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+_KEEP_VERSION = "INSERT INTO proposal_versions (proposal_id, version, label, snapshot, made_by, made_at) VALUES (?, ?, ?, ?, ?, ?)"
+_LIST_VERSIONS = "SELECT proposal_id, version, label, NULL, made_by, made_at FROM proposal_versions WHERE proposal_id = ? ORDER BY version"
+_GET_VERSION = "SELECT proposal_id, version, label, snapshot, made_by, made_at FROM proposal_versions WHERE proposal_id = ? AND version = ?"
+_DELETE_VERSIONS = "DELETE FROM proposal_versions WHERE proposal_id = ?"
+
+
+def _version(r: tuple[Any, ...]) -> ProposalVersion:
+    return ProposalVersion(proposal_id=r[0], version=r[1], label=r[2], snapshot=r[3], made_by=r[4], made_at=_stamp(r[5]))
 
 
 class EmbeddedSets(EmbeddedBase):
@@ -656,5 +677,35 @@ class EmbeddedSets(EmbeddedBase):
     def delete_proposal(self, proposal_id: str) -> None:
         """Delete a proposal; :class:`NotFound` if none."""
         with self._transaction(write=True) as conn:
+            conn.execute(_DELETE_VERSIONS, (proposal_id,))
             if conn.execute(_DELETE_PROPOSAL, (proposal_id,)).rowcount == 0:
                 raise NotFound(f"no proposal with id {proposal_id!r}")
+
+    def keep_proposal_version(self, kept: ProposalVersion) -> ProposalVersion:
+        """Keep a version of a proposal; :class:`NotFound` without the proposal, :class:`Conflict` if kept already."""
+        if not kept.snapshot:
+            raise Invalid("a kept version needs its snapshot")
+        stamp = _now()
+        with self._transaction(write=True) as conn:
+            if conn.execute("SELECT 1 FROM proposals WHERE id = ?", (kept.proposal_id,)).fetchone() is None:
+                raise NotFound(f"no proposal with id {kept.proposal_id!r}")
+            try:
+                conn.execute(_KEEP_VERSION, (kept.proposal_id, kept.version, kept.label, kept.snapshot, kept.made_by, stamp.isoformat()))
+            except sqlite3.IntegrityError:
+                raise Conflict(f"version {kept.version} of proposal {kept.proposal_id!r} is kept already") from None
+            return _version(tuple(conn.execute(_GET_VERSION, (kept.proposal_id, kept.version)).fetchone()))
+
+    def proposal_versions(self, proposal_id: str) -> list[ProposalVersion]:
+        """The proposal's kept versions, oldest first, without snapshots; :class:`NotFound` if there is no such proposal."""
+        with self._transaction(write=False) as conn:
+            if conn.execute("SELECT 1 FROM proposals WHERE id = ?", (proposal_id,)).fetchone() is None:
+                raise NotFound(f"no proposal with id {proposal_id!r}")
+            return [_version(tuple(r)) for r in conn.execute(_LIST_VERSIONS, (proposal_id,))]
+
+    def get_proposal_version(self, proposal_id: str, version: int) -> ProposalVersion:
+        """One kept version with its snapshot; :class:`NotFound` if not kept."""
+        with self._transaction(write=False) as conn:
+            row = conn.execute(_GET_VERSION, (proposal_id, version)).fetchone()
+        if row is None:
+            raise NotFound(f"proposal {proposal_id!r} has no kept version {version}")
+        return _version(tuple(row))

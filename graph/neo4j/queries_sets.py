@@ -331,4 +331,31 @@ MATCH (:Programme {id: $programme_id})<-[:FOR]-(x:Proposal)
 RETURN properties(x) AS props
 ORDER BY x.created_at DESC, x.id
 """
-DELETE_PROPOSAL = "MATCH (x:Proposal {id: $id}) DETACH DELETE x RETURN count(*) AS deleted"
+DELETE_PROPOSAL = """
+MATCH (x:Proposal {id: $id})
+OPTIONAL MATCH (x)<-[:VERSION_OF]-(v:ProposalVersion)
+DETACH DELETE v
+WITH DISTINCT x
+DETACH DELETE x
+RETURN count(*) AS deleted
+"""
+# issue 17: every version of a proposal kept, listed and restorable
+PROPOSAL_EXISTS = "MATCH (x:Proposal {id: $id}) RETURN x.id AS id"
+KEEP_VERSION = """
+MATCH (x:Proposal {id: $id})
+OPTIONAL MATCH (x)<-[:VERSION_OF]-(old:ProposalVersion {version: $props.version})
+WITH x, old
+WHERE old IS NULL
+CREATE (v:ProposalVersion)-[:VERSION_OF]->(x)
+SET v = $props
+RETURN properties(v) AS props
+"""
+LIST_VERSIONS = """
+MATCH (:Proposal {id: $id})<-[:VERSION_OF]-(v:ProposalVersion)
+RETURN v.proposal_id AS proposal_id, v.version AS version, v.label AS label, v.made_by AS made_by, v.made_at AS made_at
+ORDER BY v.version
+"""
+GET_VERSION = """
+MATCH (:Proposal {id: $id})<-[:VERSION_OF]-(v:ProposalVersion {version: $version})
+RETURN properties(v) AS props
+"""

@@ -29,6 +29,7 @@ from graph.port_sets import (
     PoolMember,
     PoolTie,
     ProposalRecord,
+    ProposalVersion,
     SetRecord,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
@@ -63,6 +64,17 @@ def _proposal(p: Mapping[str, Any]) -> ProposalRecord:
         created_at=native(p.get("created_at")),
         updated_at=native(p.get("updated_at")),
         committed_set_ids=tuple(p.get("committed_set_ids") or ()),
+    )
+
+
+def _version(p: Mapping[str, Any]) -> ProposalVersion:
+    return ProposalVersion(
+        proposal_id=p["proposal_id"],
+        version=p["version"],
+        label=p["label"],
+        snapshot=p.get("snapshot"),
+        made_by=p.get("made_by"),
+        made_at=native(p.get("made_at")),
     )
 
 
@@ -441,3 +453,45 @@ class Neo4jSets(Neo4jBase):
         record = self._write(lambda tx: tx.run(q.DELETE_PROPOSAL, id=proposal_id).single(strict=True))
         if record["deleted"] == 0:
             raise NotFound(f"no proposal with id {proposal_id!r}")
+
+    def keep_proposal_version(self, kept: ProposalVersion) -> ProposalVersion:
+        """Keep a version of a proposal; :class:`NotFound` without the proposal, :class:`Conflict` if kept already."""
+        if not kept.snapshot:
+            raise Invalid("a kept version needs its snapshot")
+        props = stored_props(
+            {
+                "proposal_id": kept.proposal_id,
+                "version": kept.version,
+                "label": kept.label,
+                "snapshot": kept.snapshot,
+                "made_by": kept.made_by,
+                "made_at": datetime.now(UTC),
+            }
+        )
+
+        def work(tx: ManagedTransaction) -> ProposalVersion:
+            if tx.run(q.PROPOSAL_EXISTS, id=kept.proposal_id).single() is None:
+                raise NotFound(f"no proposal with id {kept.proposal_id!r}")
+            record = tx.run(q.KEEP_VERSION, id=kept.proposal_id, props=props).single()
+            if record is None:
+                raise Conflict(f"version {kept.version} of proposal {kept.proposal_id!r} is kept already")
+            return _version(record["props"])
+
+        return self._write(work)
+
+    def proposal_versions(self, proposal_id: str) -> list[ProposalVersion]:
+        """The proposal's kept versions, oldest first, without snapshots; :class:`NotFound` if there is no such proposal."""
+
+        def work(tx: ManagedTransaction) -> list[ProposalVersion]:
+            if tx.run(q.PROPOSAL_EXISTS, id=proposal_id).single() is None:
+                raise NotFound(f"no proposal with id {proposal_id!r}")
+            return [_version(r) for r in tx.run(q.LIST_VERSIONS, id=proposal_id)]
+
+        return self._read(work)
+
+    def get_proposal_version(self, proposal_id: str, version: int) -> ProposalVersion:
+        """One kept version with its snapshot; :class:`NotFound` if not kept."""
+        record = self._read(lambda tx: tx.run(q.GET_VERSION, id=proposal_id, version=version).single())
+        if record is None:
+            raise NotFound(f"proposal {proposal_id!r} has no kept version {version}")
+        return _version(record["props"])

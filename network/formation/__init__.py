@@ -130,12 +130,14 @@ from network.formation.model import (
     Unplaced,
     Weights,
 )
-from network.formation.problem import SCALE, Problem
+from network.formation.problem import SCALE, PoolStats, Problem, pool_stats
 from network.formation.score import Scorer
 from network.formation.search import improve
 
 __all__ = [
     "ENGINE_VERSION",
+    "PoolStats",
+    "pool_stats",
     "GOALS",
     "PRIORITIES",
     "REGION_MODES",
@@ -324,6 +326,7 @@ def score_sets(
     slots: Sequence[str | None] | None = None,
     theme_names: Mapping[str, str] | None = None,
     explain: bool = True,
+    stats: PoolStats | None = None,
 ) -> tuple[ProposedSet, ...]:
     """Score, explain and check each set on its own against one pool; the sets may share members.
 
@@ -347,6 +350,9 @@ def score_sets(
     explain
         False leaves ``reasons`` empty (and ``meeting_slot`` / ``common_slots`` / ``shared_themes``
         are still filled): for callers that word their own reasons.
+    stats
+        The whole pool's :class:`PoolStats` when ``members`` are only part of it (the people of the sets an
+        edit touches): each set then scores exactly as it would among the whole pool.
 
     Returns
     -------
@@ -365,7 +371,7 @@ def score_sets(
     constraints = constraints or Constraints()
     if slots is not None and len(slots) != len(sets):
         raise FormationError("slots", f"give one slot (or None) per set: {len(sets)} sets, {len(slots)} slots")
-    pb = Problem(members, rules, constraints, require_pool=False, strict_pins=False)
+    pb = Problem(members, rules, constraints, require_pool=False, strict_pins=False, stats=stats)
     scorer = Scorer(pb)
     out = []
     for k, index_set in enumerate(_index_sets(pb, sets)):

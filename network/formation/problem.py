@@ -28,6 +28,31 @@ def rarity(pool: int, holders: int) -> int:
     return RARITY_BASE + min(RARITY_CAP, int(math.floor(math.log2(pool / holders) + 1e-9)))
 
 
+@dataclass(frozen=True, slots=True)
+class PoolStats:
+    """What a set's score takes from the whole pool: how many can be placed, each theme's holders among them, mean experience.
+
+    Kept with a proposal so an edit can re-score only the sets it touches (from their members alone) and get
+    the very scores a re-score of the whole pool gives (:func:`network.formation.score_sets` with ``stats``).
+    ``mu`` is in tenths of a year, as :class:`Problem` keeps experience.
+    """
+
+    eligible: int
+    holders: Mapping[str, int]
+    mu: int
+
+
+def pool_stats(members: Sequence[Member]) -> PoolStats:
+    """The :class:`PoolStats` of a pool (the people with capacity left count, as in :class:`Problem`)."""
+    eligible = [m for m in members if m.capacity_left > 0]
+    holders: dict[str, int] = {}
+    for m in eligible:
+        for t in m.themes:
+            holders[t] = holders.get(t, 0) + 1
+    exps = [int(round(10 * m.experience_years)) for m in eligible]
+    return PoolStats(len(eligible), dict(sorted(holders.items())), int(round(sum(exps) / len(exps))) if exps else 0)
+
+
 @dataclass(slots=True)
 class Pinned:
     """A locked set in index form: its member indices, whether others may join, and its pinned slot bit (or 0)."""
@@ -47,7 +72,14 @@ class Problem:
     """
 
     def __init__(
-        self, members: Sequence[Member], rules: Rules, constraints: Constraints, *, require_pool: bool = True, strict_pins: bool = True
+        self,
+        members: Sequence[Member],
+        rules: Rules,
+        constraints: Constraints,
+        *,
+        require_pool: bool = True,
+        strict_pins: bool = True,
+        stats: PoolStats | None = None,
     ) -> None:
         if not isinstance(rules, Rules):
             raise FormationError("rules", "must be a Rules value")
@@ -114,12 +146,16 @@ class Problem:
                     self.texpl[i] |= bit
                 if self.eligible[i]:
                     holders[tindex[t]] += 1
-        self.rho = [rarity(self.n_eligible, h) for h in holders]
+        if stats is not None:  # a part of a larger pool: theme rarity and mean experience are the whole pool's
+            holders = [max(h, stats.holders.get(t, 0)) for h, t in zip(holders, theme_ids, strict=True)]
+        self.rho = [rarity(stats.eligible if stats is not None else self.n_eligible, h) for h in holders]
         self.rho_masks: dict[int, int] = {}
         for k, r in enumerate(self.rho):
             self.rho_masks[r] = self.rho_masks.get(r, 0) | (1 << k)
         pool_exp = [e for e, ok in zip(self.exp, self.eligible, strict=True) if ok]
         self.mu = int(round(sum(pool_exp) / len(pool_exp))) if pool_exp else 0
+        if stats is not None:
+            self.mu = stats.mu
 
         w = rules.weights
         self.W = {
