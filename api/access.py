@@ -30,7 +30,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from api.auth import authenticated_by_session, authenticated_user, check_csrf
+from api.auth import authenticated_by_session, authenticated_user, check_csrf, current_token
 from api.extensions import get_store
 from api.refusals import refusal
 from graph.port import NotFound
@@ -186,6 +186,8 @@ POLICY: dict[str, Rule] = {
     "tokens:list": signed_in,  # always the caller's own tokens
     "tokens:create": signed_in,
     "tokens:revoke": signed_in,
+    "sessions:list": signed_in,  # always the caller's own signed-in sessions
+    "sessions:end": signed_in,  # end one of one's own sessions, or all but the current one
     "audit:read": admin_only,
     "privacy:export": own_assessor,
     "privacy:erase": own_assessor,
@@ -338,9 +340,17 @@ def authorize(action: str, **scope: Any) -> Principal:
         raise NotSignedIn("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
     if request.method not in _SAFE_METHODS and authenticated_by_session():
         check_csrf()
+    _refuse_read_only_writes()
     if principal.is_admin or rule(principal, Scope(scope)):
         return principal
     raise NotAllowed(refusal(action, scope, get_store()))
+
+
+def _refuse_read_only_writes() -> None:
+    """403 for a write (POST, PUT, PATCH, DELETE) made with a read-only API token."""
+    token = current_token()
+    if request.method not in _SAFE_METHODS and token is not None and token.read_only:
+        raise NotAllowed(f"The API token '{token.name}' is read-only: it may read but not change anything. Use a token that may write.")
 
 
 def allowed(principal: Principal, action: str, **scope: Any) -> bool:
@@ -378,6 +388,7 @@ def init_access(app: Flask) -> None:
             raise NotSignedIn("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
         if request.method not in _SAFE_METHODS and authenticated_by_session():
             check_csrf()
+        _refuse_read_only_writes()
 
     @app.after_request
     def _require_authorize(response: Response) -> Response:

@@ -3,13 +3,16 @@
 Who is calling (:func:`authenticated_user`) is decided here and only here; what they may do is
 decided by :mod:`api.access`.
 
-* **Session cookie** (people, via the login page): flask-login keeps the user's id in Flask's
-  signed session cookie (HttpOnly, SameSite=Lax, Secure when configured; see :mod:`api.config`).
-  The id stored in the session carries a fingerprint of the password hash, so changing or
-  resetting a password signs out every other session.
+* **Session cookie** (people, via the login page): each sign-in is a session kept in the store
+  (:mod:`api.services.sessions`); flask-login keeps its key (``<session id>.<secret>``) in Flask's
+  signed session cookie (HttpOnly, SameSite=Lax, Secure when configured; see :mod:`api.config`), and
+  in the "keep me signed in" cookie (``REMEMBER_DAYS``, at most 30). Every request looks the session
+  up, so sign-out, a password change or reset, or the person ending it from ``/me/sessions`` ends it on
+  every app server at once: a cookie captured earlier signs nobody in.
 * **Bearer token** (scripts): ``Authorization: Bearer bw_<id>_<secret>``; see
   :mod:`api.services.accounts`. A request that presents an ``Authorization`` header is judged by
-  that header alone, never by a cookie it may also carry.
+  that header alone, never by a cookie it may also carry. A read-only token gets 403 on every write
+  (:func:`api.access.authorize`).
 
 CSRF. Every form is protected by Flask-WTF's ``CSRFProtect``. The JSON API (paths under
 ``/api/``) is left out of that blanket check because a bearer token is not an ambient credential (a browser
@@ -23,55 +26,90 @@ staff who share one address (a council's network) never lock themselves out by s
 While either count is spent, sign-ins for that account or from that address are refused before
 the password is checked, with a message saying when to try again. A successful sign-in clears
 the account's count (never the address's: one's own account must not reset an address that is
-guessing at others). Counters live in Flask-Limiter's storage, ``RATELIMIT_STORAGE_URI``
-(``memory://``: per process).
+guessing at others). Failed password changes and new API tokens are throttled the same way
+(:func:`password_throttle`, :func:`token_throttle`). Counters live where
+``RATELIMIT_STORAGE_URI`` says: by default in the graph store, so every app server process
+shares one count (:mod:`api.services.throttle`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from limits import RateLimitItem, parse_many
 
 from api.errors import error_response
-from api.extensions import get_store
-from api.services import accounts
-from graph.port import NotFound
-from graph.port_accounts import User
-from graph.settings import SettingError
+from api.extensions import STORE_KEY, get_store
+from api.services import accounts, sessions
+from api.services.throttle import Refusal, Throttle, counter_storage, parse_limits, wait_words
+from graph.port_accounts import ApiToken, User
 
-LIMITER_KEY = "bridgework.limiter"
 THROTTLE_KEY = "bridgework.login_throttle"
+PASSWORD_THROTTLE_KEY = "bridgework.password_throttle"
+TOKEN_THROTTLE_KEY = "bridgework.token_throttle"
 CSRF_KEY = "bridgework.csrf"
 _UNSET = object()
+#: Kept for callers that imported them from here.
+LoginRefusal = Refusal
+__all__ = ["LoginRefusal", "parse_limits", "wait_words"]
 
 
 class SessionUser(UserMixin):
-    """What flask-login keeps for a signed-in person: the stored user."""
+    """What flask-login keeps for a signed-in person: the stored user and the key of their stored session."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, key: str) -> None:
         self.user = user
+        self.key = key
+        self.session_id = sessions.session_id_of(key)
 
     def get_id(self) -> str:
-        """The user id with a fingerprint of the password hash (a new password ends old sessions)."""
-        return f"{self.user.id}.{_fingerprint(self.user)}"
+        """The session's key (``<session id>.<secret>``): what the cookies carry, checked against the store on every request."""
+        return self.key
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.user.active
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+def client_address() -> str:
+    """The calling client's address (what the throttles count per address)."""
+    return request.remote_addr or "unknown"
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Start a stored session for ``user`` (who just proved who they are) and put its key in the cookies."""
+    config = current_app.config
+    started = sessions.start(
+        get_store(),
+        user.id,
+        remember=remember,
+        user_agent=request.headers.get("User-Agent", ""),
+        hours=max(1, int(config["PERMANENT_SESSION_LIFETIME"]) // 3600),
+        remember_days=int(config["REMEMBER_DAYS"]),
+    )
+    login_user(SessionUser(user, started.key), remember=remember, duration=timedelta(days=int(config["REMEMBER_DAYS"])))
+
+
+def sign_out() -> None:
+    """End the caller's stored session (so no copy of its cookies works again) and clear the cookies."""
+    if current_user.is_authenticated:
+        sessions.sign_out(get_store(), current_user.user.id, current_user.session_id)
+    logout_user()
+
+
+def current_session_id() -> str | None:
+    """The stored session of this request when it is signed in by the session cookie, else ``None``."""
+    authenticated_user()
+    return g.get("bw_session_id")
+
+
+def current_token() -> ApiToken | None:
+    """The API token this request is signed in with, else ``None``."""
+    authenticated_user()
+    return g.get("bw_token")
 
 
 def init_auth(app: Flask) -> None:
@@ -83,15 +121,9 @@ def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
 
     @login_manager.user_loader
-    def _load(session_id: str) -> SessionUser | None:
-        user_id, _, fingerprint = session_id.rpartition(".")
-        try:
-            user = get_store().get_user(user_id)
-        except NotFound:
-            return None
-        if not user.active or fingerprint != _fingerprint(user):
-            return None
-        return SessionUser(user)
+    def _load(key: str) -> SessionUser | None:
+        found = sessions.user_for_key(get_store(), key)
+        return None if found is None else SessionUser(found[0], key)
 
     # The blanket check covers pages and forms; the JSON API under /api/ is checked by
     # api.access.authorize instead (session-cookie writes only), so it is left out here.
@@ -108,15 +140,31 @@ def init_auth(app: Flask) -> None:
     def _csrf_failed(exc: CSRFError) -> Any:
         return error_response(400, f"{exc.description} Reload the page and try again.", code="csrf_failed")
 
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        headers_enabled=True,
-        key_prefix="bridgework",
+    storage = counter_storage(app.extensions[STORE_KEY], app.config["RATELIMIT_STORAGE_URI"])
+    config = app.config
+    app.extensions[THROTTLE_KEY] = LoginThrottle(
+        Throttle(
+            "login-failed",
+            "failed sign-ins",
+            storage,
+            parse_limits(config["LOGIN_RATE_LIMIT"], "BRIDGEWORK_LOGIN_RATE_LIMIT"),
+            parse_limits(config["LOGIN_ACCOUNT_RATE_LIMIT"], "BRIDGEWORK_LOGIN_ACCOUNT_RATE_LIMIT"),
+        )
     )
-    app.extensions[LIMITER_KEY] = limiter
-    app.extensions[THROTTLE_KEY] = LoginThrottle(limiter, app.config["LOGIN_RATE_LIMIT"], app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+    app.extensions[PASSWORD_THROTTLE_KEY] = Throttle(
+        "password-failed",
+        "failed password changes",
+        storage,
+        parse_limits(config["PASSWORD_CHANGE_RATE_LIMIT"], "BRIDGEWORK_PASSWORD_CHANGE_RATE_LIMIT"),
+        parse_limits(config["PASSWORD_CHANGE_ACCOUNT_RATE_LIMIT"], "BRIDGEWORK_PASSWORD_CHANGE_ACCOUNT_RATE_LIMIT"),
+    )
+    app.extensions[TOKEN_THROTTLE_KEY] = Throttle(
+        "token-created",
+        "new API tokens",
+        storage,
+        parse_limits(config["TOKEN_RATE_LIMIT"], "BRIDGEWORK_TOKEN_RATE_LIMIT"),
+        parse_limits(config["TOKEN_ACCOUNT_RATE_LIMIT"], "BRIDGEWORK_TOKEN_ACCOUNT_RATE_LIMIT"),
+    )
 
 
 def check_csrf() -> None:
@@ -125,86 +173,45 @@ def check_csrf() -> None:
         current_app.extensions[CSRF_KEY].protect()
 
 
-@dataclass(frozen=True, slots=True)
-class LoginRefusal:
-    """Why sign-ins are refused for now, in words, and after how many seconds they may be tried again."""
-
-    message: str
-    retry_after: int
-
-
-def wait_words(seconds: float) -> str:
-    """How long to wait, in words: ``"in a minute"``, ``"in 12 minutes"``, ``"in about 2 hours"``, ``"tomorrow"``."""
-    minutes = max(1, math.ceil(seconds / 60))
-    if minutes == 1:
-        return "in a minute"
-    if minutes < 90:
-        return f"in {minutes} minutes"
-    hours = round(minutes / 60)
-    if hours < 24:
-        return f"in about {hours} hours"
-    return "tomorrow" if hours < 36 else f"in about {round(hours / 24)} days"
-
-
-def parse_limits(text: str, setting: str) -> list[RateLimitItem]:
-    """Limits such as ``"5 per 15 minutes;20 per day"``; :class:`SettingError` naming ``setting`` if they cannot be read."""
-    try:
-        return parse_many(text)
-    except ValueError:
-        raise SettingError(setting, f"must be limits such as '10 per minute;50 per hour', got {text!r}") from None
-
-
 class LoginThrottle:
-    """Failed sign-ins counted per client address and per account (the email tried), in the limiter's storage."""
+    """Failed sign-ins counted per client address and per account (the email tried), in the shared counters."""
 
-    def __init__(self, limiter: Limiter, per_address: str, per_account: str) -> None:
-        self._limiter = limiter
-        self.per_address = parse_limits(per_address, "BRIDGEWORK_LOGIN_RATE_LIMIT")
-        self.per_account = parse_limits(per_account, "BRIDGEWORK_LOGIN_ACCOUNT_RATE_LIMIT")
+    def __init__(self, throttle: Throttle) -> None:
+        self.throttle = throttle
 
     @staticmethod
     def account_key(email: str) -> str:
         """The counter key of an email as typed: trimmed and lower-cased, like the stored form."""
         return email.strip().lower()[:254] if isinstance(email, str) else ""
 
-    def _keys(self, email: str) -> list[tuple[str, list[RateLimitItem], tuple[str, ...]]]:
-        address = get_remote_address() or "unknown"
-        return [
-            ("account", self.per_account, ("bridgework", "login-failed", "account", self.account_key(email))),
-            ("address", self.per_address, ("bridgework", "login-failed", "address", address)),
-        ]
-
-    def refusal(self, email: str) -> LoginRefusal | None:
+    def refusal(self, email: str) -> Refusal | None:
         """Why a sign-in for ``email`` from this request's address is refused now (a spent count), or ``None``."""
-        strategy = self._limiter.limiter
-        for kind, items, key in self._keys(email):
-            spent = [item for item in items if not strategy.test(item, *key)]
-            if spent:
-                wait = max(strategy.get_window_stats(item, *key).reset_time for item in spent) - time.time()
-                seconds = max(1, math.ceil(wait))
-                whose = "for this account" if kind == "account" else "from your network"
-                return LoginRefusal(f"Too many failed sign-ins {whose}. Try again {wait_words(seconds)}.", seconds)
-        return None
+        return self.throttle.refusal(self.account_key(email), client_address())
 
     def failed(self, email: str) -> None:
         """Count one failed sign-in for ``email`` and for this request's address."""
-        strategy = self._limiter.limiter
-        for _kind, items, key in self._keys(email):
-            for item in items:
-                strategy.hit(item, *key)
+        self.throttle.hit(self.account_key(email), client_address())
 
     def succeeded(self, email: str) -> None:
         """Forget the account's failed sign-ins (the address's count stays)."""
-        strategy = self._limiter.limiter
-        for kind, items, key in self._keys(email):
-            if kind == "account":
-                for item in items:
-                    strategy.clear(item, *key)
+        self.throttle.forget_account(self.account_key(email))
 
 
 def login_throttle() -> LoginThrottle:
     """The app's :class:`LoginThrottle`."""
     throttle: LoginThrottle = current_app.extensions[THROTTLE_KEY]
+    return throttle
+
+
+def password_throttle() -> Throttle:
+    """The app's throttle of failed password changes (per user id and per address)."""
+    throttle: Throttle = current_app.extensions[PASSWORD_THROTTLE_KEY]
+    return throttle
+
+
+def token_throttle() -> Throttle:
+    """The app's throttle of new API tokens (per user id and per address)."""
+    throttle: Throttle = current_app.extensions[TOKEN_THROTTLE_KEY]
     return throttle
 
 
@@ -226,10 +233,12 @@ def authenticated_user() -> User | None:
     user: User | None
     if token is not None:
         g.bw_via = "token"
-        user = accounts.user_for_token(get_store(), token) if token else None
+        found = accounts.token_caller(get_store(), token) if token else None
+        user, g.bw_token = found if found is not None else (None, None)
     elif current_user.is_authenticated:
         g.bw_via = "session"
         user = current_user.user
+        g.bw_session_id = current_user.session_id
     else:
         g.bw_via = None
         user = None

@@ -42,6 +42,7 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if level not in LOG_LEVELS:
         raise SettingError("BRIDGEWORK_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     secure_cookies = _flag(env, "BRIDGEWORK_SECURE_COOKIES", default=environment == "production")
+    base_url = base_url_setting(env, environment)
     return {
         "BRIDGEWORK_ENV": environment,
         "SECRET_KEY": secret,
@@ -65,6 +66,10 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # "Keep me signed in": the cookie and the stored session it names last at most 30 days (api.services.sessions).
+        "REMEMBER_DAYS": _int(env, "BRIDGEWORK_REMEMBER_DAYS", 30, low=1, high=30),
+        # Where people reach the service: reset links are built from it, never from a request's Host header.
+        "BASE_URL": base_url,
         # Strict-Transport-Security on every response (api.headers): production is served over HTTPS only.
         "HSTS": _flag(env, "BRIDGEWORK_HSTS", default=environment == "production"),
         "PERMANENT_SESSION_LIFETIME": _int(env, "BRIDGEWORK_SESSION_HOURS", 12, low=1, high=24 * 90) * 3600,
@@ -72,9 +77,17 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # (the email tried), and where counters live (memory:// per process, or e.g. redis://host:6379).
         "LOGIN_RATE_LIMIT": _limits(env, "BRIDGEWORK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_ACCOUNT_RATE_LIMIT": _limits(env, "BRIDGEWORK_LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes;30 per day"),
-        "RATELIMIT_STORAGE_URI": (env.get("BRIDGEWORK_RATELIMIT_STORAGE_URI") or "memory://").strip(),
+        # Where the throttles count: "store" (the default) keeps the counters in the graph store, shared by every
+        # process; or a limits storage URI (redis://host:6379; memory:// counts per process, for tests only).
+        "RATELIMIT_STORAGE_URI": (env.get("BRIDGEWORK_RATELIMIT_STORAGE_URI") or "store").strip(),
+        # Throttles like sign-in's, per client address and per account: FAILED password changes, and new API tokens.
+        "PASSWORD_CHANGE_RATE_LIMIT": _limits(env, "BRIDGEWORK_PASSWORD_CHANGE_RATE_LIMIT", "10 per 15 minutes;50 per day"),
+        "PASSWORD_CHANGE_ACCOUNT_RATE_LIMIT": _limits(env, "BRIDGEWORK_PASSWORD_CHANGE_ACCOUNT_RATE_LIMIT", "5 per 15 minutes;20 per day"),
+        "TOKEN_RATE_LIMIT": _limits(env, "BRIDGEWORK_TOKEN_RATE_LIMIT", "20 per hour;100 per day"),
+        "TOKEN_ACCOUNT_RATE_LIMIT": _limits(env, "BRIDGEWORK_TOKEN_ACCOUNT_RATE_LIMIT", "10 per hour;30 per day"),
         "PASSWORD_RESET_HOURS": _int(env, "BRIDGEWORK_PASSWORD_RESET_HOURS", 24, low=1, high=24 * 14),
-        "API_TOKEN_DAYS": _int(env, "BRIDGEWORK_API_TOKEN_DAYS", 365, low=1, high=3650),
+        # A new API token's lifetime unless its maker chooses (at most a year, see api.services.accounts.MAX_TOKEN_DAYS).
+        "API_TOKEN_DAYS": _int(env, "BRIDGEWORK_API_TOKEN_DAYS", 90, low=1, high=365),
         # Peer suggestions: must a suggested peer share a weekly slot ("required"), or does a shared slot only count in
         # their favour ("preferred")? A request's ``common_slot`` parameter overrides it.
         COMMON_SLOT_SETTING: _choice(env, "BRIDGEWORK_SUGGESTIONS_COMMON_SLOT", COMMON_SLOT_MODES),
@@ -124,6 +137,20 @@ def notifier_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         if bool(user) != bool(password):
             raise SettingError("BRIDGEWORK_SMTP_USER" if not user else "BRIDGEWORK_SMTP_PASSWORD", "user and password go together")
     return settings
+
+
+def base_url_setting(env: Mapping[str, str], environment: str) -> str:
+    """``BRIDGEWORK_BASE_URL`` (else ``BRIDGEWORK_PUBLIC_URL``, which means the same): the site's address without a trailing slash.
+
+    Required in production, where a link built from a request's ``Host`` header could send a reset link to
+    another site; elsewhere it defaults to the development server's address.
+    """
+    base = _url(env, "BRIDGEWORK_BASE_URL") or _url(env, "BRIDGEWORK_PUBLIC_URL")
+    if not base and environment == "production":
+        raise SettingError(
+            "BRIDGEWORK_BASE_URL", "must be set in production: the address people reach Bridgework at (e.g. https://bridgework.example.org)"
+        )
+    return base or "http://127.0.0.1:5000"
 
 
 def worker_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:

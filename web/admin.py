@@ -571,7 +571,8 @@ def _assessor_link_ok(store: GraphStore, form: ScopeFields, user_id: str | None 
 
 def _reset_link(store: GraphStore, user_id: str, actor_id: str) -> dict[str, Any]:
     issued = accounts.issue_reset(store, user_id, actor_id, current_app.config["PASSWORD_RESET_HOURS"])
-    return {"url": url_for("auth.reset", secret=issued.secret, _external=True), "expires_at": issued.reset.expires_at}
+    # From the configured address, never the request's Host header (which the caller chooses).
+    return {"url": current_app.config["BASE_URL"] + url_for("auth.reset", secret=issued.secret), "expires_at": issued.reset.expires_at}
 
 
 def _edit_form(user: User) -> UserEditForm:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from api.auth import SessionUser, login_throttle
+from api.auth import login_throttle, sign_in, sign_out
 from api.errors import error_response, wants_json
 from api.extensions import get_store
 from api.services import accounts
@@ -76,7 +76,7 @@ def login() -> Response | str | tuple[str, int]:
             if user is not None:
                 throttle.succeeded(email)
                 session.clear()  # a fresh session on sign-in (no fixation)
-                login_user(SessionUser(user), remember=bool(form.remember.data))
+                sign_in(user, remember=bool(form.remember.data))
                 current_app.logger.info("user %s signed in", user.id)
                 return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
             throttle.failed(email)
@@ -85,12 +85,28 @@ def login() -> Response | str | tuple[str, int]:
     return render_template("login.html", form=form)
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``"1 session"``, ``"3 sessions"``, ``"no session"``."""
+    return f"no {one}" if n == 0 else f"1 {one}" if n == 1 else f"{n} {many}"
+
+
+def reset_words(sessions_ended: int, tokens_revoked: int) -> str:
+    """What a password reset ended, in words, for the person who made it."""
+    ended = []
+    if sessions_ended:
+        ended.append(f"you were signed out everywhere ({counted(sessions_ended, 'session', 'sessions')} ended)")
+    if tokens_revoked:
+        ended.append(f"your {counted(tokens_revoked, 'API token was', 'API tokens were')} revoked")
+    told = f" For your safety {' and '.join(ended)}." if ended else ""
+    return f"Your new password is set.{told} Please sign in."
+
+
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (a POST with the CSRF token, so another site cannot sign people out)."""
-    logout_user()
+    """Sign out (a POST with the CSRF token, so another site cannot sign people out): the stored session ends."""
+    sign_out()
     session.clear()
-    flash("You are signed out.", "info")
+    flash("You are signed out. This sign-in has ended: it cannot be used again, on this device or any other.", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -103,11 +119,14 @@ def reset(secret: str) -> Response | str | tuple[str, int]:
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.use_reset(store, secret, form.password.data or "")
+            replaced = accounts.use_reset(store, secret, form.password.data or "")
         except InvalidValue as exc:
             form.form_errors.append(exc.message)
             return render_template("auth/reset.html", form=form), 422
-        flash("Your new password is set. Please sign in.", "info")
+        if current_user.is_authenticated:
+            logout_user()  # its stored session has just ended with the others
+        session.clear()
+        flash(reset_words(replaced.sessions_ended, replaced.tokens_revoked), "info")
         return redirect(url_for("auth.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form), status

@@ -38,6 +38,9 @@ _DUMMY_HASH = _HASHER.hash("not a password anyone has")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
 MAX_TOKEN_NAME = 100
+#: How long a new API token lives unless its maker says otherwise (``BRIDGEWORK_API_TOKEN_DAYS``), and the most it may.
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
 _TOKEN_RE = re.compile(r"^bw_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 _EMAIL_RE = re.compile(EMAIL_PATTERN)
 #: How stale a token's ``last_used_at`` may get before a use is written (saves a write per request).
@@ -207,11 +210,13 @@ def authenticate(store: GraphStore, email: str, password: str) -> User | None:
     return user
 
 
-def change_password(store: GraphStore, user_id: str, current: str, new: str) -> None:
+def change_password(store: GraphStore, user_id: str, current: str, new: str, *, keep_session: str | None = None) -> int:
     """Replace the user's password after checking the current one; :class:`InvalidValue` names the wrong field.
 
-    Checking and hashing are slow on purpose, so they happen before the unit of work that writes
-    the new hash (:func:`_set_password`), which checks that the password did not change meanwhile.
+    Every signed-in session of the person ends but ``keep_session`` (the one asking, if it is a session);
+    returns how many ended. API tokens stay (a reset link ends them too). Checking and hashing are slow on
+    purpose, so they happen before the unit of work that writes the new hash (:func:`_set_password`), which
+    checks that the password did not change meanwhile.
     """
     user = store.get_user(user_id)
     try:
@@ -220,15 +225,18 @@ def change_password(store: GraphStore, user_id: str, current: str, new: str) -> 
             raise VerifyMismatchError
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise InvalidValue("current_password", "is not your current password") from None
-    _set_password(store, user_id, user.password_hash, hash_password(new))
+    return _set_password(store, user_id, user.password_hash, hash_password(new), keep_session)
 
 
 @use_case
-def _set_password(store: GraphStore, user_id: str, checked_hash: str | None, new_hash: str) -> None:
-    """Write a new password hash, unless the password changed since ``checked_hash`` was checked."""
+def _set_password(store: GraphStore, user_id: str, checked_hash: str | None, new_hash: str, keep_session: str | None) -> int:
+    """Write a new password hash, unless the password changed since ``checked_hash`` was checked; end the other sessions."""
     if store.get_user(user_id).password_hash != checked_hash:
         raise InvalidValue("current_password", "your password was changed meanwhile; sign in again")
     store.set_password_hash(user_id, new_hash)
+    ended = store.end_sessions(user_id, keep=keep_session)
+    audit(store, "user:password", "user", user_id, user_id, {"sessions_ended": ended})
+    return ended
 
 
 @use_case
@@ -342,13 +350,15 @@ class IssuedToken:
 
 
 @use_case
-def issue_token(store: GraphStore, user_id: str, name: str, days: int | None = 365) -> IssuedToken:
-    """Create an API token for the user, valid for ``days`` (``None``: until revoked)."""
+def issue_token(store: GraphStore, user_id: str, name: str, days: int = DEFAULT_TOKEN_DAYS, *, read_only: bool = False) -> IssuedToken:
+    """Create an API token for the user, valid for ``days`` (1 to :data:`MAX_TOKEN_DAYS`); a ``read_only`` one may only read."""
     name = name.strip() if isinstance(name, str) else name
     if not isinstance(name, str) or not name:
         raise InvalidValue("name", "must not be empty")
     if len(name) > MAX_TOKEN_NAME:
         raise InvalidValue("name", f"must be at most {MAX_TOKEN_NAME} characters")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise InvalidValue("expires_in_days", f"must be a whole number of days from 1 to {MAX_TOKEN_DAYS}")
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     created = now()
     token = ApiToken(
@@ -357,7 +367,8 @@ def issue_token(store: GraphStore, user_id: str, name: str, days: int | None = 3
         name=name,
         secret_hash=_secret_hash(secret),
         created_at=created,
-        expires_at=None if days is None else created + timedelta(days=days),
+        expires_at=created + timedelta(days=days),
+        read_only=bool(read_only),
     )
     store.create_token(token)
     return IssuedToken(token=token, secret=f"bw_{token_id}_{secret}")
@@ -372,6 +383,12 @@ def revoke_token(store: GraphStore, user_id: str, token_id: str, *, actor_id: st
 
 def user_for_token(store: GraphStore, presented: str) -> User | None:
     """The active user a presented token string belongs to, or ``None`` (malformed, unknown, wrong secret, expired)."""
+    found = token_caller(store, presented)
+    return None if found is None else found[0]
+
+
+def token_caller(store: GraphStore, presented: str) -> tuple[User, ApiToken] | None:
+    """The active user and the live token a presented token string belongs to, or ``None``; marks the token used."""
     found = _TOKEN_RE.match(presented.strip())
     if not found:
         return None
@@ -389,7 +406,7 @@ def user_for_token(store: GraphStore, presented: str) -> User | None:
         return None
     if token.last_used_at is None or at - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         store.touch_token(token.id, at)
-    return user
+    return user, token
 
 
 # -- password reset links --------------------------------------------------------------
@@ -423,18 +440,32 @@ def reset_for(store: GraphStore, secret: str) -> PasswordReset | None:
     return reset if reset.expires_at > now() else None
 
 
-def use_reset(store: GraphStore, secret: str, password: str) -> User:
+@dataclass(frozen=True, slots=True)
+class PasswordReplaced:
+    """A password set through a reset link, and what ended with the old one: every session and every API token."""
+
+    user: User
+    sessions_ended: int
+    tokens_revoked: int
+
+
+def use_reset(store: GraphStore, secret: str, password: str) -> PasswordReplaced:
     """Set a new password through a reset link, which is then spent; :class:`InvalidValue` if the link cannot be used.
 
-    The password is hashed first (slow on purpose), then the link is spent in a unit of work (:func:`_spend_reset`).
+    Whoever may have known the old password (or held a session or token made with it) is shut out: every
+    session of the person ends and every API token is revoked, in the same unit of work. The password is
+    hashed first (slow on purpose), then the link is spent in a unit of work (:func:`_spend_reset`).
     """
     return _spend_reset(store, secret, hash_password(password))
 
 
 @use_case
-def _spend_reset(store: GraphStore, secret: str, password_hash: str) -> User:
-    """Spend the reset link of ``secret``, setting the already hashed password."""
+def _spend_reset(store: GraphStore, secret: str, password_hash: str) -> PasswordReplaced:
+    """Spend the reset link of ``secret``, setting the already hashed password; end every session and token."""
     try:
-        return store.use_reset(_secret_hash(secret), now(), password_hash)
+        user = store.use_reset(_secret_hash(secret), now(), password_hash)
     except (NotFound, Invalid):
         raise InvalidValue("link", "this reset link has expired or was already used; ask an admin for a new one") from None
+    sessions_ended, tokens_revoked = store.end_sessions(user.id), store.delete_tokens(user.id)
+    audit(store, "user:password_reset", "user", user.id, user.id, {"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked})
+    return PasswordReplaced(user=user, sessions_ended=sessions_ended, tokens_revoked=tokens_revoked)

@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, url_for
+from werkzeug.exceptions import TooManyRequests
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 
 from api.access import authorize
-from api.auth import authenticated_by_session
+from api.auth import authenticated_by_session, client_address, current_session_id, password_throttle, token_throttle
 from api.extensions import get_store
-from api.services import accounts
+from api.services import accounts, sessions
+from api.services.throttle import Throttle
 from api.v1.common import PageQuery, StrictSchema, id_field, page_body, page_schema, path_id
 from graph.port_accounts import ROLES
-from network.domain import EMAIL_MAX
+from network.domain import EMAIL_MAX, InvalidValue
 
 blp = Blueprint("accounts", __name__, description="Your account and API tokens; users, roles and the audit log (admins).")
 
@@ -54,15 +56,25 @@ class PasswordChangeSchema(StrictSchema):
     )
 
 
+class PasswordChangedSchema(StrictSchema):
+    """What a password change ended, in words and as a number."""
+
+    message = fields.String(required=True)
+    sessions_ended = fields.Integer(required=True, metadata={"description": "Your other signed-in sessions, now ended."})
+
+
 class TokenCreateSchema(StrictSchema):
-    """A name for the new token and how long it lives."""
+    """A name for the new token, how long it lives and whether it may only read."""
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=accounts.MAX_TOKEN_NAME))
     expires_in_days = fields.Integer(
         load_default=None,
         allow_none=True,
-        validate=validate.Range(min=1, max=3650),
-        metadata={"description": "Default: the configured lifetime."},
+        validate=validate.Range(min=1, max=accounts.MAX_TOKEN_DAYS),
+        metadata={"description": "Default: the configured lifetime (90 days unless the operator chose otherwise)."},
+    )
+    read_only = fields.Boolean(
+        load_default=False, metadata={"description": "A read-only token gets 403 on every write (POST, PUT, PATCH, DELETE)."}
     )
 
 
@@ -73,7 +85,27 @@ class TokenSchema(StrictSchema):
     name = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
     expires_at = fields.AwareDateTime(allow_none=True)
-    last_used_at = fields.AwareDateTime(allow_none=True)
+    last_used_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When it was last used (to within 5 minutes)."})
+    read_only = fields.Boolean(required=True)
+
+
+class SessionSchema(StrictSchema):
+    """One of your signed-in sessions (a browser where you signed in)."""
+
+    id = fields.String(required=True)
+    device = fields.String(required=True, metadata={"description": "The browser and system, in words, e.g. 'Firefox on Windows'."})
+    user_agent = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True, metadata={"description": "When you signed in."})
+    last_seen_at = fields.AwareDateTime(required=True, metadata={"description": "When it was last used (to within a minute)."})
+    expires_at = fields.AwareDateTime(required=True)
+    remember = fields.Boolean(required=True, metadata={"description": "Signed in with 'keep me signed in'."})
+    current = fields.Boolean(required=True, metadata={"description": "The session making this request."})
+
+
+class SessionsEndedSchema(StrictSchema):
+    """How many sessions ended."""
+
+    ended = fields.Integer(required=True)
 
 
 class NewTokenSchema(TokenSchema):
@@ -176,11 +208,23 @@ class MyPassword(MethodView):
     """The caller's password."""
 
     @blp.arguments(PasswordChangeSchema)
-    @blp.response(204)
-    def post(self, args: dict[str, Any]) -> None:
-        """Change my password (other signed-in sessions end)."""
+    @blp.response(200, PasswordChangedSchema)
+    @blp.alt_response(429, description="Too many failed password changes for this account or from this address.")
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Change my password: every other signed-in session of mine ends (failed tries are limited like sign-ins)."""
         principal = authorize("me:write")
-        accounts.change_password(get_store(), principal.user_id, args["current_password"], args["new_password"])
+        throttle = password_throttle()
+        _refuse_when_spent(throttle, principal.user_id)
+        try:
+            ended = accounts.change_password(
+                get_store(), principal.user_id, args["current_password"], args["new_password"], keep_session=current_session_id()
+            )
+        except InvalidValue as exc:
+            if exc.field == "current_password":
+                throttle.hit(principal.user_id, client_address())
+            raise
+        throttle.forget_account(principal.user_id)
+        return {"message": password_changed_words(ended), "sessions_ended": ended}
 
 
 @blp.route("/me/tokens")
@@ -189,17 +233,21 @@ class MyTokens(MethodView):
 
     @blp.response(200, TokenSchema(many=True))
     def get(self) -> list[Any]:
-        """My API tokens, newest first (without their secrets)."""
+        """My API tokens, newest first, with their last use (without their secrets)."""
         principal = authorize("tokens:list")
         return get_store().list_tokens(principal.user_id)
 
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
+    @blp.alt_response(429, description="Too many new tokens for this account or from this address.")
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Create an API token; the response holds the token, shown this once."""
+        """Create an API token (by default for 90 days; `read_only` for one that may only read); the response holds the token, shown this once."""
         principal = authorize("tokens:create")
+        throttle = token_throttle()
+        _refuse_when_spent(throttle, principal.user_id)
         days = args["expires_in_days"] or current_app.config["API_TOKEN_DAYS"]
-        issued = accounts.issue_token(get_store(), principal.user_id, args["name"], days)
+        issued = accounts.issue_token(get_store(), principal.user_id, args["name"], days, read_only=args["read_only"])
+        throttle.hit(principal.user_id, client_address())
         t = issued.token
         return {
             "id": t.id,
@@ -207,6 +255,7 @@ class MyTokens(MethodView):
             "created_at": t.created_at,
             "expires_at": t.expires_at,
             "last_used_at": None,
+            "read_only": t.read_only,
             "token": issued.secret,
         }
 
@@ -221,6 +270,41 @@ class MyToken(MethodView):
         token_id = path_id(token_id, "token_id")
         principal = authorize("tokens:revoke")
         accounts.revoke_token(get_store(), principal.user_id, token_id, actor_id=principal.user_id)
+
+
+@blp.route("/me/sessions")
+class MySessions(MethodView):
+    """The browsers where I am signed in."""
+
+    @blp.response(200, SessionSchema(many=True))
+    def get(self) -> list[dict[str, Any]]:
+        """My signed-in sessions, most recently used first: the device, when I signed in and when it was last used."""
+        principal = authorize("sessions:list")
+        return [session_body(s, current_session_id()) for s in sessions.listing(get_store(), principal.user_id)]
+
+
+@blp.route("/me/sessions/end-others")
+class MyOtherSessions(MethodView):
+    """Every session of mine but the one asking."""
+
+    @blp.response(200, SessionsEndedSchema)
+    def post(self) -> dict[str, int]:
+        """Sign out everywhere else: end every session of mine but this one (all of them when asked with an API token)."""
+        principal = authorize("sessions:end")
+        ended = sessions.end_others(get_store(), principal.user_id, current_session_id(), actor_id=principal.user_id)
+        return {"ended": ended}
+
+
+@blp.route("/me/sessions/<id:session_id>")
+class MySession(MethodView):
+    """One of my signed-in sessions."""
+
+    @blp.response(204)
+    def delete(self, session_id: str) -> None:
+        """End one of my sessions (e.g. on a lost phone): its cookies stop working at once."""
+        session_id = path_id(session_id, "session_id")
+        principal = authorize("sessions:end")
+        sessions.end_one(get_store(), principal.user_id, session_id, actor_id=principal.user_id)
 
 
 # -- users (admins) ---------------------------------------------------------------------
@@ -369,4 +453,36 @@ def _user_body(user: Any) -> dict[str, Any]:
 
 
 def _reset_link(issued: accounts.IssuedReset) -> dict[str, Any]:
-    return {"url": url_for("auth.reset", secret=issued.secret, _external=True), "expires_at": issued.reset.expires_at}
+    # From the configured address, never the request's Host header (which the caller chooses).
+    url = current_app.config["BASE_URL"] + url_for("auth.reset", secret=issued.secret)
+    return {"url": url, "expires_at": issued.reset.expires_at}
+
+
+def _refuse_when_spent(throttle: Throttle, user_id: str) -> None:
+    """429 with ``Retry-After`` while the throttle's count for the caller or their address is spent."""
+    refusal = throttle.refusal(user_id, client_address())
+    if refusal is not None:
+        current_app.logger.warning("refused: %s", refusal.message)
+        raise TooManyRequests(refusal.message, retry_after=refusal.retry_after)
+
+
+def password_changed_words(ended: int) -> str:
+    """What a password change did, in words."""
+    if ended == 0:
+        return "Your password is changed. You were not signed in anywhere else."
+    others = "1 other session" if ended == 1 else f"{ended} other sessions"
+    return f"Your password is changed. You were signed out everywhere else ({others} ended)."
+
+
+def session_body(s: Any, current: str | None) -> dict[str, Any]:
+    """A session as the API shows it (never its secret's hash)."""
+    return {
+        "id": s.id,
+        "device": sessions.device_words(s.user_agent),
+        "user_agent": s.user_agent,
+        "created_at": s.created_at,
+        "last_seen_at": s.last_seen_at,
+        "expires_at": s.expires_at,
+        "remember": s.remember,
+        "current": s.id == current,
+    }

@@ -131,7 +131,12 @@ def test_changing_the_password_ends_other_sessions(app: Flask, person):
     ok = laptop.post(
         "/api/v1/me/password", json={"current_password": PASSWORD, "new_password": "a whole new passphrase"}, headers={"X-CSRFToken": token}
     )
-    assert ok.status_code == 204
+    assert ok.status_code == 200
+    assert ok.get_json() == {
+        "message": "Your password is changed. You were signed out everywhere else (1 other session ended).",
+        "sessions_ended": 1,
+    }
+    assert laptop.get("/api/v1/me").status_code == 200  # the session that changed it stays
     assert phone.get("/api/v1/me").status_code == 401
     assert sign_in(app.test_client(), "sam@example.org", "a whole new passphrase").status_code == 302
 
@@ -369,6 +374,6 @@ def test_a_bad_accounts_setting_is_named(name, value):
 def test_production_cookies_are_secure_by_default():
     from api.config import from_env
 
-    settings = from_env({"BRIDGEWORK_ENV": "production", "BRIDGEWORK_SECRET_KEY": "k" * 40})
+    settings = from_env({"BRIDGEWORK_ENV": "production", "BRIDGEWORK_SECRET_KEY": "k" * 40, "BRIDGEWORK_BASE_URL": "https://bw.example.org"})
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
