@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from api.cli_common import fail, opened_store, report_lines
-from graph.port import Invalid
+from graph.port import GraphStore, Invalid
 
 
 @click.command("init-db")
@@ -53,6 +53,9 @@ def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
     from network import csvio
 
     with opened_store() as store:
+        if not skip_invalid:
+            _import_streamed(store, directory, dry_run)
+            return
         try:
             plan = csvio.read_dir(directory, store.existing_ids, skip_invalid=skip_invalid)
         except csvio.CsvFormatError as exc:
@@ -75,6 +78,36 @@ def import_(directory: Path, skip_invalid: bool, dry_run: bool) -> None:
         click.echo(line)
     if plan.errors:
         click.echo(f"skipped {sum(plan.rows_rejected.values())} invalid row(s), listed above", err=True)
+
+
+def _import_streamed(store: GraphStore, directory: Path, dry_run: bool) -> None:
+    """``bridgework import`` without ``--skip-invalid``: check every row, then write them a chunk at a time in one transaction.
+
+    The files are read twice and never held whole (:func:`network.csvio.stream_dir`), so a
+    network of any size imports in bounded memory; any problem writes nothing.
+    """
+    from api.services import people
+    from network import csvio
+
+    try:
+        checked = csvio.stream_dir(directory, store.existing_ids)
+    except csvio.CsvFormatError as exc:
+        fail(str(exc))
+    for error in checked.errors:
+        click.echo(str(error), err=True)
+    if checked.errors:
+        fail(f"{len(checked.errors)} problem(s) found; nothing was imported (fix them, or use --skip-invalid)")
+    if dry_run:
+        click.echo(f"dry run: {checked.rows} valid row(s), 0 problem(s); nothing written")
+        return
+    try:
+        target_id = directory.name[:64] or "import"
+        report = people.import_chunks(store, checked.chunks, actor_id=None, target_kind="directory", target_id=target_id)
+    except (Invalid, csvio.CsvFormatError) as exc:
+        fail(f"{exc}; nothing was imported")
+    click.echo(f"imported into the {store.kind} store:" if report.changed else "nothing changed: the store already held these rows")
+    for line in report_lines(report):
+        click.echo(line)
 
 
 @click.command()

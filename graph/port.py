@@ -353,6 +353,19 @@ class GraphStore(
         """
 
     @abstractmethod
+    def bulk_upsert_chunks(self, chunks: Callable[[], Iterable[Bundle]], batch_size: int = 5000) -> UpsertReport:
+        """Upsert every bundle that ``chunks()`` yields, in order, all in one transaction: all of them or nothing.
+
+        For imports too large to hold at once (a streamed CSV directory): only one chunk is in
+        memory at a time. ``chunks`` is called again if the transaction is retried, so it must
+        give the same bundles each time. Each chunk is checked as :meth:`bulk_upsert` checks a
+        bundle (a relationship may name a node of an earlier chunk); a key in more than one chunk
+        is the caller's to prevent (a later chunk would count as an update of the earlier row).
+        :class:`Invalid` (and nothing written, earlier chunks included) for a bad row in any
+        chunk; any other exception raised by ``chunks`` also leaves nothing written.
+        """
+
+    @abstractmethod
     def export_bundle(self) -> Bundle:
         """Everything stored, as a bundle in id order (the inverse of :meth:`bulk_upsert`)."""
 

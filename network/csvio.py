@@ -317,6 +317,158 @@ def read_dir(
     return plan
 
 
+@dataclass(slots=True)
+class StreamedImport:
+    """What :func:`stream_dir` found: every problem (as :func:`read_dir` reports them) and, when none, the rows in chunks.
+
+    ``rows`` is how many rows the chunks hold in all (what ``len(read_dir(...).bundle)`` would be).
+    """
+
+    directory: Path
+    errors: list[RowError]
+    rows_read: dict[str, int]
+    rows: int = 0
+    organisation_id: str | None = None
+    taxonomy_themes: tuple[Theme, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.errors
+
+    def chunks(self, size: int = 5000) -> Iterator[Bundle]:
+        """The rows in bundles of about ``size`` rows, read from the files again as they are wanted.
+
+        Dependency order (organisations, themes, assessors with their employment and theme
+        links, contacts), so a row only names nodes of its own or an earlier chunk. Equal, put
+        together, to :func:`read_dir`'s bundle. :class:`CsvFormatError` if the files no longer
+        read as they did when checked (changed in between); an import writing the chunks in one
+        transaction then writes nothing.
+        """
+        if self.errors:
+            raise CsvFormatError("the files have problems; nothing to import")
+        size = max(1, int(size))
+        chunk = Bundle()
+        for name, row in self._values():
+            if name == ORGANISATIONS_CSV:
+                chunk.organisations.append(row)
+            elif name == THEMES_CSV:
+                chunk.themes.append(row)
+            elif name == ASSESSORS_CSV:
+                assessor, employment, links = row
+                chunk.assessors.append(assessor)
+                if employment is not None:
+                    chunk.employments.append(employment)
+                chunk.theme_links.extend(links)
+            else:
+                chunk.contacts.append(row)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = Bundle()
+        if len(chunk):
+            yield chunk
+
+    def _values(self) -> Iterator[tuple[str, Any]]:
+        parse = _parsers(self.organisation_id)
+        for name in FILES:
+            path = self.directory / name
+            if name in self.rows_read:
+                table = _Table(name)
+                for row in _stream_table(path, table):
+                    value = None if row.problems or not table.complete else parse[name](row)
+                    if row.problems or value is None:
+                        raise CsvFormatError(f"{name}:{row.line} no longer reads as it did when checked; nothing was imported")
+                    yield name, value
+                if table.file_problems or table.rows_read != self.rows_read[name]:
+                    raise CsvFormatError(f"{name} changed after it was checked; nothing was imported")
+            if name == THEMES_CSV:
+                yield from ((name, theme) for theme in self.taxonomy_themes)
+
+
+def _parsers(organisation_id: str | None) -> dict[str, Callable[[_Row], Any]]:
+    return {
+        ORGANISATIONS_CSV: _organisation,
+        THEMES_CSV: _theme,
+        ASSESSORS_CSV: lambda row: _assessor(row, organisation_id),
+        CONTACTS_CSV: _contact,
+    }
+
+
+def stream_dir(
+    path: str | os.PathLike[str],
+    known_ids: KnownIds | None = None,
+    *,
+    builtin_themes: Iterable[Theme] | None = None,
+    organisation_id: str | None = None,
+) -> StreamedImport:
+    """Check a CSV directory as :func:`read_dir` does without holding its rows: for imports of any size.
+
+    One pass over the files checks every row, keeping only ids (to find repeats and resolve
+    references) and the contact pairs; no row is kept. If everything is valid, the result's
+    :meth:`StreamedImport.chunks` reads the files again, a chunk at a time, for an import that
+    writes them in one transaction (:meth:`graph.port.GraphStore.bulk_upsert_chunks`). If any
+    problem is found, the report is :func:`read_dir`'s own (its errors, in its order and
+    words), so problems are reported the same whichever reader found them; only then is the
+    whole directory read into memory. Arguments and :class:`CsvFormatError` as :func:`read_dir`
+    (there is no ``skip_invalid``: writing the valid rows of a bad directory takes :func:`read_dir`).
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        raise CsvFormatError(f"{directory} is not a directory")
+    present = [name for name in FILES if (directory / name).is_file()]
+    if not present:
+        raise CsvFormatError(f"{directory} holds none of {', '.join(FILES)}")
+    builtin = {t.id: t for t in (BUILTIN_THEMES if builtin_themes is None else builtin_themes)}
+    lookup: KnownIds = known_ids or (lambda label, ids: set())
+
+    def full_report() -> StreamedImport:
+        plan = read_dir(directory, known_ids, builtin_themes=builtin.values(), organisation_id=organisation_id)
+        return StreamedImport(directory, plan.errors, plan.rows_read, 0, organisation_id)
+
+    parse = _parsers(organisation_id)
+    labels: dict[str, Label] = {ORGANISATIONS_CSV: "Organisation", THEMES_CSV: "Theme", ASSESSORS_CSV: "Assessor"}
+    defined: dict[str, set[str]] = {"Organisation": set(), "Theme": set(), "Assessor": set()}
+    asked: dict[str, set[str]] = {"Organisation": set(), "Theme": set(), "Assessor": set()}
+    rows_read: dict[str, int] = {}
+    rows = 0
+    for name in present:
+        table = _Table(name)
+        keys: set[str] = set()
+        pairs: set[str] = set()  # "a\x00b" for the contact between a and b (a < b): smaller than a tuple
+        for row in _stream_table(directory / name, table):
+            if row.problems or not table.complete:
+                return full_report()
+            value = parse[name](row)
+            if value is None or row.problems:
+                return full_report()
+            if name == CONTACTS_CSV:
+                ends = "\x00".join(sorted((value.from_id, value.to_id)))
+                if ends in pairs:
+                    return full_report()
+                pairs.add(ends)
+                rows += 1
+            else:
+                key = row.cell("id")
+                if key in keys:
+                    return full_report()
+                keys.add(key)
+                rows += 1 + (len(value[2]) + (value[1] is not None) if name == ASSESSORS_CSV else 0)
+            for _column, label, key in row.refs:
+                if key not in defined[label]:
+                    asked[label].add(key)
+        if table.file_problems:
+            return full_report()
+        rows_read[name] = table.rows_read
+        if name in labels:
+            defined[labels[name]] = keys
+    stored = {label: (set(lookup(label, set(ids))) & ids if ids else set()) for label, ids in asked.items()}
+    taxonomy = asked["Theme"] - stored["Theme"]
+    if any(asked[label] - stored[label] for label in ("Organisation", "Assessor")) or taxonomy - builtin.keys():
+        return full_report()
+    themes = tuple(builtin[theme_id] for theme_id in sorted(taxonomy))
+    return StreamedImport(directory, [], rows_read, rows + len(themes), organisation_id, themes)
+
+
 def _error_order(error: RowError) -> tuple[int, int, int]:
     """Files in :data:`FILES` order, then lines, then a row's columns left to right (whole-row problems first)."""
     columns = COLUMNS[error.file]
@@ -364,18 +516,42 @@ def _resolve(table: _Table, label: Label, defined: _Ids, lookup: KnownIds, built
 def _read_table(path: Path) -> _Table:
     """Decode and split one file into rows, recording encoding, header and shape problems."""
     table = _Table(path.name)
+    table.rows.extend(_stream_table(path, table))
+    return table
+
+
+def _stream_table(path: Path, table: _Table) -> Iterator[_Row]:
+    """The data rows of one file, read as they come (the file is never held whole); problems go to ``table``.
+
+    Rows are yielded before the file's end is reached, so a problem with the file as a whole
+    (a quote never closed, values under an unnamed column) may be added to ``table`` after some
+    rows were yielded: only when the generator is exhausted is ``table.file_problems`` final.
+    """
     try:
-        raw = path.read_bytes()
+        opened = path.open("rb")
     except OSError as exc:
         table.file_problem(1, f"cannot be read: {exc.strerror or exc}", complete=False)
-        return table
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        table.file_problem(1, "the file is UTF-16; save it as UTF-8 CSV", complete=False)
-        return table
-    # surrogateescape keeps undecodable bytes as lone surrogates, so only the rows holding them are rejected.
-    text = raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+        return
+    with opened:
+        try:
+            start = opened.read(2)
+        except OSError as exc:
+            table.file_problem(1, f"cannot be read: {exc.strerror or exc}", complete=False)
+            return
+        if start in (b"\xff\xfe", b"\xfe\xff"):
+            table.file_problem(1, "the file is UTF-16; save it as UTF-8 CSV", complete=False)
+            return
+        opened.seek(0)
+        # surrogateescape keeps undecodable bytes as lone surrogates, so only the rows holding them are rejected;
+        # utf-8-sig drops a leading byte order mark.
+        text = io.TextIOWrapper(opened, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        yield from _split_rows(text, table)
+
+
+def _split_rows(text: io.TextIOWrapper, table: _Table) -> Iterator[_Row]:
+    """The rows of an open text file (see :func:`_stream_table`)."""
     # strict: a quote left open or followed by stray text is an error, not a field silently swallowing the rows after it.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel", strict=True)
+    reader = csv.reader(text, dialect="excel", strict=True)
     header: list[str] | None = None
     header_line = 1
     unnamed: list[int] = []  # unnamed columns are ignored while every cell under them is empty
@@ -392,7 +568,6 @@ def _read_table(path: Path) -> _Table:
                 continue
             table.rows_read += 1
             row = _Row(table.name, line, {})
-            table.rows.append(row)
             if "\x00" in "".join(record):
                 row.problem(None, "contains a NUL character (is this a binary file, or text that is not UTF-8?)")
             elif any(_UNDECODABLE_RE.search(cell) for cell in record):
@@ -404,6 +579,7 @@ def _read_table(path: Path) -> _Table:
                 for i in unnamed:
                     if record[i].strip():
                         stray.setdefault(i, line)
+            yield row
     except csv.Error as exc:  # past broken quoting the row boundaries are unknown: the reader cannot go on
         start = end_of_previous + 1
         message = f"cannot be read as CSV: {exc}"
@@ -416,7 +592,6 @@ def _read_table(path: Path) -> _Table:
         table.file_problem(header_line, f"column {i + 1} has no name but holds values (first on line {line}); name it or delete it")
     if header is None and not table.file_problems:
         table.file_problem(1, f"is empty: expected a header row with {', '.join(REQUIRED[table.name])}", complete=False)
-    return table
 
 
 def _check_header(table: _Table, record: list[str], line: int) -> list[str]:

@@ -12,7 +12,7 @@ The store's errors come through unchanged (:class:`~graph.port.NotFound`, :class
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -93,6 +93,30 @@ def set_employer(
     }
     accounts.audit(store, "assessor:employer", "assessor", assessor_id, actor_id, details)
     return employment
+
+
+@use_case
+def import_chunks(
+    store: GraphStore,
+    chunks: Callable[[], Iterable[Bundle]],
+    *,
+    actor_id: str | None,
+    target_kind: str,
+    target_id: str,
+    details: Mapping[str, Any] | None = None,
+) -> UpsertReport:
+    """Write checked rows given in chunks (a streamed CSV directory), all of them or none, audited as ``import``.
+
+    Like :func:`import_bundle`, for imports too large to hold at once: ``chunks()`` yields the
+    bundles (and is called again if the write is retried); one chunk is in memory at a time.
+    """
+    report = store.bulk_upsert_chunks(chunks)
+    if report.changed:
+        counts = {
+            kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for kind, c in report.counts.items() if c.total
+        }
+        accounts.audit(store, "import", target_kind, target_id, actor_id, {**(details or {}), "rows": report.rows, "counts": counts})
+    return report
 
 
 @use_case

@@ -781,20 +781,23 @@ class Neo4jStore(
             self.ensure_schema()
 
         def work(tx: ManagedTransaction) -> UpsertReport:
-            bundles.check_references(bundle, lambda label, ids: {r["id"] for r in tx.run(q.EXISTING_IDS[label], ids=sorted(ids))})
-            _check_stored_reverse_contacts(tx, bundle.contacts)
             report = UpsertReport()
-            for kind in BUNDLE_KINDS:
-                counts = report.counts[kind]
-                for batch in bundles.batches(rows[kind], batch_size):
-                    seen = 0
-                    for record in tx.run(q.UPSERT[kind], rows=batch):
-                        outcome, n = record["outcome"], record["rows"]
-                        setattr(counts, outcome, getattr(counts, outcome) + n)
-                        seen += n
-                    if seen != len(batch):
-                        # Every end was checked above; a node deleted meanwhile is the only way here.
-                        raise Invalid(f"{kind}: {len(batch) - seen} row(s) name a node that no longer exists; nothing was written")
+            _upsert_into(tx, bundle, rows, batch_size, report)
+            return report
+
+        return self._write(work)
+
+    def bulk_upsert_chunks(self, chunks: Callable[[], Iterable[Bundle]], batch_size: int = 5000) -> UpsertReport:
+        """Upsert every chunk in one transaction; see :meth:`GraphStore.bulk_upsert_chunks`."""
+        batch_size = max(1, int(batch_size))
+        if not self._schema_ready:
+            self.ensure_schema()
+
+        def work(tx: ManagedTransaction) -> UpsertReport:
+            report = UpsertReport()  # a retry starts again from the first chunk, with fresh counts
+            for chunk in chunks():
+                bundles.check_keys(chunk)
+                _upsert_into(tx, chunk, _bundle_rows(chunk), batch_size, report)
             return report
 
         return self._write(work)
@@ -830,6 +833,24 @@ class Neo4jStore(
 
 
 # -- bulk upsert helpers (pure, or reads inside the caller's transaction) ---------------
+
+
+def _upsert_into(tx: ManagedTransaction, bundle: Bundle, rows: Rows, batch_size: int, report: UpsertReport) -> None:
+    """Check and write one bundle (``rows``: its :func:`_bundle_rows`) in the open transaction, adding to ``report``."""
+    bundles.check_references(bundle, lambda label, ids: {r["id"] for r in tx.run(q.EXISTING_IDS[label], ids=sorted(ids))})
+    _check_stored_reverse_contacts(tx, bundle.contacts)
+    for kind in BUNDLE_KINDS:
+        counts = report.counts[kind]
+        for batch in bundles.batches(rows[kind], batch_size):
+            seen = 0
+            for record in tx.run(q.UPSERT[kind], rows=batch):
+                outcome, n = record["outcome"], record["rows"]
+                setattr(counts, outcome, getattr(counts, outcome) + n)
+                seen += n
+            if seen != len(batch):
+                # Every end was checked above; a node deleted meanwhile is the only way here.
+                raise Invalid(f"{kind}: {len(batch) - seen} row(s) name a node that no longer exists; nothing was written")
+
 
 #: Each kind's rows, as sent in ``$rows``: property maps for nodes, ``[from, to, properties]`` for ties.
 Rows = dict[str, list[Any]]
