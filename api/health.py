@@ -30,5 +30,7 @@ def readyz() -> tuple[Response, int]:
             store.ping()
     except Unavailable as exc:
         body = error_body(503, f"The graph store is not reachable: {exc}", code="store_unavailable")
-        return jsonify(status="unavailable", store=store.kind, **body), 503
+        response = jsonify(status="unavailable", store=store.kind, **body)
+        response.headers["Retry-After"] = "5"
+        return response, 503
     return jsonify(status="ready", store=store.kind), 200

@@ -105,16 +105,13 @@ from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, Inva
 
 T = TypeVar("T")
 
-#: Inside a request's budget, retries stop this long before the budget ends (one more attempt must fit).
-RETRY_MARGIN_S = 2.5
-
 #: Driver settings that make an unreachable server fail fast at start-up; callers may override them.
 DEFAULT_DRIVER_OPTIONS: dict[str, Any] = {
-    # A connection is opened (TCP and the Bolt handshake) within 2 s or not at all, and a request waits at
-    # most 4 s for one from the pool; reads on an open connection are bounded by the server's
+    # A connection is opened (TCP and the Bolt handshake) within 2 s or not at all, and a store call waits at
+    # most 2.5 s for one (from the pool or new); reads on an open connection are bounded by the server's
     # connection.recv_timeout_seconds hint (server.bolt.connection_keep_alive x _probes; see the README).
     "connection_timeout": 2.0,
-    "connection_acquisition_timeout": 4.0,
+    "connection_acquisition_timeout": 2.5,
     "max_transaction_retry_time": 15.0,
     # "Unknown label/relationship type/property" warnings are expected on an empty or young
     # database (e.g. no DECLINED tie yet) and would fill the log; other notifications stay.
@@ -331,7 +328,9 @@ class Neo4jStore(
         try:
             with deadline.waiting(None) as limit:
                 if limit is not None:  # inside a request's budget: the server ends the transaction, retries stop in time
-                    session_options.setdefault("max_transaction_retry_time", max(0.0, limit - RETRY_MARGIN_S))
+                    # No driver retries: they start only after a first failure and would each wait again. A clash
+                    # (Transient) is retried by the use case as a whole; a store that does not answer is answered 503.
+                    session_options.setdefault("max_transaction_retry_time", 0)
                     work = neo4j.unit_of_work(timeout=limit)(work)
                 with self._driver.session(database=self._database, **session_options) as session:
                     if write:

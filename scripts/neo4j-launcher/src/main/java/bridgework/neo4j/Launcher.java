@@ -66,6 +66,12 @@ public final class Launcher {
                     .withConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                     .withConfig(GraphDatabaseSettings.udc_enabled, false)
                     .withConfig(GraphDatabaseSettings.logs_directory, logsDir)
+                    // Keep-alive on every request, every second, two probes: the server tells the driver
+                    // (hint connection.recv_timeout_seconds = 1 s x 2) to give up on a read after 2 s, so a
+                    // frozen server is noticed in 2 s while long queries stay alive (the README's production settings).
+                    .withConfig(BoltConnector.connection_keep_alive_type, BoltConnector.KeepAliveRequestType.ALL)
+                    .withConfig(BoltConnector.connection_keep_alive, Duration.ofSeconds(1))
+                    .withConfig(BoltConnector.connection_keep_alive_probes, 2)
                     // Internal knobs: Netty's default 5 s quiet period (per event loop group)
                     // would otherwise make every shutdown take ~10 s.
                     .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
