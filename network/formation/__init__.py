@@ -105,7 +105,8 @@ local search), and the exchange methods of the R package ``anticlust``.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from network import availability
 from network.formation import slots
@@ -136,6 +137,7 @@ from network.formation.search import improve
 
 __all__ = [
     "ENGINE_VERSION",
+    "FormationProgress",
     "PoolStats",
     "pool_stats",
     "GOALS",
@@ -188,6 +190,7 @@ def form_sets(
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     max_iterations: int | None = None,
     theme_names: Mapping[str, str] | None = None,
+    progress: Callable[[FormationProgress], None] | None = None,
 ) -> Proposal:
     """Partition the pool into action learning sets that keep every hard rule and score well.
 
@@ -208,6 +211,9 @@ def form_sets(
         Cap on search steps (unit evaluations); with it, results do not depend on machine speed.
     theme_names
         ``{theme_id: name}`` for the reasons (built-in taxonomy names are used otherwise).
+    progress
+        Told now and then (every few thousand steps) how far the search is and the best it has found
+        (:class:`FormationProgress`), e.g. for a job's progress figures; it never changes the result.
 
     Returns
     -------
@@ -246,7 +252,7 @@ def form_sets(
                 f"the locked set ({names}) cannot be completed to {rules.size_min} members: "
                 f"not enough people share its slot and fit its rules",
             )
-    budget = Budget(time_limit, max_iterations)
+    budget = Budget(time_limit, max_iterations, _reporter(progress, state, max_iterations, time_limit))
     bounds = relaxed_bounds(pb, state.hopeful)
     if max_iterations is None and time_limit and not bounds.reached(state.connected, state.placed, rules.priority):
         # A time budget: the exact counts from CP-SAT when it is installed (never with a step budget, whose result
@@ -283,6 +289,31 @@ def form_sets(
         problems = list(proposal.violations) + [v for s in proposal.sets for v in s.violations]
         raise RuntimeError(f"set formation produced an invalid partition: {'; '.join(problems)}")
     return proposal
+
+
+@dataclass(frozen=True)
+class FormationProgress:
+    """How far a search is: steps done (of ``max_steps`` under a step budget) and the best partition found so far."""
+
+    steps: int
+    max_steps: int | None
+    time_limit: float | None
+    connected: int
+    placed: int
+    score: float
+
+
+def _reporter(
+    progress: Callable[[FormationProgress], None] | None, state: State, max_steps: int | None, time_limit: float | None
+) -> Callable[[int, tuple[int, int, int]], None] | None:
+    if progress is None:
+        return None
+
+    def report(steps: int, best: tuple[int, int, int]) -> None:
+        connected, placed = (best[0], best[1]) if state.iso_first else (best[1], best[0])
+        progress(FormationProgress(steps, max_steps, time_limit, connected, placed, best[2] / SCALE))
+
+    return report
 
 
 def score_partition(

@@ -10,24 +10,37 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from network.formation.problem import Problem
 from network.formation.score import Scorer
 
 ALL_SLOTS = (1 << 21) - 1
+#: Search steps between two progress reports (a report costs one call; the job keeps at most one write per half second).
+REPORT_EVERY = 2000
 
 
 class Budget:
     """Iteration cap and/or wall-clock limit; the iteration cap alone keeps results reproducible."""
 
-    __slots__ = ("deadline", "max_iterations", "iterations", "reason")
+    __slots__ = ("deadline", "max_iterations", "iterations", "reason", "progress", "next_report")
 
-    def __init__(self, time_limit: float | None, max_iterations: int | None) -> None:
+    def __init__(
+        self, time_limit: float | None, max_iterations: int | None, progress: Callable[[int, tuple[int, int, int]], None] | None = None
+    ) -> None:
         self.deadline = None if time_limit is None else time.monotonic() + time_limit
         self.max_iterations = max_iterations
         self.iterations = 0
         self.reason = ""
+        #: Told ``(steps so far, best key so far)`` now and then by the search; it must not touch the search's state.
+        self.progress = progress
+        self.next_report = 0
+
+    def report(self, best: tuple[int, int, int]) -> None:
+        """Tell :attr:`progress` how far the search is, at most every :data:`REPORT_EVERY` steps (never changes the search)."""
+        if self.progress is not None and self.iterations >= self.next_report:
+            self.next_report = self.iterations + REPORT_EVERY
+            self.progress(self.iterations, best)
 
     def tick(self, amount: int = 1) -> bool:
         """Count work; False once the budget is spent."""

@@ -356,6 +356,7 @@ def improve(st: State, rng: random.Random, budget: Budget, bounds: Bounds | None
     stall = 0
     limit = max(STALL_MIN, STALL_PER_MEMBER * st.pb.n)
     while not budget.spent:
+        budget.report(best_key)
         touched = kick(st, rng)
         local_search(st, rng, budget, deque(touched + st.unplaced_units()), sample)
         waiting = st.unplaced_units()
