@@ -27,7 +27,7 @@ from wtforms import BooleanField, DateField, FloatField, IntegerField, RadioFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from api import jobs
-from api.access import Principal
+from api.access import Principal, current_principal
 from api.extensions import get_store
 from api.services import enrolment
 from api.services import reach as reach_service
@@ -296,7 +296,14 @@ def _programme_page(
     programme = ctx.programme
     orgs = organisation_names(store)
     isolated = {m.id for m in ctx.members if m.isolated}
-    pool = sorted(ctx.people.values(), key=lambda p: (p.assessor.name.casefold(), p.assessor.id))
+    principal = current_principal()
+
+    def sees_hidden(assessor_id: str, organisation_id: str | None) -> bool:  # themself, their organisation's admin, an admin
+        return principal is not None and (principal.can_see_people_of(organisation_id) or assessor_id == principal.assessor_id)
+
+    # Coordinators see only people who can be found or asked to join (api.services.enrolment.visible_to_coordinators).
+    people = enrolment.shown_to_coordinators(store, programme_id, list(ctx.people.values()), lambda p: sees_hidden(p.assessor.id, p.organisation_id))
+    pool = sorted(people, key=lambda p: (p.assessor.name.casefold(), p.assessor.id))
     pages = max(1, -(-len(pool) // POOL_PAGE))
     page = min(max(_int(request.args.get("pool_page")) or 1, 1), pages)
     if settings_form is None:
@@ -307,7 +314,12 @@ def _programme_page(
     chosen_org = request.args.get("organisation") or ""
     offered: list[Any] = []
     if chosen_org in orgs:
-        offered = list(store.list_assessors(limit=ENROL_LIST, organisation_id=chosen_org).items)
+        asked = enrolment.asked_to_join(store, programme_id)
+        offered = [
+            a
+            for a in store.list_assessors(limit=ENROL_LIST, organisation_id=chosen_org).items
+            if sees_hidden(a.id, chosen_org) or enrolment.visible_to_coordinators(a, asked)
+        ]
     proposals = store.list_proposals(programme_id)
     html = render_template(
         "coordinator/programme.html",
@@ -444,8 +456,9 @@ def enrol(programme_id: str) -> Response | tuple[str, int]:
         page_authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
     if not wanted:
         return _programme_page(programme_id, enrol_errors=["Tick at least one person, or give an assessor id."], status=422)
+    hidden = [i for i in wanted if not may("assessors:read", assessor_id=i)]  # may enrol them only if coordinators may see them
     try:
-        enrolment.enrol(get_store(), programme_id, wanted, actor_id=principal.user_id)
+        enrolment.enrol(get_store(), programme_id, wanted, actor_id=principal.user_id, visible_only=hidden)
     except enrolment.EnrolmentProblems as exc:
         return _programme_page(programme_id, enrol_errors=exc.problems(), status=422)
     except Conflict:  # someone enrolled one of them meanwhile: nobody of this batch was enrolled
@@ -519,7 +532,12 @@ def _workspace(
     people = {
         p.assessor.id: {
             "organisation": orgs.get(p.organisation_id or "", "No organisation"),
+            "organisation_id": p.organisation_id,
             "isolated": False,
+            # issue 17: cards show availability and experience, and a chosen person's possible sets are marked
+            "experience": p.assessor.experience_years,
+            "available": slot_summary(p.assessor.availability),
+            "slots": list(availability.normalise(p.assessor.availability)),
         }
         for p in ctx.people.values()
     }
@@ -536,6 +554,11 @@ def _workspace(
         "proposal_id": proposal.id if proposal is not None and proposal.status == "open" and not running else None,
         "people": people,
         "goals": GOAL_LABELS,
+        "rules": {
+            "size_max": ctx.programme.set_size_max,
+            "max_per_organisation": ctx.programme.max_per_organisation,
+            "require_common_slot": ctx.programme.require_common_slot,
+        },
     }
     html = render_template(
         "coordinator/form.html",
@@ -628,7 +651,7 @@ def rerun(programme_id: str) -> Response | tuple[str, int]:
 
     def work(ctx: Any) -> dict[str, Any]:
         ctx.progress(0, 0, f"Re-forming the unlocked sets (searching for up to {_seconds(limit)})")
-        view = service.rerun(store, record.id, version, seed=seed, time_limit=limit)
+        view = service.rerun(store, record.id, version, seed=seed, time_limit=limit, actor_id=principal.user_id)
         summary = service.pool_summary(view)
         ctx.progress(2, 2, f"{summary['sets']} sets proposed; {summary['placed']} placed, {summary['unplaced']} not placed")
         return {"proposal_id": view.record.id, "programme_id": programme_id, **summary}

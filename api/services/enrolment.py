@@ -9,13 +9,14 @@ the store refuses for one person (someone enrolled them meanwhile) leaves nobody
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 
 from api.services import accounts
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
-from graph.port_sets import Enrolment
+from graph.port_sets import Enrolment, PoolMember
+from network.domain import Assessor
 
 
 class EnrolmentProblems(Exception):
@@ -47,6 +48,41 @@ class AlreadyEnrolled(EnrolmentProblems, Conflict):
     """Some people are already in the pool (409); nobody was enrolled."""
 
 
+def asked_to_join(store: GraphStore, programme_id: str) -> set[str]:
+    """The people who asked to be in the programme: they enrolled themselves, or asked to join one of its sets.
+
+    Such a person may be enrolled and shown to the programme's coordinators even when they are not findable.
+    """
+    asked = {r.assessor_id for r in store.join_requests_of_programme(programme_id)}
+    after: str | None = None
+    users: dict[str, str | None] = {}
+    while True:
+        page = store.list_audit(limit=200, after=after, action="enrolments:add", target_id=programme_id)
+        for entry in page.items:
+            if entry.actor_id is None:
+                continue
+            if entry.actor_id not in users:
+                try:
+                    users[entry.actor_id] = store.get_user(entry.actor_id).assessor_id
+                except NotFound:  # the login was deleted (or erased)
+                    users[entry.actor_id] = None
+            own = users[entry.actor_id]
+            if own is not None and own in (entry.details or {}).get("assessor_ids", ()):
+                asked.add(own)
+        if page.next_after is None:
+            return asked
+        after = page.next_after
+
+
+def visible_to_coordinators(assessor: Assessor, asked: Collection[str]) -> bool:
+    """Whether a programme's coordinators may see and enrol ``assessor``: active, and findable or asked to join.
+
+    People who chose not to be found, are paused or inactive are never shown to a coordinator unless they
+    asked to be in the programme (``asked``, from :func:`asked_to_join`); inactive people never.
+    """
+    return assessor.active and (assessor.findable or assessor.id in asked)
+
+
 def _ids(assessor_ids: Sequence[str]) -> list[str]:
     if isinstance(assessor_ids, str):
         raise TypeError("assessor_ids is a sequence of ids, not one id")
@@ -71,6 +107,7 @@ def enrol(
     actor_id: str | None,
     open_only: bool = False,
     skip_enrolled: bool = False,
+    visible_only: Collection[str] = (),
 ) -> list[Enrolment]:
     """Put everyone in ``assessor_ids`` in the programme's pool (on ``on``, default today), all or nothing.
 
@@ -80,15 +117,25 @@ def enrol(
     :class:`Invalid` for an empty list or, with ``open_only`` (an assessor enrolling themselves), a
     programme that is not open. A concurrent enrolment of one of them refuses the whole batch.
     Audited once as ``enrolments:add`` with the ids enrolled. Returns the new enrolments, in the order asked.
+
+    ``visible_only`` names the ids the caller may enrol only if a coordinator may see them
+    (:func:`visible_to_coordinators`: the doors pass every id but the caller's own and those of
+    organisations they administer); the others are refused as :class:`UnknownAssessors`, in the
+    same words as ids no assessor has (to the caller they are not there), so guessing ids tells nothing.
     """
     wanted = _ids(assessor_ids)
     programme = store.get_programme(programme_id)
     if open_only and programme.status != "open":
         raise Invalid(f"programme {programme.name} is {programme.status}, not open for enrolment")
     known = store.existing_ids("Assessor", wanted)
+    must_show = [i for i in wanted if i in known and i in set(visible_only)]
+    if must_show:
+        asked = asked_to_join(store, programme_id)
+        shown = {p.assessor.id for p in store.describe_members(must_show) if visible_to_coordinators(p.assessor, asked)}
+        known = {i for i in known if i not in must_show or i in shown}
     unknown = [i for i in wanted if i not in known]
     pool = {e.assessor_id for e in store.enrolments(programme_id)}
-    already = [i for i in wanted if i in pool]
+    already = [i for i in wanted if i in pool and i in known]
     if unknown:
         raise UnknownAssessors(f"no assessor has the id {', '.join(unknown)}", unknown, already, _names(store, already))
     if already and not skip_enrolled:
@@ -112,3 +159,18 @@ def unenrol(store: GraphStore, programme_id: str, assessor_ids: Sequence[str], *
     for assessor_id in wanted:
         store.unenrol(programme_id, assessor_id)
     accounts.audit(store, "enrolments:remove", "programme", programme_id, actor_id, {"assessor_ids": wanted})
+
+
+def shown_to_coordinators(store: GraphStore, programme_id: str, members: Sequence[PoolMember], sees_hidden: Callable[[PoolMember], bool]) -> list[PoolMember]:
+    """The pool ``members`` a coordinator is shown: those :func:`visible_to_coordinators`, and those ``sees_hidden`` says the
+    caller may see anyway (themself, people of an organisation they administer, everyone for an admin)."""
+    asked: set[str] | None = None
+    shown = []
+    for p in members:
+        if not sees_hidden(p):
+            if asked is None:
+                asked = asked_to_join(store, programme_id)
+            if not visible_to_coordinators(p.assessor, asked):
+                continue
+        shown.append(p)
+    return shown

@@ -26,7 +26,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.access import authorize, current_principal, set_scope
+from api.access import allowed, authorize, current_principal, set_scope
 from api.extensions import get_store
 from api.services import enrolment
 from api.services import sets as service
@@ -828,6 +828,11 @@ class OneProgramme(MethodView):
         return _programme_body(service.update_programme(get_store(), programme_id, args, actor_id=principal.user_id))
 
 
+def sees_hidden(principal: Any, member: Any) -> bool:
+    """Whether the caller sees a pool member who is not findable: themself, their organisation's admin, an admin."""
+    return principal.can_see_people_of(member.organisation_id) or member.assessor.id == principal.assessor_id
+
+
 @blp.route("/programmes/<id:programme_id>/enrolments")
 class Pool(MethodView):
     """A programme's enrolment pool."""
@@ -836,8 +841,10 @@ class Pool(MethodView):
     def get(self, programme_id: str) -> dict[str, Any]:
         """Everyone enrolled, with what formation uses (organisation, experience, availability, capacity)."""
         programme_id = path_id(programme_id, "programme_id")
-        authorize("enrolments:read", programme_id=programme_id)
-        pool = get_store().load_pool(programme_id)
+        principal = authorize("enrolments:read", programme_id=programme_id)
+        store = get_store()
+        pool = store.load_pool(programme_id)
+        members = enrolment.shown_to_coordinators(store, programme_id, pool.members, lambda p: sees_hidden(principal, p))
         return {
             "programme_id": programme_id,
             "items": [
@@ -853,7 +860,7 @@ class Pool(MethodView):
                     "active_sets": p.active_sets,
                     "enrolled_on": p.enrolled_on,
                 }
-                for p in pool.members
+                for p in members
             ],
         }
 
@@ -868,7 +875,10 @@ class Enrolment(MethodView):
         """Enrol: yourself, or (coordinator / organisation admin) someone else; 409 if already enrolled."""
         programme_id, assessor_id = path_id(programme_id, "programme_id"), path_id(assessor_id, "assessor_id")
         principal = authorize("enrolments:write", programme_id=programme_id, assessor_id=assessor_id)
-        [enrolled] = enrolment.enrol(get_store(), programme_id, [assessor_id], on=args["on"], actor_id=principal.user_id)
+        hidden_ok = allowed(principal, "assessors:read", assessor_id=assessor_id)  # themself, their organisation's admin, an admin
+        [enrolled] = enrolment.enrol(
+            get_store(), programme_id, [assessor_id], on=args["on"], actor_id=principal.user_id, visible_only=() if hidden_ok else (assessor_id,)
+        )
         return enrolled
 
     @blp.response(204)
