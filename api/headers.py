@@ -10,7 +10,9 @@
   ``Referrer-Policy: no-referrer`` (ids in our paths never leave in a ``Referer``); ``Cross-Origin-Opener-Policy``
   and ``Cross-Origin-Resource-Policy: same-origin``; a ``Permissions-Policy`` turning off what no page uses.
 * ``Cache-Control: no-store`` on everything but the static files: pages and API answers name people, and a shared
-  computer's browser cache or a proxy must not keep them.
+  computer's browser cache or a proxy must not keep them. The JSON API's GETs (issue 20) are the exception: they
+  carry an ETag and ``private, no-cache`` (:data:`REVALIDATE`): no proxy keeps them, and a client that keeps its own
+  copy must revalidate it every time (``304`` when unchanged).
 * ``Strict-Transport-Security`` (two years, sub-domains) when ``BRIDGEWORK_ENV=production`` or
   ``BRIDGEWORK_HSTS`` says so: production is served over HTTPS only.
 
@@ -38,6 +40,10 @@ DOCS_CSP = (
 
 HSTS = "max-age=63072000; includeSubDomains"
 
+#: What the JSON API's GETs are sent with instead of ``no-store`` (set by :mod:`api.httpcache` with a weak ETag): no
+#: shared cache keeps them, and a client that keeps its own copy asks every time (a 304 when nothing changed).
+REVALIDATE = "private, no-cache"
+
 FIXED = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -57,7 +63,8 @@ def init_headers(app: Flask) -> None:
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         for name, value in FIXED.items():
             response.headers[name] = value
-        if not (request.path.startswith("/static/") or request.path == "/favicon.ico"):
+        revalidated = response.headers.get("Cache-Control") == REVALIDATE  # the API's JSON with an ETag (api.httpcache)
+        if not (request.path.startswith("/static/") or request.path == "/favicon.ico" or revalidated):
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
             response.headers.pop("Pragma", None)

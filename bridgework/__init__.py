@@ -15,6 +15,9 @@ from flask import Flask
 
 import api
 import web
+from api.extensions import get_store
+from api.httpcache import init_http_cache
+from api.readunit import init_read_unit
 
 __all__ = ["create_app"]
 
@@ -29,4 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=web.TEMPLATE_FOLDER, static_folder=web.STATIC_FOLDER)
     api.init_app(app, config)
     web.init_app(app)
+    init_http_cache(app)  # ETags and 304s, compression, content-named static files (see api.httpcache)
+    with app.app_context():
+        init_read_unit(app, get_store())  # each GET reads in one transaction (see api.readunit)
     return app

@@ -37,6 +37,7 @@ from graph.port_reach import ReachPort
 from graph.port_sessions import SessionsPort
 from graph.port_sets import SetsPort
 from graph.port_suggestions import SuggestionsPort
+from graph.port_views import ViewsPort
 from graph.values import (
     LABELS,
     MAX_PAGE,
@@ -90,6 +91,7 @@ class GraphStore(
     JoinsPort,
     JobsPort,
     DeliveryPort,
+    ViewsPort,
     LivePort,
     ABC,
 ):
@@ -129,6 +131,10 @@ class GraphStore(
     @abstractmethod
     def in_unit_of_work(self) -> bool:
         """Whether this thread is inside a unit of work of this store."""
+
+    @abstractmethod
+    def on_transaction(self, hook: Callable[[bool], None]) -> Callable[[], None]:
+        """Call ``hook(write)`` whenever the store begins a transaction (not for calls joining a unit of work); returns a remover."""
 
     @abstractmethod
     def ping(self) -> None:

@@ -17,6 +17,8 @@ class UnitState:
 
     write: bool
     handle: Any
+    #: The adapter's session the transaction belongs to (Neo4j: a read unit begins a new transaction after a write in it).
+    session: Any = None
     savepoints: int = 0
     after: list[Callable[[], None]] = field(default_factory=list)
     #: An error the database itself raised inside the unit (e.g. a constraint clash). Neo4j ends
@@ -48,6 +50,26 @@ class UnitOfWorkHooks:
     """What both adapters answer alike about the unit of work open on this thread (kept in ``self._local.unit``)."""
 
     _local: threading.local
+    #: Callbacks told of every store transaction begun (``write``: a write transaction); see :meth:`on_transaction`.
+    _transaction_hooks: tuple[Callable[[bool], None], ...] = ()
+
+    def on_transaction(self, hook: Callable[[bool], None]) -> Callable[[], None]:
+        """Call ``hook(write)`` each time the store begins a transaction of its own; returns a function removing it.
+
+        A store call inside a unit of work joins the unit's transaction, so it begins none: the
+        count is what a request costs in store round trips of transactions (tests pin it per endpoint).
+        """
+        self._transaction_hooks = (*self._transaction_hooks, hook)
+
+        def remove() -> None:
+            self._transaction_hooks = tuple(h for h in self._transaction_hooks if h is not hook)
+
+        return remove
+
+    def _began(self, write: bool) -> None:
+        """Tell the :meth:`on_transaction` hooks that a transaction began (adapters call it)."""
+        for hook in self._transaction_hooks:
+            hook(write)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the current unit of work has committed (at once outside a unit)."""

@@ -156,3 +156,34 @@ class TurnDue(Event):
     assessor_id: str
     on: date
     slot: str
+
+
+@dataclass(frozen=True)
+class ProfileChanged(Event):
+    """The assessor's profile changed: ``fields`` names what (``themes`` for their practice themes).
+
+    Nobody is told; views kept of suggestions and reach are refreshed (``paused``, ``discoverable``
+    or ``active`` change who may be shown to anyone).
+    """
+
+    assessor_id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TurnedDown(Event):
+    """``assessor_id`` turned ``other_id`` down (``how``: ``not_for_me`` a suggestion, or ``declined`` a request).
+
+    Nobody is told; neither is suggested to the other again.
+    """
+
+    assessor_id: str
+    other_id: str
+    how: str = "not_for_me"
+
+
+@dataclass(frozen=True)
+class Erased(Event):
+    """The assessor was erased at their request (or an admin's): nobody is told, nothing of them is shown again."""
+
+    assessor_id: str

@@ -12,6 +12,9 @@ imported, so every use case's events pass through it before the use case commits
   (:func:`api.services.meetings.membership_changed`). A committed set is new: its meetings are
   planned with it when first needed. This is how the sets and joins services change the rota
   without importing the meetings service.
+* **kept views**: the versions of the suggestions and reach views the events touch are raised
+  (:func:`api.services.views.changed`) in the same unit, so no view from before the change is
+  shown once it has committed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from api.services import meetings, notices, notify
+from api.services import meetings, notices, notify, views
 from api.services.usecase import register_dispatcher
 from graph.port import GraphStore
 from network import events as ev
@@ -47,6 +50,7 @@ def dispatch(store: GraphStore, events: Sequence[ev.Event]) -> None:
     told = notices.notices_for(store, events)
     if told:
         notify.notify(store, told)
+    views.changed(store, events)  # the kept suggestions and reach figures these events make stale
 
 
 register_dispatcher(dispatch)

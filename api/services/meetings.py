@@ -96,9 +96,20 @@ def plans_for(store: GraphStore, record: SetRecord) -> list[MeetingPlan]:
     return [MeetingPlan(record.id, m.number, m.on, slot, m.facilitator, m.presenters) for m in view.meetings]
 
 
-@use_case
 def ensure_meetings(store: GraphStore, set_id: str) -> list[MeetingRecord]:
-    """The set's stored meetings, materialised from its rota the first time they are needed (empty without a meeting slot)."""
+    """The set's stored meetings, materialised from its rota the first time they are needed (empty without a meeting slot).
+
+    Reads first, so a page showing a set whose meetings exist opens no write transaction (see api.readunit).
+    """
+    stored = store.meetings_of_set(set_id)
+    if stored:
+        return stored
+    return _materialise_meetings(store, set_id)
+
+
+@use_case
+def _materialise_meetings(store: GraphStore, set_id: str) -> list[MeetingRecord]:
+    """Store the set's meetings from its rota, unless a concurrent request already did (checked again in the unit)."""
     stored = store.meetings_of_set(set_id)
     if stored:
         return stored

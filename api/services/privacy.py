@@ -18,10 +18,11 @@ from typing import Any
 
 from api.services import meetings
 from api.services.accounts import audit_entry, now
-from api.services.usecase import use_case
+from api.services.usecase import record, use_case
 from graph.port import GraphStore
 from graph.port_accounts import ErasureReport
 from network.domain import Assessor
+from network.events import Erased
 
 #: The name a placeholder shows wherever the erased person used to appear.
 PLACEHOLDER_NAME = "Former member"
@@ -44,7 +45,9 @@ def erase(store: GraphStore, assessor_id: str, actor_id: str | None) -> ErasureR
     """Erase the person (see the module docstring); :class:`NotFound` if there is no such assessor."""
     stand_in = placeholder()
     entry = audit_entry("privacy:erase", "assessor", assessor_id, actor_id, {"placeholder_id": stand_in.id})
-    return store.erase_assessor(assessor_id, stand_in, today=date.today(), audit=entry)
+    report = store.erase_assessor(assessor_id, stand_in, today=date.today(), audit=entry)
+    record(Erased(actor_id, assessor_id))  # nothing kept that shows them is shown again
+    return report
 
 
 def export(store: GraphStore, assessor_id: str) -> dict[str, Any]:

@@ -16,11 +16,12 @@ from typing import Any
 
 from api.services import accounts
 from api.services import sets as sets_service
-from api.services.usecase import use_case
+from api.services.usecase import record, use_case
 from graph.port import GraphStore, Invalid, NotFound
 from graph.port_meetings import MeetingRecord
 from graph.port_suggestions import ContactCard
 from network import availability, rota
+from network.events import ProfileChanged
 from network.domain import LEVELS, Assessor, InvalidValue, Theme
 
 #: Profile fields :func:`save_profile` may change (the rest, such as ``active``, stay).
@@ -88,6 +89,7 @@ def update_assessor(store: GraphStore, assessor_id: str, changes: Mapping[str, A
         return current
     updated = store.update_assessor_fields(assessor_id, values)
     accounts.audit(store, "assessor:update", "assessor", assessor_id, actor_id, {"fields": fields})
+    record(ProfileChanged(actor_id, assessor_id, tuple(fields)))  # kept suggestions and reach are refreshed
     return updated
 
 
@@ -130,6 +132,8 @@ def save_profile(
             if stored.get(theme_id) != level:
                 store.set_theme(assessor_id, theme_id, level)
                 accounts.audit(store, "assessor:themes", "assessor", assessor_id, actor_id, {"theme_id": theme_id, "level": level})
+        if stored != dict(themes):
+            record(ProfileChanged(actor_id, assessor_id, ("themes",)))
     return updated
 
 

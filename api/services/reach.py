@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from api.services import views
 from graph.port import GraphStore, Page
 from network import reach
 from network.domain import InvalidValue, Organisation
@@ -62,8 +63,13 @@ def organisation_report(
 ) -> OrganisationReport:
     """The organisation's reach (``hops`` 1 or 2) and its history from ``first`` to ``last`` (months)."""
     span = months(first, last, today)
-    figures = store.organisation_reach(organisation_id, hops=hops)
-    history = store.organisation_history(organisation_id, span)
+
+    def compute() -> tuple[OrganisationReach, list[MonthReach]]:
+        return store.organisation_reach(organisation_id, hops=hops), store.organisation_history(organisation_id, span)
+
+    # Kept ready (api.services.views): refreshed when ties change or anyone's consent does, or after views.MAX_AGE.
+    key = f"reach:{organisation_id}:{hops}:{span[0].isoformat() if span else ''}:{span[-1].isoformat() if span else ''}"
+    figures, history = views.kept(store, key, (views.CONSENT, views.TIES), compute)
     count = figures.isolated_count
     if not people_visible:
         figures = replace(figures, isolated=(), bridges=())

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.services import accounts
+from api.services import accounts, views
 from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Declined, GraphStore, Invalid
 from graph.port_suggestions import ContactCard
 from network.domain import Contact
-from network.events import ContactAccepted, ContactRequested
+from network.events import ContactAccepted, ContactRequested, TurnedDown
 from network.suggestions import COMMON_SLOT_MODES, DEFAULT_LIMITS, DEFAULT_WEIGHTS, Limits, Suggestions, Weights, suggest
 
 #: Most suggestions one request may ask for.
@@ -53,8 +53,17 @@ def suggestions_for(
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    pool = store.suggestion_pool(assessor_id, common_slot=check_common_slot(common_slot), weights=weights, limits=limits)
-    return suggest(pool, store.isolation, limit=limit, weights=weights, max_per_organisation=MAX_PER_ORGANISATION)
+    check_common_slot(common_slot)
+
+    def compute() -> Suggestions:
+        pool = store.suggestion_pool(assessor_id, common_slot=common_slot, weights=weights, limits=limits)
+        return suggest(pool, store.isolation, limit=limit, weights=weights, max_per_organisation=MAX_PER_ORGANISATION)
+
+    if weights != DEFAULT_WEIGHTS or limits != DEFAULT_LIMITS:
+        return compute()  # tuned runs (benchmarks, experiments) are never kept
+    # Kept ready (api.services.views): refreshed by the events that change them, or after views.MAX_AGE.
+    key = f"suggestions:{assessor_id}:{limit}:{common_slot}"
+    return views.kept(store, key, (views.CONSENT, views.person(assessor_id)), compute)
 
 
 @use_case
@@ -95,6 +104,7 @@ def decline_request(
     """
     declined = store.decline_contact(requester_id, assessor_id, on=on)
     accounts.audit(store, "contacts:decline", "assessor", assessor_id, actor_id, {"other_id": requester_id})
+    record_event(TurnedDown(actor_id, assessor_id, requester_id, how="declined"))
     return declined
 
 
@@ -116,6 +126,7 @@ def not_for_me(store: GraphStore, assessor_id: str, other_id: str, on: date | No
     """
     declined = store.decline_suggestion(assessor_id, other_id, on=on)
     accounts.audit(store, "contacts:not-for-me", "assessor", assessor_id, actor_id, {"other_id": other_id})
+    record_event(TurnedDown(actor_id, assessor_id, other_id))
     return declined
 
 

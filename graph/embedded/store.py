@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from graph import bundles
 from graph.embedded import accounts as _accounts
 from graph.embedded import delivery as _delivery
+from graph.embedded import views as _views
 from graph.embedded import jobs as _jobs
 from graph.embedded import joins as _joins
 from graph.embedded import live as _live
@@ -469,7 +470,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return json.dumps(list(values), separators=(",", ":"))
 
 
-_AREAS = (_sets, _suggestions, _reach, _accounts, _sessions, _meetings, _outcomes, _joins, _jobs, _delivery, _live)
+_AREAS = (_sets, _suggestions, _reach, _accounts, _sessions, _meetings, _outcomes, _joins, _jobs, _delivery, _live, _views)
 
 
 class EmbeddedStore(
@@ -483,6 +484,7 @@ class EmbeddedStore(
     _joins.EmbeddedJoins,
     _jobs.EmbeddedJobs,
     _delivery.EmbeddedDelivery,
+    _views.EmbeddedViews,
     _live.EmbeddedLive,
     UnitOfWorkHooks,
     GraphStore,

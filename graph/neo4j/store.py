@@ -57,9 +57,10 @@ from graph.neo4j import queries as q
 from graph.neo4j import (
     queries_accounts,
     queries_delivery,
+    queries_views,
     queries_jobs,
-    queries_live,
     queries_joins,
+    queries_live,
     queries_meetings,
     queries_outcomes,
     queries_reach,
@@ -72,6 +73,7 @@ from graph.neo4j.common import day as _day
 from graph.neo4j.common import stored_props as _props
 from graph.neo4j.common import to_assessor as _assessor
 from graph.neo4j.delivery import Neo4jDelivery
+from graph.neo4j.views import Neo4jViews
 from graph.neo4j.jobs import Neo4jJobs
 from graph.neo4j.joins import Neo4jJoins
 from graph.neo4j.live import Neo4jLive
@@ -229,6 +231,7 @@ _AREA_SCHEMA: tuple[str, ...] = (
     + queries_joins.SCHEMA
     + queries_jobs.SCHEMA
     + queries_delivery.SCHEMA
+    + queries_views.SCHEMA
     + queries_live.SCHEMA
 )
 
@@ -244,6 +247,7 @@ class Neo4jStore(
     Neo4jJoins,
     Neo4jJobs,
     Neo4jDelivery,
+    Neo4jViews,
     Neo4jLive,
     UnitOfWorkHooks,
     GraphStore,
@@ -316,6 +320,9 @@ class Neo4jStore(
         if self._closed:
             raise Unavailable("the Neo4j store is closed")
         unit: UnitState | None = getattr(self._local, "unit", None)
+        if unit is not None and write and not unit.write:
+            with self._suspended(unit):  # a write inside a read unit: its own transaction, then the read unit carries on
+                return self._run(write, work, conflict, **session_options)
         if unit is not None:
             try:
                 return work(unit.handle)
@@ -325,6 +332,7 @@ class Neo4jStore(
                 raise
             except (Neo4jError, DriverError) as exc:
                 raise unit.fail(_store_error(exc, conflict)) from None
+        self._began(write)
         try:
             with deadline.waiting(None) as limit:
                 if limit is not None:  # inside a request's budget: the server ends the transaction, retries stop in time
@@ -342,21 +350,50 @@ class Neo4jStore(
             raise _store_error(exc, conflict) from None
 
     @contextmanager
+    def _suspended(self, unit: UnitState) -> Iterator[None]:
+        """End the read unit's transaction for a write made inside it; a fresh read transaction carries the unit on."""
+        self._local.unit = None
+        try:
+            unit.handle.commit()  # a read transaction: nothing to keep
+        except (Neo4jError, DriverError) as exc:
+            raise _store_error(exc) from None
+        try:
+            yield
+        finally:
+            self._began(False)
+            try:
+                unit.handle = unit.session.begin_transaction()
+            except (Neo4jError, DriverError) as exc:
+                raise unit.fail(_store_error(exc)) from None
+            finally:
+                self._local.unit = unit
+
+    @contextmanager
     def unit_of_work(self, write: bool = True) -> Iterator[None]:
-        """One explicit transaction every store call on this thread joins until the block ends (see :class:`GraphStore`)."""
-        if getattr(self._local, "unit", None) is not None:
+        """One explicit transaction every store call on this thread joins until the block ends (see :class:`GraphStore`).
+
+        A write unit opened inside a read unit (a use case run by a GET) does not join it: the read
+        transaction ends, the write unit commits on its own, and a new read transaction carries on.
+        """
+        current: UnitState | None = getattr(self._local, "unit", None)
+        if current is not None and write and not current.write:
+            with self._suspended(current), self.unit_of_work(write=True):
+                yield
+            return
+        if current is not None:
             yield  # joins the unit already open on this thread
             return
         if self._closed:
             raise Unavailable("the Neo4j store is closed")
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        self._began(write)
         try:
             timeout = deadline.allowance()  # the request's budget, enforced by the server
             session = self._driver.session(database=self._database, default_access_mode=mode)
             tx = session.begin_transaction(timeout=timeout)
         except (Neo4jError, DriverError) as exc:
             raise _store_error(exc) from None
-        unit = UnitState(write=write, handle=tx)
+        unit = UnitState(write=write, handle=tx, session=session)
         self._local.unit = unit
         try:
             try:
@@ -365,19 +402,19 @@ class Neo4jStore(
             except BaseException:
                 self._local.unit = None
                 try:
-                    tx.rollback()
+                    unit.handle.rollback()
                 except (Neo4jError, DriverError):
                     pass
                 raise
             self._local.unit = None
             try:
-                tx.commit()
+                unit.handle.commit()
             except (Neo4jError, DriverError) as exc:
                 raise _store_error(exc) from None
         finally:
             self._local.unit = None
             try:
-                tx.close()
+                unit.handle.close()
             except (Neo4jError, DriverError):
                 pass
             session.close()
