@@ -34,7 +34,7 @@ from api.services import accounts
 from api.services.usecase import record as record_event
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, Invalid, NotFound
-from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, SetRecord
+from graph.port_sets import Membership, NewSet, PoolMember, ProposalRecord, ProposalVersion, SetRecord
 from network import calendar, limits, rota
 from network.domain import STEPS_MAX, STEPS_MIN, ActionLearningSet, InvalidValue, Programme
 from network.events import LeftSet, PlacedInSet, ProgrammeOpened
@@ -69,6 +69,8 @@ MAX_FOCUS_THEMES = 3
 REPAIR_SCAN = 200
 #: Version of the stored proposal payload.
 PAYLOAD_FORMAT = 1
+#: The longest name a coordinator may give a set.
+MAX_SET_NAME = 80
 
 # -- programmes and enrolment ------------------------------------------------------------
 
@@ -653,14 +655,163 @@ def _save_proposal(store: GraphStore, record: ProposalRecord) -> ProposalRecord:
     """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes); a draft or open
     programme moves on to forming."""
     saved = store.save_proposal(record)
+    _keep(store, saved, {"kind": "formed"}, record.created_by)
     advance(store, record.programme_id, "forming", record.created_by)
     return saved
 
 
 @use_case
-def _update_proposal(store: GraphStore, proposal_id: str, payload: str, version: int) -> ProposalRecord:
+def _update_proposal(
+    store: GraphStore, proposal_id: str, payload: str, version: int, label: Mapping[str, Any] | None = None, actor_id: str | None = None
+) -> ProposalRecord:
     """Keep a re-run proposal on ``version`` (:class:`Conflict` if it changed meanwhile); the search ran before, outside the unit."""
-    return store.update_proposal(proposal_id, payload, version)
+    saved = store.update_proposal(proposal_id, payload, version)
+    _keep(store, saved, label or {"kind": "rerun"}, actor_id)
+    return saved
+
+
+# -- versions (issue 17): every change kept, listed in words, restorable ---------------------------------
+
+
+def _snapshot(payload: str) -> str:
+    """What a version keeps of a proposal: its sets (ids), their numbers, locks and names; never names of people."""
+    body = json.loads(payload)
+    return json.dumps(
+        {
+            "sets": [x["members"] for x in body["result"]["sets"]],
+            "numbers": body.get("numbers"),
+            "locked": body["locked"],
+            "names": body.get("names") or {},
+        },
+        separators=(",", ":"),
+    )
+
+
+def _snapshot_of(sets: Sequence[Sequence[str]], numbers: Sequence[int], locked: Sequence[bool], names: Mapping[int, str]) -> str:
+    """:func:`_snapshot` from the partition in hand (an edit need not parse the payload it has just written)."""
+    kept = {str(n): v for n, v in names.items() if n in set(numbers) and v}
+    return json.dumps({"sets": [list(x) for x in sets], "numbers": list(numbers), "locked": list(locked), "names": kept}, separators=(",", ":"))
+
+
+def _keep(store: GraphStore, record: ProposalRecord, label: Mapping[str, Any], actor_id: str | None, snapshot: str | None = None) -> None:
+    """Keep the proposal as it now is as version ``record.version``, with what made it (ids and numbers, worded when read)."""
+    store.keep_proposal_version(
+        ProposalVersion(
+            record.id,
+            record.version,
+            json.dumps(dict(label), separators=(",", ":"), sort_keys=True),
+            snapshot or _snapshot(record.payload),
+            actor_id,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionLine:
+    """One kept version of a proposal as the workspace lists it."""
+
+    version: int
+    words: str
+    made_at: datetime | None
+    current: bool
+
+
+def _version_words(label: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    def who(i: Any) -> str:
+        return names.get(str(i), "a former member")
+
+    kind = label.get("kind")
+    if kind == "formed":
+        return "Formed by set formation"
+    if kind == "rerun":
+        return "Re-run (locked sets kept)"
+    if kind == "move":
+        to = label.get("to")
+        return f"Moved {who(label.get('member'))} " + (f"to set {to}" if to is not None else "out of every set")
+    if kind == "swap":
+        return f"Swapped {who(label.get('a'))} and {who(label.get('b'))}"
+    if kind == "lock":
+        return ("Locked " if label.get("locked") else "Unlocked ") + _sets_words(label.get("sets") or []).lower()
+    if kind == "rename":
+        return f"Named set {label.get('set')} {label.get('name')!r}" if label.get("name") else f"Set {label.get('set')} named by its number again"
+    if kind == "restore":
+        return f"Went back to version {label.get('from')}"
+    return "Changed"
+
+
+def proposal_history(store: GraphStore, proposal_id: str) -> list[VersionLine]:
+    """The proposal's kept versions, oldest first, each in words (people by name, read now: an erased person is "a former member")."""
+    record = store.get_proposal(proposal_id)
+    kept = store.proposal_versions(proposal_id)
+    labels = [json.loads(v.label) for v in kept]
+    ids = sorted({str(label[k]) for label in labels for k in ("member", "a", "b") if label.get(k)})
+    names = {p.assessor.id: p.assessor.name for p in store.describe_members(ids)} if ids else {}
+    return [
+        VersionLine(v.version, _version_words(label, names), v.made_at, v.version == record.version)
+        for v, label in zip(kept, labels, strict=True)
+    ]
+
+
+@use_case
+def restore_version(store: GraphStore, proposal_id: str, version: int, restore: int, *, actor_id: str | None = None) -> ProposalView:
+    """Make the proposal as it was at kept version ``restore`` again, as a new version (so the restore can be undone too).
+
+    When only unlocked sets differ, only they are re-scored (as an edit); otherwise the whole proposal is re-scored
+    against the pool as it is now. :class:`NotFound` for a version not kept, :class:`Conflict` for a stale ``version``
+    or a committed proposal. Returns the whole proposal.
+    """
+    record = store.get_proposal(proposal_id)
+    _check_record(record, version)
+    snap = json.loads(store.get_proposal_version(proposal_id, restore).snapshot or "{}")
+    d = _decode(record.payload)
+    sets = [list(x) for x in snap["sets"]]
+    numbers = list(snap.get("numbers") or range(1, len(sets) + 1))
+    locked = list(snap["locked"])
+    names = {int(n): name for n, name in (snap.get("names") or {}).items()}
+    label = {"kind": "restore", "from": restore}
+    now = {n: frozenset(x.members) for n, x in zip(d.numbers, d.result.sets, strict=True)}
+    then = {n: frozenset(x) for n, x in zip(numbers, sets, strict=True)}
+    differ = sorted(n for n in set(now) | set(then) if now.get(n) != then.get(n))
+    flags_now = dict(zip(d.numbers, d.locked, strict=True))
+    flags_then = dict(zip(numbers, locked, strict=True))
+    partial = d.stats is not None and all(not flags_now.get(n, False) and not flags_then.get(n, False) for n in differ)
+    partial = partial and all(flags_now.get(n) == flags_then.get(n) for n in set(now) & set(then))
+    if partial:
+        moved = sorted({m for n in differ for m in now.get(n, frozenset()) ^ then.get(n, frozenset())})
+        touched = [n for n in differ if n in then]
+        done = _partial(store, record, d, sets, locked, numbers, touched, moved, names, label, actor_id)
+        return _view(done.saved, pool_context(store, record.programme_id))
+    ctx = pool_context(store, record.programme_id)
+    view = _view(record, ctx)
+    result = _rescore(view, sets, locked, ctx)
+    saved = store.update_proposal(proposal_id, _encode(view.settings, result, locked, numbers, stats=_stats(ctx), names=names), version)
+    _keep(store, saved, label, actor_id)
+    return _view(saved, ctx)
+
+
+@use_case
+def rename_set(store: GraphStore, proposal_id: str, version: int, number: int, name: str, *, actor_id: str | None = None) -> ProposalView:
+    """Give set ``number`` a name (an empty name gives it back its number as its name); kept with its number through edits and
+    re-runs, and the name the set is created with on commit. :class:`Invalid` for no such set or a name too long."""
+    record = store.get_proposal(proposal_id)
+    _check_record(record, version)
+    d = _decode(record.payload)
+    _set_number(d.numbers, number)
+    cleaned = " ".join((name or "").split())
+    if len(cleaned) > MAX_SET_NAME:
+        raise Invalid(f"a set's name has at most {MAX_SET_NAME} characters, got {len(cleaned)}")
+    names = dict(d.names)
+    if cleaned:
+        names[number] = cleaned
+    else:
+        names.pop(number, None)
+    payload = json.loads(record.payload)
+    payload["names"] = {str(n): v for n, v in sorted(names.items())}
+    if not payload["names"]:
+        del payload["names"]
+    saved = store.update_proposal(proposal_id, json.dumps(payload, separators=(",", ":"), sort_keys=True), version)
+    _keep(store, saved, {"kind": "rename", "set": number, "name": cleaned}, actor_id)
+    return get_proposal(store, proposal_id)
 
 
 @use_case
@@ -801,6 +952,7 @@ def edit_proposal(
     swap: tuple[str, str] | None = None,
     whole: bool = False,
     changes_only: bool = False,
+    actor_id: str | None = None,
 ) -> ProposalView:
     """Move someone to another set (``(member, set number)``; ``None`` leaves them out; one past the last opens a new set)
     or swap two people, re-score, and keep the result. Broken rules are flagged on the sets, not refused; locked sets
@@ -818,37 +970,93 @@ def edit_proposal(
     d = _decode(record.payload)
     _check_record(record, version)
     if d.stats is None or whole:
-        return _edit_whole(store, record, version, move=move, swap=swap)  # the whole proposal, however it is asked
+        return _edit_whole(store, record, version, move=move, swap=swap, actor_id=actor_id)  # the whole proposal, however it is asked
     sets = [list(x.members) for x in d.result.sets]
     locked, numbers = list(d.locked), list(d.numbers)
     before = {n: k for k, n in enumerate(numbers)}
     known = {m for x in sets for m in x} | {u.member_id for u in d.result.unplaced}
     sets, locked, numbers, touched, moved = _edited(sets, locked, numbers, known, move, swap)
+    label: dict[str, Any] = (
+        {"kind": "move", "member": move[0], "to": move[1]} if move is not None else {"kind": "swap", "a": swap[0], "b": swap[1]} if swap else {}
+    )
+    done = _partial(store, record, d, sets, locked, numbers, touched, moved, d.names, label, actor_id)
+    if not changes_only:  # the whole proposal read again, with everyone it names
+        return _view(done.saved, pool_context(store, record.programme_id))
+    out_ids = sorted({u.member_id for u in done.result.unplaced} - set(done.people))
+    people = dict(done.people)
+    if out_ids:
+        people.update((p.assessor.id, p) for p in store.describe_members(out_ids))
+    return ProposalView(
+        record=done.saved,
+        settings=d.settings,
+        result=done.result,
+        locked=tuple(locked),
+        numbers=tuple(numbers),
+        people=people,
+        theme_names=done.theme_names,
+        names={n: name for n, name in d.names.items() if n in set(numbers)},
+        changed=tuple(touched),
+        pool_size=len(known),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Partial:
+    saved: ProposalRecord
+    result: Proposal
+    people: Mapping[str, PoolMember]
+    theme_names: Mapping[str, str]
+
+
+def _partial(
+    store: GraphStore,
+    record: ProposalRecord,
+    d: _Decoded,
+    sets: list[list[str]],
+    locked: list[bool],
+    numbers: list[int],
+    touched: Sequence[int],
+    moved: Sequence[str],
+    names: Mapping[int, str],
+    label: Mapping[str, Any],
+    actor_id: str | None,
+) -> _Partial:
+    """Keep the partition ``sets`` (numbered ``numbers``) re-scoring only the sets numbered ``touched`` (which must be
+    unlocked), from their people alone and the pool statistics the proposal keeps; keep the version too.
+
+    ``moved``: the people whose set changed (they must still be enrolled and active: :class:`Conflict` otherwise).
+    """
+    assert d.stats is not None
     programme = store.get_programme(record.programme_id)
+    before = {n: k for k, n in enumerate(d.numbers)}
     # Who moved must still be in the pool (the others are checked again, with everyone, when the proposal is committed).
     unenrolled = [m for m in moved if all(e.programme_id != record.programme_id for e in _enrolments_of(store, m))]
     index = {n: k for k, n in enumerate(numbers)}
     touched_ids = sorted({m for n in touched for m in sets[index[n]]} | set(moved))
-    described = {p.assessor.id: p for p in store.describe_members(touched_ids)}
+    described = {p.assessor.id: p for p in store.describe_members(touched_ids)} if touched_ids else {}
     gone = sorted({*unenrolled, *(i for i in touched_ids if i not in described or not described[i].assessor.active)})
     if gone:
         raise Conflict(f"no longer in the pool (unenrolled or inactive): {', '.join(gone)}; re-run the proposal")
-    isolated = _isolated(store, touched_ids)
+    isolated = _isolated(store, touched_ids) if touched_ids else set()
     members = [to_member(described[i], i in isolated) for i in touched_ids]
     inside = set(touched_ids)
     constraints = Constraints(
         must_link=tuple(p for p in d.settings.must_link if set(p) <= inside),
         cannot_link=tuple(p for p in d.settings.cannot_link if set(p) <= inside),
-        ties=tuple((t.a_id, t.b_id) for t in store.ties_among(touched_ids)),
+        ties=tuple((t.a_id, t.b_id) for t in store.ties_among(touched_ids)) if touched_ids else (),
     )
     names_of_themes = theme_names(store)
-    rescored = score_sets(
-        members,
-        [sets[index[n]] for n in touched],
-        rules_for(programme, d.settings),
-        constraints,
-        theme_names=names_of_themes,
-        stats=d.stats,
+    rescored = (
+        score_sets(
+            members,
+            [sets[index[n]] for n in touched],
+            rules_for(programme, d.settings),
+            constraints,
+            theme_names=names_of_themes,
+            stats=d.stats,
+        )
+        if touched
+        else ()
     )
     fresh = dict(zip(touched, rescored, strict=True))
     old_sets = {n: d.result.sets[k] for n, k in before.items()}
@@ -865,25 +1073,10 @@ def edit_proposal(
     placed_ids = {m for x in sets for m in x}
     result = _rebuilt(d.result, result_sets, placed_ids, moved, before, numbers, touched, d.settings, old_sets)
     result = dataclasses.replace(result, connected=max(0, d.result.connected - was + now))
-    payload = _encode(d.settings, result, locked, numbers, stats=d.stats, names=d.names)
-    saved = store.update_proposal(proposal_id, payload, version)
-    if not changes_only:  # the whole proposal read again, with everyone it names
-        return _view(saved, pool_context(store, record.programme_id))
-    out_ids = sorted({u.member_id for u in result.unplaced} - set(described))
-    people = dict(described)
-    people.update((p.assessor.id, p) for p in store.describe_members(out_ids)) if out_ids else None
-    return ProposalView(
-        record=saved,
-        settings=d.settings,
-        result=result,
-        locked=tuple(locked),
-        numbers=tuple(numbers),
-        people=people,
-        theme_names=names_of_themes,
-        names={n: name for n, name in d.names.items() if n in index},
-        changed=tuple(touched),
-        pool_size=len(known),
-    )
+    payload = _encode(d.settings, result, locked, numbers, stats=d.stats, names=names)
+    saved = store.update_proposal(record.id, payload, record.version)
+    _keep(store, saved, label, actor_id, _snapshot_of([x.members for x in result.sets], numbers, locked, names))
+    return _Partial(saved, result, described, names_of_themes)
 
 
 def _enrolments_of(store: GraphStore, assessor_id: str) -> list[Any]:
@@ -1002,6 +1195,7 @@ def _edit_whole(
     *,
     move: tuple[str, int | None] | None,
     swap: tuple[str, str] | None,
+    actor_id: str | None = None,
 ) -> ProposalView:
     """An edit re-scoring the whole proposal against the pool as it is now (and keeping the pool statistics from then on)."""
     ctx = pool_context(store, record.programme_id)
@@ -1010,6 +1204,8 @@ def _edit_whole(
     sets, locked, numbers, _touched, _moved = _edited(_partition(view), list(view.locked), list(view.numbers), known, move, swap)
     result = _rescore(view, sets, locked, ctx)
     saved = store.update_proposal(record.id, _encode(view.settings, result, locked, numbers, stats=_stats(ctx), names=view.names), version)
+    label = {"kind": "move", "member": move[0], "to": move[1]} if move is not None else {"kind": "swap", "a": swap[0], "b": swap[1]} if swap else {}
+    _keep(store, saved, label, actor_id)
     return _view(saved, ctx)
 
 
@@ -1021,7 +1217,9 @@ def rescore(store: GraphStore, proposal_id: str) -> ProposalView:
 
 
 @use_case
-def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequence[int], locked: bool = True) -> ProposalView:
+def lock_sets(
+    store: GraphStore, proposal_id: str, version: int, numbers: Sequence[int], locked: bool = True, *, actor_id: str | None = None
+) -> ProposalView:
     """Lock (or unlock) sets by number: a locked set is kept exactly as it is by edits and re-runs."""
     view, ctx = _load(store, proposal_id)
     _check_open(view, version)
@@ -1032,6 +1230,7 @@ def lock_sets(store: GraphStore, proposal_id: str, version: int, numbers: Sequen
         flags[_set_number(view.numbers, n)] = locked
     result = _rescore(view, _partition(view), flags, ctx)
     record = store.update_proposal(proposal_id, _encode(view.settings, result, flags, view.numbers, stats=_stats(ctx), names=view.names), version)
+    _keep(store, record, {"kind": "lock", "sets": sorted(set(numbers)), "locked": locked}, actor_id)
     return _view(record, ctx)
 
 
@@ -1043,6 +1242,7 @@ def rerun(
     seed: int | None = None,
     time_limit: float | None = None,
     steps: int | None = None,
+    actor_id: str | None = None,
 ) -> ProposalView:
     """Form the unlocked part again (locked sets kept exactly, with their meeting slot and number), with a new seed or time if given.
 
@@ -1083,7 +1283,7 @@ def rerun(
     result, numbers, flags, change = _renumber(old, result)
     # A set keeps its name with its number (locked sets and sets formed again with most of their members).
     names = {n: name for n, name in view.names.items() if n in set(change.locked) | set(change.kept)}
-    record = _update_proposal(store, proposal_id, _encode(settings, result, flags, numbers, change, stats=_stats(ctx), names=names), version)
+    record = _update_proposal(store, proposal_id, _encode(settings, result, flags, numbers, change, stats=_stats(ctx), names=names), version, {"kind": "rerun"}, actor_id)
     return _view(record, ctx)
 
 
@@ -1118,7 +1318,8 @@ def commit(
         slot = s.meeting_slot
         fields: dict[str, Any] = {
             "id": f"set-{secrets.token_hex(6)}",
-            "name": f"{programme.name}: set {existing + numbers[k]}",  # the number the coordinator knew it by
+            # the name the coordinator gave it, else the number they knew it by
+            "name": view.names.get(numbers[k]) or f"{programme.name}: set {existing + numbers[k]}",
             "programme_id": programme.id,
             "status": "active",
             "meeting_slot": slot,

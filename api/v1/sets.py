@@ -441,6 +441,34 @@ class ProposalSchema(StrictSchema):
     )
 
 
+class VersionSchema(StrictSchema):
+    """One kept version of a proposal."""
+
+    version = fields.Integer(required=True)
+    words = fields.String(required=True, metadata={"description": "What changed, in words: 'Moved Sam Patel to set 4'."})
+    made_at = fields.AwareDateTime(allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "This is the proposal as it is now."})
+
+
+class VersionListSchema(StrictSchema):
+    """A proposal's kept versions, oldest first."""
+
+    items = fields.List(fields.Nested(VersionSchema), required=True)
+
+
+class RestoreSchema(_Versioned):
+    """Go back to a kept version."""
+
+    restore = fields.Integer(strict=True, required=True, validate=validate.Range(min=1), metadata={"description": "The kept version to make current again."})
+
+
+class NameSchema(_Versioned):
+    """Name a set of the proposal."""
+
+    set = fields.Integer(strict=True, required=True, validate=validate.Range(min=1), metadata={"description": "The set's number."})
+    name = fields.String(required=True, validate=validate.Length(max=service.MAX_SET_NAME), metadata={"description": "Empty: 'Set 7' again."})
+
+
 class ProposalSummarySchema(StrictSchema):
     """A proposal in a listing."""
 
@@ -955,13 +983,62 @@ class ProposalEdits(MethodView):
     def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
         """Move or swap people; the proposal is re-scored and any rule an edit breaks is flagged on its set."""
         proposal_id = path_id(proposal_id, "proposal_id")
-        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        principal = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
         move = (args["move"]["member_id"], args["move"]["to_set"]) if args["move"] else None
         swap = (args["swap"]["a"], args["swap"]["b"]) if args["swap"] else None
         with formation_input():
             view = service.edit_proposal(
-                get_store(), proposal_id, args["version"], move=move, swap=swap, changes_only=args["reply"] == "changes"
+                get_store(),
+                proposal_id,
+                args["version"],
+                move=move,
+                swap=swap,
+                changes_only=args["reply"] == "changes",
+                actor_id=principal.user_id,
             )
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>/versions")
+class ProposalVersions(MethodView):
+    """Every kept version of a proposal (issue 17)."""
+
+    @blp.response(200, VersionListSchema)
+    def get(self, proposal_id: str) -> dict[str, Any]:
+        """The proposal's versions, oldest first, each in words ("Moved Sam Patel to set 4"); the current one is marked."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        authorize("proposals:read", programme_id=_proposal_programme(proposal_id))
+        lines = service.proposal_history(get_store(), proposal_id)
+        return {"items": [{"version": v.version, "words": v.words, "made_at": v.made_at, "current": v.current} for v in lines]}
+
+
+@blp.route("/proposals/<id:proposal_id>/restore")
+class ProposalRestore(MethodView):
+    """Go back to a kept version."""
+
+    @blp.arguments(RestoreSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Make the proposal as it was at version ``restore`` again, as a new version (so it can be undone too)."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        principal = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        with formation_input():
+            view = service.restore_version(get_store(), proposal_id, args["version"], args["restore"], actor_id=principal.user_id)
+        return _proposal_body(view)
+
+
+@blp.route("/proposals/<id:proposal_id>/names")
+class ProposalNames(MethodView):
+    """Names of a proposal's sets."""
+
+    @blp.arguments(NameSchema)
+    @blp.response(200, ProposalSchema)
+    def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
+        """Name a set (an empty name gives it back "Set 7"); the name stays with its number and is the set's name on commit."""
+        proposal_id = path_id(proposal_id, "proposal_id")
+        principal = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        with formation_input():
+            view = service.rename_set(get_store(), proposal_id, args["version"], args["set"], args["name"], actor_id=principal.user_id)
         return _proposal_body(view)
 
 
@@ -974,9 +1051,11 @@ class ProposalLocks(MethodView):
     def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
         """Lock (or unlock) sets: locked sets stay exactly as they are through edits and re-runs."""
         proposal_id = path_id(proposal_id, "proposal_id")
-        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        _principal = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
         with formation_input():
-            view = service.lock_sets(get_store(), proposal_id, args["version"], args["sets"], args["locked"])
+            view = service.lock_sets(
+                get_store(), proposal_id, args["version"], args["sets"], args["locked"], actor_id=_principal.user_id
+            )
         return _proposal_body(view)
 
 
@@ -989,10 +1068,16 @@ class ProposalRerun(MethodView):
     def post(self, args: dict[str, Any], proposal_id: str) -> dict[str, Any]:
         """Form everything not locked again (422 if a locked set now breaks a rule)."""
         proposal_id = path_id(proposal_id, "proposal_id")
-        authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
+        _rerun_by = authorize("proposals:write", programme_id=_proposal_programme(proposal_id))
         with formation_input():
             view = service.rerun(
-                get_store(), proposal_id, args["version"], seed=args["seed"], time_limit=args["time_limit"], steps=args["steps"]
+                get_store(),
+                proposal_id,
+                args["version"],
+                seed=args["seed"],
+                time_limit=args["time_limit"],
+                steps=args["steps"],
+                actor_id=_rerun_by.user_id,
             )
         return _proposal_body(view)
 

@@ -43,6 +43,9 @@ ROWS: dict[str, Row] = {
         COORDINATOR, body=lambda w, o: {"version": 1, "move": {"member_id": f"sm-{_side(o)}-1", "to_set": None}}
     ),
     "POST /api/v1/proposals/{proposal_id}/locks": Row(COORDINATOR, body={"version": 1, "sets": [1]}),
+    "GET /api/v1/proposals/{proposal_id}/versions": Row(COORDINATOR),
+    "POST /api/v1/proposals/{proposal_id}/restore": Row(COORDINATOR, body={"version": 1, "restore": 1}),
+    "POST /api/v1/proposals/{proposal_id}/names": Row(COORDINATOR, body={"version": 1, "set": 1, "name": "Tuesday thinkers"}),
     "POST /api/v1/proposals/{proposal_id}/rerun": Row(COORDINATOR, body={"version": 1, "time_limit": 0}),
     "POST /api/v1/proposals/{proposal_id}/commit": Row(COORDINATOR, body={"version": 1}),
     # sets: the coordinator, and the set's members for reading

@@ -140,9 +140,21 @@ def test_a_coordinator_forms_edits_locks_reruns_and_commits_sets(live_app: LiveA
     expect(page.locator("#ws-verdict")).to_have_text("Every set keeps the programme's rules.")
     assert mover in members_of(page, 1)
 
-    # Drag one person onto a person of another set: a swap (two people of one organisation, so every rule still holds).
+    # Dropping onto a person of another set moves into their set, never an accidental swap (issue 17); Undo puts it back.
     a, b = same_organisation(page, 1, 3)
     member_in(page, 1, a).drag_to(member_in(page, 3, b))
+    expect(page.locator("#ws-status")).to_contain_text(f"Moved {a} to set 3.")
+    assert a in members_of(page, 3) and b in members_of(page, 3)
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#ws-status")).to_contain_text("Back to version")
+    assert a in members_of(page, 1) and a not in members_of(page, 3)
+    expect(page.locator("#ws-verdict")).to_have_text("Every set keeps the programme's rules.")
+
+    # A swap is its own action: choose a person, then Swap with (two people of one organisation, so every rule still holds).
+    page.locator('.set-card[data-set="1"] .member-pick', has_text=a).click()
+    other_id = page.locator("#swap-target option", has_text=b).get_attribute("value")
+    page.get_by_label("Swap with").select_option(other_id)
+    page.get_by_role("button", name="Swap", exact=True).click()
     expect(page.locator("#ws-status")).to_contain_text(f"Swapped {a} and {b}.")
     expect(page.locator("#ws-verdict")).to_have_text("Every set keeps the programme's rules.")
     assert b in members_of(page, 1) and a in members_of(page, 3)

@@ -1,5 +1,7 @@
-/* The "Form sets" workspace: proposed sets as cards; move and swap people by drag and drop or by keyboard;
-   every change goes through the proposal API (with its version) and the re-scored proposal is drawn again.
+/* The "Form sets" workspace: proposed sets as cards; move people by drag and drop (dropping anywhere on a set moves
+   them into it; swapping is its own action, from the chosen person's panel) or by keyboard; undo, redo and every
+   kept version restorable; sets named and numbered. Every change goes through the proposal API (with its version);
+   an edit answers with only the sets it changed (reply "changes"), merged into the proposal drawn here.
    Text is always set as text (bw.el), never as HTML. */
 "use strict";
 (function () {
@@ -18,11 +20,15 @@
   let busy = false;
   let whatIfTimer = null;
   let whatIfSeq = 0;
+  const undoStack = [];  // versions to go back to, newest last (this visit's changes)
+  const redoStack = [];  // versions undone, to go forward to again
+  const rules = data.rules || { size_max: 99, max_per_organisation: 1, require_common_slot: false };
 
   // -- reading the proposal -------------------------------------------------------------------
 
-  const person = (id) => data.people[id] || { organisation: "No organisation", isolated: false };
-  const setLabel = (n) => "set " + n;
+  const person = (id) => data.people[id] || { organisation: "No organisation", isolated: false, slots: [], available: "" };
+  const setLabel = (n) => { const s = proposal.sets.find((x) => x.number === n); return s && s.name !== "Set " + n ? s.name + " (set " + n + ")" : "set " + n; };
+  const setTitle = (s) => (s.name && s.name !== "Set " + s.number ? s.name + " · Set " + s.number : "Set " + s.number);
   // Sets keep their numbers through edits, locks and re-runs (numbers may have gaps): a new set takes one past the highest.
   const nextNumber = () => proposal.sets.reduce((high, s) => Math.max(high, s.number), 0) + 1;
   const isSet = (n) => proposal.sets.some((s) => s.number === n);
@@ -45,6 +51,9 @@
     renderSets();
     renderUnplaced();
     renderSelection();
+    renderJump();
+    renderUndo();
+    loadVersions();
     $("rerun-version").value = String(proposal.version);
     root.setAttribute("aria-busy", "false");
     root.dataset.version = String(proposal.version);
@@ -109,14 +118,14 @@
     const li = el("li", {
       class: "member" + (selected === m.id ? " selected" : "") + (locked ? " locked" : ""),
       "data-member": m.id,
-      "data-drop": locked ? null : "member",
       draggable: locked ? null : "true",
     },
       pick,
       el("span", { class: "org", text: info.organisation }),
-      m.experience_years !== null && m.experience_years !== undefined
-        ? el("span", { class: "exp", text: m.experience_years + (m.experience_years === 1 ? " year" : " years") })
+      info.experience !== null && info.experience !== undefined
+        ? el("span", { class: "exp", text: info.experience + (info.experience === 1 ? " year" : " years") })
         : null,
+      el("span", { class: "avail muted", text: info.available || "No times given" }),
       info.isolated ? el("span", { class: "tag isolated", text: "Isolated" }) : null);
     return li;
   }
@@ -132,14 +141,17 @@
       const breakdown = Object.entries(s.breakdown)
         .filter(([, v]) => v !== 0)
         .map(([goal, v]) => el("div", {}, el("dt", { text: (data.goals[goal] || goal) }), el("dd", { text: score(v) })));
+      const fit = selected && !s.members.some((m) => m.id === selected) ? fits(s, selected) : null;
       return el("section", {
-        class: "set-card" + (s.locked ? " locked" : "") + (broken ? " broken" : ""),
+        class: "set-card" + (s.locked ? " locked" : "") + (broken ? " broken" : "") + (fit === null ? "" : fit.ok ? " can-join" : " cannot-join"),
+        id: "set-card-" + s.number,
+        tabindex: "-1",
         "data-set": String(s.number),
         "data-drop": s.locked ? null : "set",
         "aria-labelledby": titleId,
       },
         el("header", {},
-          el("h3", { id: titleId }, "Set " + s.number, s.locked ? el("span", { class: "tag locked-tag", text: "Locked" }) : null),
+          el("h3", { id: titleId }, setTitle(s), s.locked ? el("span", { class: "tag locked-tag", text: "Locked" }) : null),
           el("p", { class: "set-score" }, "Score ", el("strong", { "data-score": String(s.number), text: score(s.score) }))),
         el("p", { class: "meets" }, meets, others ? el("span", { class: "muted", text: " (or " + others + " other common " + (others === 1 ? "time" : "times") + ")" }) : null),
         el("p", { class: "themes" }, s.shared_themes.length
@@ -152,7 +164,14 @@
           el("summary", { text: "Why these people" }),
           el("ul", {}, s.reasons.map((r) => el("li", { text: r }))),
           breakdown.length ? el("dl", { class: "breakdown" }, breakdown) : null),
+        fit === null ? null : el("p", { class: "fit " + (fit.ok ? "ok" : "no"), "data-fit": String(s.number), text: fit.ok ? nameOf(selected) + " can join without breaking a rule" : "Not for " + nameOf(selected) + ": " + fit.why }),
         el("div", { class: "card-actions" },
+          s.locked ? null : el("button", {
+            type: "button",
+            class: "secondary",
+            "data-rename": String(s.number),
+            onclick: () => rename(s),
+          }, "Rename"),
           el("button", {
             type: "button",
             class: "secondary",
@@ -184,8 +203,26 @@
 
   // -- the keyboard alternative: choose a person, then Move to / Swap with ----------------------------
 
+  // Whether someone could join a set without breaking a rule: a place left, their organisation within the limit,
+  // a weekly time everyone shares (when every set needs one), and no cannot-link pair.
+  function fits(s, id) {
+    const me = person(id);
+    if (s.locked) return { ok: false, why: "the set is locked" };
+    if (s.members.length >= rules.size_max) return { ok: false, why: "it is full (" + rules.size_max + " people)" };
+    const same = s.members.filter((m) => person(m.id).organisation_id && person(m.id).organisation_id === me.organisation_id).length;
+    if (me.organisation_id && same >= rules.max_per_organisation) return { ok: false, why: "someone from " + me.organisation + " is in it already" };
+    if (rules.require_common_slot) {
+      const shared = s.common_slots.filter((slot) => (me.slots || []).includes(slot));
+      if (!shared.length) return { ok: false, why: "no weekly time in common with everyone in it" };
+    }
+    const apart = (proposal.cannot_link || []).some(([a, b]) => (a === id && s.members.some((m) => m.id === b)) || (b === id && s.members.some((m) => m.id === a)));
+    if (apart) return { ok: false, why: "they must not be in a set with someone in it" };
+    return { ok: true, why: "" };
+  }
+
   function select(id) {
     selected = selected === id ? null : id;
+    renderSets();
     renderSelection();
     document.querySelectorAll(".member-pick").forEach((b) => {
       const on = b.dataset.member === selected;
@@ -211,7 +248,8 @@
     const moves = [];
     for (const s of proposal.sets) {
       if (home && s.number === home.number) continue;
-      moves.push(el("option", { value: String(s.number), disabled: s.locked }, "Set " + s.number + (s.locked ? " (locked)" : "") + " · " + s.members.length + " people"));
+      const fit = fits(s, selected);
+      moves.push(el("option", { value: String(s.number), disabled: s.locked }, setTitle(s) + (s.locked ? " (locked)" : "") + " · " + s.members.length + " people" + (fit.ok ? " · fits" : "")));
     }
     moves.push(el("option", { value: String(nextNumber()) }, "A new set (set " + nextNumber() + ")"));
     if (home) moves.push(el("option", { value: "out" }, "Leave out (not placed)"));
@@ -219,7 +257,7 @@
     const swaps = [];
     for (const s of proposal.sets) {
       if ((home && s.number === home.number) || s.locked) continue;
-      swaps.push(el("optgroup", { label: "Set " + s.number }, s.members.map((m) => el("option", { value: m.id }, m.name + " (" + person(m.id).organisation + ")"))));
+      swaps.push(el("optgroup", { label: setTitle(s) }, s.members.map((m) => el("option", { value: m.id }, m.name + " (" + person(m.id).organisation + ")"))));
     }
     if (home && proposal.unplaced.length) {
       swaps.push(el("optgroup", { label: "Not placed" }, proposal.unplaced.map((u) => el("option", { value: u.id }, u.name))));
@@ -271,10 +309,10 @@
     dragged = null;
     document.querySelectorAll(".dragging, .over").forEach((n) => n.classList.remove("dragging", "over"));
   });
+  // Dropping anywhere on a set (a person's card included) moves into that set: a swap is never made by dropping.
   function dropTarget(event) {
     const target = event.target.closest && event.target.closest("[data-drop]");
     if (!target || !dragged) return null;
-    if (target.dataset.drop === "member" && target.dataset.member === dragged) return null;
     return target;
   }
   root.addEventListener("dragover", (event) => {
@@ -297,13 +335,7 @@
     target.classList.remove("over");
     const kind = target.dataset.drop;
     const from = where(id);
-    if (kind === "member") {
-      const other = target.dataset.member;
-      const otherSet = where(other);
-      if (from && otherSet && from.number === otherSet.number) return;
-      if (!from && !otherSet) return;
-      swap(id, other);
-    } else if (kind === "set") {
+    if (kind === "set") {
       const n = Number(target.dataset.set);
       if (from && from.number === n) return;
       move(id, n);
@@ -328,14 +360,18 @@
     root.classList.toggle("busy", on);
   }
 
-  async function change(path, body, describe, refocus) {
+  async function change(path, body, describe, refocus, history) {
     if (busy) return;
     setBusy(true);
     const before = proposal;
     const result = await bw.api("POST", url + path, Object.assign({ version: proposal.version }, body));
     setBusy(false);
     if (result.ok) {
-      proposal = result.body;
+      proposal = merged(result.body);
+      // Undo and redo: every change can be undone (a restore of the version before it); undoing can be redone.
+      if (history === "undo") redoStack.push(before.version);
+      else if (history === "redo") undoStack.push(before.version);
+      else { undoStack.push(before.version); redoStack.length = 0; }
       selected = null;
       render();
       const delta = proposal.score - before.score;
@@ -355,22 +391,108 @@
     status("Not changed: " + bw.problem(result), "error");
   }
 
+  // An edit's answer holds only the sets it changed (and every set's number): the others stay as drawn.
+  function merged(body) {
+    if (body.changed === null || body.changed === undefined || !proposal) return body;
+    const byNumber = new Map(proposal.sets.map((s) => [s.number, s]));
+    body.sets.forEach((s) => byNumber.set(s.number, s));
+    return Object.assign({}, body, { sets: body.numbers.map((n) => byNumber.get(n)).filter(Boolean) });
+  }
+
   function move(id, to) {
     const name = nameOf(id);
     const text = to === null ? "Left " + name + " out." : !isSet(to) ? "Moved " + name + " to a new set." : "Moved " + name + " to " + setLabel(to) + ".";
-    return change("/edits", { move: { member_id: id, to_set: to } }, text, () => focusMember(id));
+    return change("/edits", { move: { member_id: id, to_set: to }, reply: "changes" }, text, () => focusMember(id));
   }
 
   function swap(a, b) {
-    return change("/edits", { swap: { a: a, b: b } }, "Swapped " + nameOf(a) + " and " + nameOf(b) + ".", () => focusMember(a));
+    return change("/edits", { swap: { a: a, b: b }, reply: "changes" }, "Swapped " + nameOf(a) + " and " + nameOf(b) + ".", () => focusMember(a));
   }
+
+  function rename(s) {
+    const card = $("set-card-" + s.number);
+    if (!card || card.querySelector(".rename-form")) return;
+    const input = el("input", { type: "text", id: "rename-" + s.number, maxlength: "80", value: s.name === "Set " + s.number ? "" : s.name });
+    const form = el("form", { class: "rename-form", novalidate: true },
+      el("label", { for: "rename-" + s.number, text: "Name of set " + s.number + " (empty: \"Set " + s.number + "\")" }),
+      input,
+      el("button", { type: "submit", text: "Save name" }),
+      el("button", { type: "button", class: "secondary", text: "Cancel", onclick: () => { form.remove(); card.querySelector('[data-rename]').focus(); } }));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const name = input.value.trim();
+      change("/names", { set: s.number, name: name }, name ? "Set " + s.number + " is now called " + name + "." : "Set " + s.number + " is called by its number again.", () => {
+        const button = document.querySelector('[data-rename="' + s.number + '"]');
+        if (button) button.focus();
+      });
+    });
+    card.querySelector(".card-actions").before(form);
+    input.focus();
+  }
+
+  // -- undo, redo and every kept version ------------------------------------------------------------
+
+  function restore(version, history) {
+    return change("/restore", { restore: version }, "Back to version " + version + ".", () => $(history === "redo" ? "redo" : "undo").focus(), history);
+  }
+
+  function renderUndo() {
+    $("undo").disabled = undoStack.length === 0;
+    $("redo").disabled = redoStack.length === 0;
+  }
+  $("undo").addEventListener("click", () => { if (undoStack.length) restore(undoStack.pop(), "undo"); });
+  $("redo").addEventListener("click", () => { if (redoStack.length) restore(redoStack.pop(), "redo"); });
+
+  let versionsSeq = 0;
+  async function loadVersions() {
+    const seq = ++versionsSeq;
+    const result = await bw.api("GET", url + "/versions");
+    if (seq !== versionsSeq || !result.ok) return;
+    const items = result.body.items.slice().reverse();  // newest first
+    $("versions-body").replaceChildren(el("ol", { class: "versions", reversed: true },
+      items.map((v) => el("li", { "data-version": String(v.version) },
+        el("span", { class: "version-words", text: "Version " + v.version + ": " + v.words }),
+        v.made_at ? el("span", { class: "muted", text: " · " + new Date(v.made_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) }) : null,
+        v.current
+          ? el("strong", { class: "tag", text: "Now" })
+          : el("button", { type: "button", class: "secondary", "data-restore": String(v.version), onclick: () => restore(v.version) }, "Restore version " + v.version)))));
+  }
+
+  // -- a keyboard path between the sets and to Commit --------------------------------------------------
+
+  function renderJump() {
+    const links = proposal.sets.map((s) => el("a", { href: "#set-card-" + s.number, "data-jump": String(s.number), onclick: (event) => { event.preventDefault(); focusSet(s.number); } }, setTitle(s)));
+    links.push(el("a", { href: "#commit-link", onclick: (event) => { event.preventDefault(); $("commit-link").focus(); } }, "Commit"));
+    $("set-jump").replaceChildren(el("span", { class: "muted", text: "Go to: " }), ...links.flatMap((a, k) => (k ? [" · ", a] : [a])));
+  }
+
+  function focusSet(number) {
+    const card = $("set-card-" + number);
+    if (card) { card.focus(); card.scrollIntoView({ block: "nearest" }); }
+  }
+
+  // "]" and "[" jump to the next and previous set, "c" to Commit; Ctrl+Z undoes and Ctrl+Y (or Ctrl+Shift+Z) redoes.
+  document.addEventListener("keydown", (event) => {
+    if (!proposal || event.altKey || event.metaKey) return;
+    const typing = event.target.closest && event.target.closest("input, select, textarea");
+    if (typing) return;
+    if (event.ctrlKey && (event.key === "z" || event.key === "Z") && !event.shiftKey) { event.preventDefault(); $("undo").click(); return; }
+    if (event.ctrlKey && (event.key === "y" || ((event.key === "z" || event.key === "Z") && event.shiftKey))) { event.preventDefault(); $("redo").click(); return; }
+    if (event.ctrlKey) return;
+    const card = event.target.closest && event.target.closest(".set-card");
+    const numbers = proposal.sets.map((s) => s.number);
+    const at = card ? numbers.indexOf(Number(card.dataset.set)) : -1;
+    if (event.key === "]") { event.preventDefault(); focusSet(numbers[Math.min(at + 1, numbers.length - 1)]); }
+    else if (event.key === "[") { event.preventDefault(); focusSet(numbers[Math.max(at - 1, 0)]); }
+    else if (event.key === "c") { event.preventDefault(); $("commit-link").focus(); }
+  });
 
   function lock(number, on) {
     const refocus = () => {
       const button = document.querySelector('button[data-lock="' + number + '"]');
       if (button) button.focus();
     };
-    return change("/locks", { sets: [number], locked: on }, (on ? "Locked" : "Unlocked") + " set " + number + ".", refocus);
+    return change("/locks", { sets: [number], locked: on }, (on ? "Locked " : "Unlocked ") + setLabel(number) + ".", refocus);
   }
 
   async function load() {
