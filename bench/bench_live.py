@@ -175,12 +175,12 @@ def measure(kind: str, env: dict[str, str], args: argparse.Namespace) -> None:
         time.sleep(2 * args.poll)
         base = _baseline(ports[1], tokens[names[1]], 20 if args.quick else 50)
         steps: list[tuple[int, float]] = []
-        version = _call(ports[0], tokens[facilitator], "GET", LIVE)["version"]
+        run = _call(ports[0], tokens[facilitator], "GET", LIVE)["run"]
         for k in range(args.steps):
             do = "pause" if k % 2 == 0 else "resume"
-            body = _call(ports[0], tokens[facilitator], "POST", LIVE, {"do": do, "version": version})
+            body = _call(ports[0], tokens[facilitator], "POST", LIVE, {"do": do, "run": run})
             steps.append((body["version"], time.perf_counter()))
-            version = body["version"]
+            run = body["run"]
             time.sleep(args.gap)
         time.sleep(2 * args.poll + 1)
         stop.set()

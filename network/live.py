@@ -92,6 +92,18 @@ PROMPTS: Mapping[str, tuple[str, ...]] = {
     "closed": ("The meeting is closed. Thank you for facilitating.",),
 }
 
+#: What everyone else is asked to do at each part (the facilitator has the prompts); ``presenter`` while one presents.
+HINTS: Mapping[str, str] = {
+    "checkin": "Say briefly how you are arriving today. No discussion yet.",
+    "bids": "Ask for the minutes you would like today, or pass.",
+    "presenting": "Listen without interrupting. Note questions for later.",
+    "questions": "Ask open questions. Hold back advice and your own stories.",
+    "action": "The presenter says what they will do. The action is theirs to choose.",
+    "review": "Rate how the process went today, not the cases.",
+    "closed": "Thank you. Check who was there below.",
+    "presenter": "Take your time. The others will listen and then ask questions; you do not have to answer at once.",
+}
+
 #: What a gentle over-time note says.
 OVER_TIME = "Time is up for this part. Finish the thought, then move on, or add a few minutes."
 
@@ -166,7 +178,8 @@ class LiveState:
     ratings: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = ()  # (member, ((question, 1-5), ...))
     review_line: str | None = None
     closed_at: datetime | None = None
-    events: int = 0  # steps taken (for the page's "what changed" announcements)
+    events: int = 0  # steps taken by anyone
+    runs: int = 0  # steps taken by the facilitator: what a facilitator's next step says it saw
     last_step: str = "started"
 
     # -- reading ------------------------------------------------------------------------------
@@ -232,6 +245,7 @@ class LiveState:
             "review_line": self.review_line,
             "closed_at": _iso(self.closed_at),
             "events": self.events,
+            "runs": self.runs,
             "last_step": self.last_step,
         }
 
@@ -256,6 +270,7 @@ class LiveState:
             review_line=d.get("review_line"),
             closed_at=_maybe_time(d.get("closed_at")),
             events=int(d.get("events", 0)),
+            runs=int(d.get("runs", 0)),
             last_step=d.get("last_step", ""),
         )
 

@@ -16,7 +16,7 @@ facilitator's private note to self. Nothing about the cases discussed is stored.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,7 +149,7 @@ def step(
     assessor_id: str | None,
     do: str,
     *,
-    version: int | None = None,
+    run: int | None = None,
     minutes: int | None = None,
     ratings: Mapping[str, int] | None = None,
     line: str | None = None,
@@ -159,7 +159,7 @@ def step(
     """Take one step of the meeting (``do`` one of :data:`STEPS`) as ``assessor_id``.
 
     :class:`InvalidValue` for a step that does not fit (wrong phase, not the facilitator, a bad value);
-    :class:`Stale` for a facilitator's step whose ``version`` is not the stored one; :class:`NotFound` if
+    :class:`Stale` for a facilitator's step whose ``run`` (the facilitator steps it saw) is not the stored one; :class:`NotFound` if
     the meeting is not live.
     """
     now = now or now_utc()
@@ -172,16 +172,19 @@ def step(
     if stored is None or state is None:
         raise NotFound("This meeting has not been opened yet.")
     if do in FACILITATOR_STEPS:
-        if version is None:
-            raise InvalidValue("version", "say which version of the meeting you saw")
-        if version != stored.version:
-            raise Stale("The meeting changed a moment ago (someone else moved it on). Look at it again, then try once more.")
+        # Members joining, bidding or rating never get in the facilitator's way; another facilitator step does.
+        if run is None:
+            raise InvalidValue("run", "say which step of the meeting you saw (run)")
+        if run != state.runs:
+            raise Stale("The meeting was moved on a moment ago (from another window?). Look at it again, then try once more.")
     try:
         new = _apply(state, me, do, now, minutes=minutes, ratings=ratings, line=line)
     except LiveError as exc:
         raise _invalid(exc) from None
     if new == state:
         return stored
+    if do in FACILITATOR_STEPS:
+        new = replace(new, runs=state.runs + 1)
     if state.phase == "bids" and new.phase in ("slots", "review"):
         _record_presenters(store, set_id, meeting, new)
     if new.phase == "closed" and state.phase != "closed":
@@ -288,6 +291,7 @@ def live_view(store: GraphStore, set_id: str, meeting_id: str, viewer: str | Non
         "now": now.isoformat(),
         "me": viewer,
         "version": 0 if stored is None else stored.version,
+        "run": 0 if state is None else state.runs,
         "live": state is not None,
     }
     if state is None:
@@ -347,6 +351,9 @@ def live_view(store: GraphStore, set_id: str, meeting_id: str, viewer: str | Non
             "minutes_left": state.minutes_left(now),
             "ends_at": state.ends_at.isoformat(),
             "prompts": list(engine.PROMPTS.get(state.stage, ())),
+            "hint": engine.HINTS["presenter"]
+            if viewer is not None and viewer == state.presenter and state.stage in ("presenting", "questions")
+            else engine.HINTS.get(state.stage, ""),
             "questions": [{"key": k, "text": t} for k, t in engine.REVIEW_QUESTIONS.items()],
             "my_ratings": dict(next((r for m, r in state.ratings if m == viewer), ())),
             "ratings_given": len(state.ratings),

@@ -49,12 +49,15 @@ class LiveStepSchema(StrictSchema):
     """One step of the meeting."""
 
     do = fields.String(required=True, validate=validate.OneOf(service.STEPS), metadata={"description": ", ".join(service.STEPS)})
-    version = fields.Integer(
+    run = fields.Integer(
         load_default=None,
         allow_none=True,
         strict=True,
         validate=validate.Range(min=0, max=10**9),
-        metadata={"description": "The version you saw (required for the facilitator's steps: a stale one gets 409)."},
+        metadata={
+            "description": "`run` of the meeting as you saw it: how many facilitator steps it had taken. Required for the "
+            "facilitator's steps; if another facilitator step came first, 409 and nothing changes."
+        },
     )
     minutes = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=max(engine.MAX_BID, engine.MAX_EXTEND))
@@ -182,7 +185,7 @@ class LiveMeeting(MethodView):
                 meeting.id,
                 principal.assessor_id,
                 args["do"],
-                version=args["version"],
+                run=args["run"],
                 minutes=args["minutes"],
                 ratings=args["ratings"],
                 line=args["line"],

@@ -32,18 +32,18 @@ def test_a_meeting_runs_from_check_in_to_review_and_fills_attendance(client, wor
     assert opened.status_code == 200 and opened.get_json()["i_facilitate"] is True
     for who in ("bob", "cat", "dan"):
         assert post(client, world[who], {"do": "checkin"}).status_code == 200
-    v = client.get(LIVE, headers=world["ann"]).get_json()["version"]
-    assert post(client, world["ann"], {"do": "advance", "version": v}).get_json()["phase"] == "bids"
+    v = client.get(LIVE, headers=world["ann"]).get_json()["run"]
+    assert post(client, world["ann"], {"do": "advance", "run": v}).get_json()["phase"] == "bids"
     post(client, world["bob"], {"do": "bid", "minutes": 20})
     post(client, world["cat"], {"do": "pass"})
     body = post(client, world["dan"], {"do": "bid", "minutes": 25}).get_json()
     assert {p["id"]: p["bid"] for p in body["people"]}["dan"] == 25
-    body = post(client, world["ann"], {"do": "advance", "version": body["version"]}).get_json()
+    body = post(client, world["ann"], {"do": "advance", "run": body["run"]}).get_json()
     assert body["phase"] == "slots" and body["presenter"]["id"] == "bob" and body["stage"] == "presenting"
     assert "Let the presenter finish uninterrupted." in body["prompts"]
     assert store.get_meeting("set-1:1").presenters == ("bob", "dan")
     for _ in range(6):  # three stages each for bob and dan
-        body = post(client, world["ann"], {"do": "advance", "version": body["version"]}).get_json()
+        body = post(client, world["ann"], {"do": "advance", "run": body["run"]}).get_json()
     assert body["phase"] == "review"
     assert (
         client.put(
@@ -53,7 +53,7 @@ def test_a_meeting_runs_from_check_in_to_review_and_fills_attendance(client, wor
     )
     post(client, world["cat"], {"do": "rate", "ratings": {"questions": 4, "time": 5}})
     post(client, world["dan"], {"do": "line", "line": "We kept to questions"})
-    body = post(client, world["ann"], {"do": "close", "version": client.get(LIVE, headers=world["ann"]).get_json()["version"]}).get_json()
+    body = post(client, world["ann"], {"do": "close", "run": client.get(LIVE, headers=world["ann"]).get_json()["run"]}).get_json()
     assert body["closed"] is True
     assert dict(store.get_meeting("set-1:1").attendance) == {
         "ann": "attended",
@@ -88,11 +88,12 @@ def test_a_meeting_runs_from_check_in_to_review_and_fills_attendance(client, wor
 
 
 def test_two_facilitator_clicks_on_one_version_move_the_meeting_on_once(client, world) -> None:
-    v = client.post(LIVE + "/start", headers=world["ann"]).get_json()["version"]
-    first = post(client, world["ann"], {"do": "advance", "version": v})
-    second = post(client, world["ann"], {"do": "advance", "version": v})
+    v = client.post(LIVE + "/start", headers=world["ann"]).get_json()["run"]
+    post(client, world["bob"], {"do": "checkin"})  # members' steps meanwhile never get in the facilitator's way
+    first = post(client, world["ann"], {"do": "advance", "run": v})
+    second = post(client, world["ann"], {"do": "advance", "run": v})
     assert first.status_code == 200 and second.status_code == 409
-    assert second.get_json()["phase"] == "bids" and "changed a moment ago" in second.get_json()["error"]["message"]
+    assert second.get_json()["phase"] == "bids" and "moved on a moment ago" in second.get_json()["error"]["message"]
     assert post(client, world["ann"], {"do": "advance"}).status_code == 422  # no version: refused, nothing moves
     assert client.get(LIVE, headers=world["ann"]).get_json()["phase"] == "bids"
 
@@ -116,14 +117,15 @@ def test_only_current_members_take_part_and_steps_out_of_turn_are_refused(client
     assert client.get(LIVE, headers=world["coordinator"]).status_code == 403  # coordinators see aggregates only
     assert post(client, world["ann"], {"do": "checkin"}).status_code == 404  # not open yet
     client.post(LIVE + "/start", headers=world["ann"])
-    v = client.get(LIVE, headers=world["ann"]).get_json()["version"]
-    refused = post(client, world["bob"], {"do": "advance", "version": v})
+    v = client.get(LIVE, headers=world["ann"]).get_json()["run"]
+    before = client.get(LIVE, headers=world["ann"]).get_json()["version"]
+    refused = post(client, world["bob"], {"do": "advance", "run": v})
     assert refused.status_code == 422 and "facilitator" in json.dumps(refused.get_json()["error"]["fields"])
     assert post(client, world["bob"], {"do": "bid", "minutes": 61}).status_code == 422
     assert post(client, world["bob"], {"do": "rate", "ratings": {"questions": 9}}).status_code == 422
     assert post(client, world["bob"], {"do": "dance"}).status_code == 422
     assert post(client, world["bob"], {"do": "line", "line": "x" * 201}).status_code == 422
-    assert client.get(LIVE, headers=world["ann"]).get_json()["version"] == v  # nothing changed
+    assert client.get(LIVE, headers=world["ann"]).get_json()["version"] == before  # nothing changed
 
 
 def test_another_days_meeting_does_not_open(client, world) -> None:
@@ -133,20 +135,18 @@ def test_another_days_meeting_does_not_open(client, world) -> None:
 
 def test_nothing_but_the_action_the_review_line_and_the_note_is_stored_as_free_text(client, world, store) -> None:
     client.post(LIVE + "/start", headers=world["ann"])
-    v = client.get(LIVE, headers=world["ann"]).get_json()["version"]
-    body = post(client, world["ann"], {"do": "advance", "version": v}).get_json()
+    v = client.get(LIVE, headers=world["ann"]).get_json()["run"]
+    body = post(client, world["ann"], {"do": "advance", "run": v}).get_json()
     post(client, world["bob"], {"do": "bid", "minutes": 10})
-    body = post(client, world["ann"], {"do": "advance", "version": body["version"] + 1}).get_json()
+    body = post(client, world["ann"], {"do": "advance", "run": body["run"]}).get_json()
     # Whatever a member tries to slip in as free text is refused: only known fields, numbers and choices.
     sneaky = post(client, world["cat"], {"do": "bid", "minutes": 5, "case": "Mrs X, 14 Acacia Road, safeguarding"})
     assert sneaky.status_code == 422
     for _ in range(3):
-        body = post(
-            client, world["ann"], {"do": "advance", "version": client.get(LIVE, headers=world["ann"]).get_json()["version"]}
-        ).get_json()
+        body = post(client, world["ann"], {"do": "advance", "run": client.get(LIVE, headers=world["ann"]).get_json()["run"]}).get_json()
     client.put("/api/v1/sets/set-1/meetings/1/my-action", headers=world["bob"], json={"action": "MY-ACTION-TEXT"})
     post(client, world["cat"], {"do": "line", "line": "REVIEW-LINE-TEXT"})
-    post(client, world["ann"], {"do": "close", "version": client.get(LIVE, headers=world["ann"]).get_json()["version"]})
+    post(client, world["ann"], {"do": "close", "run": client.get(LIVE, headers=world["ann"]).get_json()["run"]})
     client.put(LIVE + "/note", headers=world["ann"], json={"note": "NOTE-TEXT"})
     record = store.get_live_meeting("set-1:1")
     assert record is not None

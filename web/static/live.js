@@ -68,7 +68,7 @@
 
   function step(what, extra) {
     const body = Object.assign({ do: what }, extra || {});
-    if (["advance", "skip", "pause", "resume", "extend", "close"].includes(what)) body.version = view ? view.version : 0;
+    if (["advance", "skip", "pause", "resume", "extend", "close"].includes(what)) body.run = view ? view.run : 0;
     return send("POST", "/live", body);
   }
 
@@ -140,6 +140,9 @@
     $("phase-who").textContent = "Facilitator: " + v.facilitator.name + (v.i_facilitate ? " (you)" : "") +
       (v.phase === "slots" ? ". " + (v.i_present ? "You are presenting." : "Presenting: " + name(v.presenter) + ".") : "");
     show($("timer-paused"), Boolean(v.timer && v.timer.paused));
+    $("hint").textContent = v.i_facilitate && !v.closed ? "" : v.hint || "";
+    show($("hint"), Boolean($("hint").textContent));
+    if (stageChanged) $("live-done").hidden = true;
     if (stageChanged || spoken.stage === null) {
       if (stageChanged) say("Now: " + stageTitle(v) + (v.timer ? ". " + v.timer.words + "." : "."));
       spoken.minute = null;
