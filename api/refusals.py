@@ -96,6 +96,11 @@ WORDS: dict[str, str] = {
     "jobs:list": _SIGNED_IN,
     "jobs:read": "The progress of a job is shown only to the person who started it.",
     "admin:open": "The admin pages are only for network admins.",
+    "home:read": _SIGNED_IN,
+    "people:list": "Only organisation admins and network admins can manage people.",
+    "people:invite": "Only the admins of {organisation} can invite its people.",
+    "people:link": "Only network admins can link a sign-in to an assessor.",
+    "programmes:close": "Only the coordinators of {programme} can close it.",
     # -- outcomes
     "questionnaire:read": "The questionnaire of {programme} is shown only to its coordinators.",
     "questionnaire:write": "Only the coordinators of {programme} can change its questionnaire.",

@@ -9,9 +9,8 @@ with field messages and status 422, and nothing is written.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -24,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from api.extensions import get_store
 from api.http import path_id
-from api.services import accounts, catalogue
+from api.services import accounts, auditlog, catalogue, directory
 from graph.port import Conflict, GraphStore, NotFound
 from graph.port_accounts import ROLES, User
 from network.domain import (
@@ -68,28 +67,6 @@ FRAMEWORK_LABELS: dict[str, str] = {
     "kss": "Knowledge and Skills Statements",
     "practice": "Practice theme",
 }
-#: Audit actions offered as suggestions in the filter (any action may be typed).
-AUDIT_ACTIONS: tuple[str, ...] = (
-    "user:create",
-    "user:update",
-    "user:roles",
-    "user:scopes",
-    "user:reset_link",
-    "user:delete",
-    "token:delete",
-    "organisation:create",
-    "organisation:update",
-    "organisation:delete",
-    "theme:create",
-    "theme:update",
-    "theme:delete",
-    "assessor:create",
-    "assessor:themes",
-    "assessor:employer",
-    "import",
-    "erase",
-)
-
 _ID_MESSAGE = f"Use 1-{ID_MAX} letters, digits or _ . : - and start with a letter or digit."
 _ID_RE = re.compile(ID_PATTERN)
 
@@ -282,7 +259,7 @@ def organisation_delete(organisation_id: str) -> Response | str | tuple[str, int
         try:
             catalogue.delete_organisation(store, organisation_id, actor_id=principal.user_id)
         except Conflict:
-            problem = f"{org.name} cannot be deleted while assessors work for it. Move or remove them first."
+            problem = f"{org.name} cannot be deleted while assessors work for it. Move them to another organisation first."
         else:
             flash(f"Deleted {org.name}.")
             return redirect(url_for("admin_pages.organisations"))
@@ -368,6 +345,8 @@ def user_new() -> Response | str | tuple[str, int]:
     principal = page_authorize("users:create")
     store = get_store()
     form = UserCreateForm()
+    if request.form.get("find"):  # looking for the assessor to link: show who matches, save nothing
+        return _form_page("admin/user_form.html", form, creating=True, roles=ROLE_LABELS, chooser=_chooser(store, form))[0], 200
     if form.validate_on_submit() and _scopes_exist(store, form) and _assessor_link_ok(store, form):
         try:
             user = accounts.create_user(
@@ -391,7 +370,7 @@ def user_new() -> Response | str | tuple[str, int]:
             if user.password_hash is None:
                 link = _reset_link(store, user.id, principal.user_id)
             return render_template("admin/user_created.html", user=user, link=link, roles=ROLE_LABELS), 201
-    return _form_page("admin/user_form.html", form, creating=True, roles=ROLE_LABELS)
+    return _form_page("admin/user_form.html", form, creating=True, roles=ROLE_LABELS, chooser=_chooser(store, form))
 
 
 @bp.route("/users/<user_id>", methods=["GET", "POST"])
@@ -402,6 +381,8 @@ def user_edit(user_id: str) -> Response | str | tuple[str, int]:
     store = get_store()
     user = _get(store.get_user, user_id)
     form = UserEditForm() if request.method == "POST" else _edit_form(user)
+    if request.form.get("find"):  # looking for the assessor to link: show who matches, save nothing
+        return _user_page(user, form, principal.user_id, status=200)
     if form.validate_on_submit() and _scopes_exist(store, form) and _assessor_link_ok(store, form, user.id):
         roles = sorted(set(form.roles.data or ()))
         if user.id == principal.user_id and "admin" not in roles:
@@ -468,37 +449,83 @@ def user_reset_link(user_id: str) -> str | tuple[str, int]:
 
 
 @bp.get("/audit")
-def audit() -> str:
-    """The audit log, newest first, a page at a time, optionally one action only."""
+def audit() -> str | tuple[str, int]:
+    """The audit log in words, newest first, a page at a time, filtered by person, action, organisation and dates."""
     page_authorize("audit:read")
-    action = (request.args.get("action") or "").strip()[:100] or None
     store = get_store()
-    page = store.list_audit(limit=PAGE_SIZE, after=_after(), action=action)
-    emails = _emails(store, {e.actor_id for e in page.items if e.actor_id} | {e.target_id for e in page.items if e.target_kind == "user"})
-    rows = [(entry, details_text(entry.details)) for entry in page.items]
-    return render_template("admin/audit.html", page=page, rows=rows, action=action or "", actions=AUDIT_ACTIONS, emails=emails)
+    filters, problems, chosen = _audit_filters(store)
+    entries, next_after = ([], None) if problems else auditlog.search(store, filters, after=_after(), limit=PAGE_SIZE)
+    return render_template(
+        "admin/audit.html",
+        lines=auditlog.lines(store, entries),
+        next_after=next_after,
+        chosen=chosen,
+        problems=problems,
+        actions=auditlog.ACTIONS,
+        organisations=_all_organisations(store),
+        at_words=auditlog.at_words,
+    ), 422 if problems else 200
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> Response | tuple[str, int]:
+    """Every entry the filters match, in words, as a CSV file."""
+    page_authorize("audit:read")
+    store = get_store()
+    filters, problems, _chosen = _audit_filters(store)
+    if problems:
+        abort(422, "; ".join(problems))
+    body = auditlog.to_csv(store, filters)
+    response = current_app.response_class(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="bridgework-audit.csv"'
+    return response
+
+
+def _audit_filters(store: GraphStore) -> tuple[auditlog.Filters, list[str], dict[str, str]]:
+    """The audit filters of the query string, problems in words (nothing is searched then), and what was chosen."""
+    args = request.args
+    chosen = {k: (args.get(k) or "").strip()[:EMAIL_MAX] for k in ("person", "action", "organisation", "since", "until")}
+    problems: list[str] = []
+    actor_id = None
+    if chosen["person"]:
+        try:
+            actor_id = store.get_user_by_email(chosen["person"].lower()).id
+        except NotFound:
+            problems.append(f"No sign-in has the email {chosen['person']}.")
+    action = chosen["action"] if chosen["action"] in auditlog.ACTIONS else None
+    if chosen["action"] and action is None:
+        problems.append("Choose an action from the list.")
+    organisation_id = chosen["organisation"] if chosen["organisation"] and _ID_RE.match(chosen["organisation"]) else None
+    if organisation_id and not store.existing_ids("Organisation", [organisation_id]):
+        problems.append("Choose an organisation from the list.")
+        organisation_id = None
+    days: dict[str, date | None] = {}
+    for key, words in (("since", "From"), ("until", "To")):
+        try:
+            days[key] = date.fromisoformat(chosen[key]) if chosen[key] else None
+        except ValueError:
+            problems.append(f"{words}: enter a date like 2026-12-07.")
+            days[key] = None
+    if days["since"] and days["until"] and days["since"] > days["until"]:
+        problems.append("The first day comes after the last day.")
+    filters = auditlog.Filters(actor_id=actor_id, action=action, organisation_id=organisation_id, since=days["since"], until=days["until"])
+    return filters, problems, chosen
+
+
+def _all_organisations(store: GraphStore, most: int = 2000) -> list[Organisation]:
+    """Organisations by name, for choosing one (at most ``most``)."""
+    found: list[Organisation] = []
+    after: str | None = None
+    while len(found) < most:
+        page = store.list_organisations(limit=500, after=after)
+        found.extend(page.items)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    return sorted(found, key=lambda o: o.name.lower())
 
 
 # -- helpers ----------------------------------------------------------------------------------------
-
-
-def details_text(details: Mapping[str, Any]) -> str:
-    """An audit entry's details as one line of plain text: ``key: value; ...`` (lists comma-separated, nested as JSON)."""
-
-    def shown(value: Any) -> str:
-        if isinstance(value, list | tuple):
-            return ", ".join(str(v) for v in value) or "none"
-        if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return "none" if value is None else str(value)
-
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, dict):  # one level is spelled out: "roles before: ...; roles after: ..."
-            parts.extend(f"{key} {sub}: {shown(inner)}" for sub, inner in value.items())
-        else:
-            parts.append(f"{key}: {shown(value)}")
-    return "; ".join(parts)
 
 
 def _after() -> str | None:
@@ -569,6 +596,19 @@ def _assessor_link_ok(store: GraphStore, form: ScopeFields, user_id: str | None 
     return True
 
 
+def _chooser(store: GraphStore, form: ScopeFields) -> dict[str, Any]:
+    """The assessor linked now (if any) and those matching the search of the form, to choose from (never typed as an id)."""
+    linked = None
+    if form.assessor_id.data and _ID_RE.match(form.assessor_id.data):
+        try:
+            linked = directory.row(store, store.get_assessor(form.assessor_id.data))
+        except NotFound:
+            linked = None
+    searched = (request.form.get("find_assessor") or "").strip()[: directory.MAX_SEARCH]
+    found = directory.find(store, scope=None, text=searched, limit=10).items if searched else []
+    return {"linked": linked, "found": found, "searched": searched}
+
+
 def _reset_link(store: GraphStore, user_id: str, actor_id: str) -> dict[str, Any]:
     issued = accounts.issue_reset(store, user_id, actor_id, current_app.config["PASSWORD_RESET_HOURS"])
     # From the configured address, never the request's Host header (which the caller chooses).
@@ -591,20 +631,19 @@ def _user_page(
 ) -> tuple[str, int]:
     """The user's page: details, the roles form, access buttons, and the latest audit entries about them."""
     store = get_store()
-    history = store.list_audit(limit=10, target_id=user.id).items
-    emails = _emails(store, {e.actor_id for e in history if e.actor_id})
+    history = auditlog.lines(store, store.list_audit(limit=10, target_id=user.id).items)
     return (
         render_template(
             "admin/user.html",
             user=user,
             form=form,
+            chooser=_chooser(store, form),
             confirm=ConfirmForm(formdata=None),
             me=me,
             link=link,
             problem=problem,
             roles=ROLE_LABELS,
-            history=[(e, details_text(e.details)) for e in history],
-            emails=emails,
+            history=history,
         ),
         status,
     )
@@ -632,14 +671,3 @@ def _find_users(store: GraphStore, role: str | None, search: str, after: str | N
         cursor = page.next_after
         if scanned >= SEARCH_SCAN:
             return found, cursor
-
-
-def _emails(store: GraphStore, user_ids: Iterable[str]) -> dict[str, str]:
-    """The emails of the users that still exist (the log outlives users), by id."""
-    emails = {}
-    for user_id in sorted(user_ids):
-        try:
-            emails[user_id] = store.get_user(user_id).email
-        except NotFound:
-            continue
-    return emails

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from api.auth import login_throttle, sign_in, sign_out
 from api.errors import error_response, wants_json
 from api.extensions import get_store
-from api.services import accounts
+from api.services import accounts, demo
 from network.domain import EMAIL_MAX, InvalidValue
 
 bp = Blueprint("auth", __name__)
@@ -69,7 +69,7 @@ def login() -> Response | str | tuple[str, int]:
                     response = error_response(429, refusal.message)
                 else:
                     form.form_errors.append(refusal.message)
-                    response = current_app.make_response((render_template("login.html", form=form), 429))
+                    response = current_app.make_response((render_template("login.html", form=form, demo=demo_sign_ins()), 429))
                 response.headers["Retry-After"] = str(refusal.retry_after)
                 return response
             user = accounts.authenticate(get_store(), email, form.password.data or "")
@@ -78,11 +78,46 @@ def login() -> Response | str | tuple[str, int]:
                 session.clear()  # a fresh session on sign-in (no fixation)
                 sign_in(user, remember=bool(form.remember.data))
                 current_app.logger.info("user %s signed in", user.id)
-                return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
+                return redirect(safe_next(request.args.get("next")) or url_for("home.home"))
             throttle.failed(email)
             form.form_errors.append("That email and password do not match an active account.")
-        return render_template("login.html", form=form), 401 if form.form_errors else 422
-    return render_template("login.html", form=form)
+        return render_template("login.html", form=form, demo=demo_sign_ins()), 401 if form.form_errors else 422
+    return render_template("login.html", form=form, demo=demo_sign_ins())
+
+
+def demo_mode() -> bool:
+    """Whether the app serves the demo (``bridgework serve --demo``); never in production."""
+    return bool(current_app.config.get("DEMO")) and current_app.config.get("BRIDGEWORK_ENV") != "production"
+
+
+def demo_sign_ins() -> list[dict[str, str]]:
+    """The demo sign-ins the sign-in page offers (role, email, words), only in demo mode and only those stored."""
+    if not demo_mode():
+        return []
+    stored = demo.demo_user_ids(get_store())
+    return [{"role": a.role, "email": a.email, "label": a.label} for a in demo.ACCOUNTS if a.role in stored]
+
+
+class DemoForm(FlaskForm):
+    """One click signs in as a demo person (the form only carries the CSRF token)."""
+
+
+@bp.post("/login/demo/<role>")
+def demo_login(role: str) -> Response:
+    """Sign in as the demo person of ``role`` in one click (demo mode only; 404 otherwise)."""
+    if not demo_mode():
+        abort(404)
+    form = DemoForm()
+    user_id = demo.demo_user_ids(get_store()).get(role)
+    if user_id is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash("The sign-in form had expired; please try again.", "error")
+        return redirect(url_for("auth.login"))
+    session.clear()
+    sign_in(get_store().get_user(user_id))
+    current_app.logger.info("demo user %s signed in", user_id)
+    return redirect(url_for("home.home"))
 
 
 def counted(n: int, one: str, many: str) -> str:

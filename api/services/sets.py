@@ -652,11 +652,9 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
 
 @use_case
 def _save_proposal(store: GraphStore, record: ProposalRecord) -> ProposalRecord:
-    """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes); a draft or open
-    programme moves on to forming."""
+    """Keep a new proposal (its engine ran before, outside any unit of work: a search may take minutes)."""
     saved = store.save_proposal(record)
     _keep(store, saved, {"kind": "formed"}, record.created_by)
-    advance(store, record.programme_id, "forming", record.created_by)
     return saved
 
 
@@ -1432,14 +1430,14 @@ def fill_vacancy(
     return added
 
 
-#: A programme's lifecycle in order: it moves on to forming with its first proposal, to running on commit, closed on close.
+#: A programme's lifecycle in order: the coordinator opens it and marks it forming; it moves on to running on commit, closed on close.
 LIFECYCLE: tuple[str, ...] = ("draft", "open", "forming", "running", "closed")
 
 
 def advance(store: GraphStore, programme_id: str, status: str, actor_id: str | None) -> bool:
     """Move the programme on to ``status`` if it is at an earlier stage (never back); audited as ``programme:status``.
 
-    Called inside the use case that makes the step (a proposal kept, a commit), so it commits with it.
+    Called inside the use case that makes the step (a commit), so it commits with it.
     """
     current = store.get_programme(programme_id).status
     if LIFECYCLE.index(current) >= LIFECYCLE.index(status):

@@ -58,12 +58,13 @@ def test_an_admin_adds_an_organisation_and_a_user_with_a_role_and_the_audit_log_
 
     page.get_by_role("link", name="See the audit log").click()
     rows = page.get_by_role("row")
-    assert rows.filter(has_text="user:create").filter(has_text="manager@northshire.gov.uk").count() == 1
-    assert rows.filter(has_text="user:roles").filter(has_text="admin@example.org").count() == 1
-    page.get_by_label("Action").fill("user:roles")
+    assert rows.filter(has_text="created the sign-in of manager@northshire.gov.uk").count() == 1
+    assert rows.filter(has_text="changed the roles of manager@northshire.gov.uk").filter(has_text="admin@example.org").count() == 1
+    assert "user:" not in page.get_by_role("table").inner_text()  # actions in words, never codes
+    page.get_by_label("Action").select_option(label="Roles were changed")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(lambda url: "action=user" in url)
-    assert page.get_by_role("row").filter(has_text="user:create").count() == 0
+    assert page.get_by_role("row").filter(has_text="created the sign-in").count() == 0
     screenshot(page, "admin-audit")
 
     page.goto(live_app.at("/admin/users"))

@@ -21,7 +21,7 @@ def test_a_person_signs_in_and_out(live_app: LiveApp, page: Any) -> None:
     page.get_by_label("Email").fill("Ruth@Example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_app.at("/"))
+    page.wait_for_url(live_app.at("/home"))  # each person lands on their own home (issue 17)
 
     cookies = {c["name"]: c for c in page.context.cookies()}
     session = cookies["session"]
