@@ -298,3 +298,39 @@ def test_the_meeting_carries_on_when_the_app_server_restarts(app_process: AppPro
     assert ann.locator("#timer").inner_text() <= timer_before  # still counting down from the stored start
     ann.get_by_role("button", name="Start the first presenter").click()
     expect(_heading(bob)).to_have_text("Presenting: Bob Brown", timeout=DELAY_MS)
+
+
+def test_coordinators_see_only_aggregates_per_set(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    from api.services import live as live_service
+
+    store = live_app.store
+    arrange_today(store)
+    live_service.start_meeting(store, "set-1", "set-1:1", "ann")
+    members = ("ann", "bob", "cat", "dan", "eve")
+    run = 0
+    for step in ("advance", "bid", "advance", "skip"):
+        if step == "bid":
+            live_service.step(store, "set-1", "set-1:1", "bob", "bid", minutes=10)
+            continue
+        live_service.step(store, "set-1", "set-1:1", "ann", step, run=run)
+        run += 1
+    for k, a in enumerate(members):
+        live_service.step(store, "set-1", "set-1:1", a, "rate", ratings={"questions": 3 + k % 2, "time": 4})
+    live_service.step(store, "set-1", "set-1:1", "ann", "close", run=run)
+    live_service.save_note(store, "set-1", "set-1:1", "ann", "A private thought")
+
+    coordinator = signed_in(("coordinator",), programme_ids=("prog",))
+    coordinator.goto(live_app.at("/programmes/prog/health"))
+    coordinator.get_by_role("link", name="How the process is going in each set").click()
+    row = coordinator.get_by_role("row", name=re.compile("London 2026: set 1"))
+    expect(row).to_contain_text("100% (1 of 1)")
+    expect(row).to_contain_text("3.7 (from 5 people)")  # five people: questions 3, 4, 3, 4, 3 and time 4 each
+    expect(row).to_contain_text("4 of 5")  # members yet to facilitate
+    assert "A private thought" not in coordinator.content()
+    screenshot(coordinator, "live-coordinator-aggregates")
+    # A member of the set is refused the coordinators' page; a coordinator is refused the live meeting itself.
+    bob = signed_in(("assessor",), assessor_id="bob")
+    bob.goto(live_app.at("/programmes/prog/facilitation"))
+    expect(bob.get_by_role("heading", level=1)).not_to_contain_text("How the process is going")
+    coordinator.goto(live_app.at(LIVE))
+    expect(coordinator.get_by_role("heading", level=1)).not_to_contain_text("Meeting 1")

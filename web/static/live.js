@@ -185,7 +185,8 @@
       s.outcome ? window.bw.el("span", { class: "tag", text: s.outcome === "skipped" ? "skipped" : "done" }) : null)));
 
     // The presenter's own action; the review; the facilitator's note; attendance after closing.
-    const presents = v.my_action !== undefined;
+    const mySlot = v.slots.find((s) => s.presenter.id === me);
+    const presents = v.my_action !== undefined && Boolean(mySlot) && mySlot.outcome !== "skipped";
     show($("action"), presents && ((v.i_present && v.stage === "action") || v.phase === "review" || v.closed));
     if (presents) fillUnlessEditing($("action-text"), v.my_action);
     show($("review"), v.phase === "review" || v.closed);
