@@ -31,7 +31,7 @@ def test_a_person_signs_in_and_out(live_app: LiveApp, page: Any) -> None:
     assert page.get_by_text("Signed in as ruth@example.org").is_visible()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_app.at("/login"))
-    assert page.get_by_role("status").inner_text() == "You are signed out."
+    assert page.get_by_role("status").inner_text().startswith("You are signed out. This sign-in has ended")
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(live_app: LiveApp, page: Any) -> None:
