@@ -47,7 +47,9 @@ def reach_command(
         else:
             assert organisation_id is not None
             try:
-                report = service.organisation_report(store, organisation_id, hops=int(hops), first=first, last=last, people_visible=True)  # type: ignore[arg-type]
+                report = service.organisation_report(  # type: ignore[arg-type]
+                    store, organisation_id, hops=int(hops), first=first, last=last, people_visible=True, sees_hidden=True
+                )
             except InvalidValue as exc:
                 fail(f"--{exc.field}: {exc.message}")
     if whole:

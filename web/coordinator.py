@@ -302,7 +302,8 @@ def _programme_page(
         return principal is not None and (principal.can_see_people_of(organisation_id) or assessor_id == principal.assessor_id)
 
     # Coordinators see only people who can be found or asked to join (api.services.enrolment.visible_to_coordinators).
-    people = enrolment.shown_to_coordinators(store, programme_id, list(ctx.people.values()), lambda p: sees_hidden(p.assessor.id, p.organisation_id))
+    everyone = list(ctx.people.values())
+    people = enrolment.shown_to_coordinators(store, programme_id, everyone, lambda p: sees_hidden(p.assessor.id, p.organisation_id))
     pool = sorted(people, key=lambda p: (p.assessor.name.casefold(), p.assessor.id))
     pages = max(1, -(-len(pool) // POOL_PAGE))
     page = min(max(_int(request.args.get("pool_page")) or 1, 1), pages)

@@ -173,7 +173,13 @@ def dashboard(organisation_id: str) -> Any:
         problems[exc.field] = exc.message
         first = last = None
     report = service.organisation_report(
-        store, organisation_id, hops=2, first=first, last=last, people_visible=sees_people(principal, organisation_id)
+        store,
+        organisation_id,
+        hops=2,
+        first=first,
+        last=last,
+        people_visible=sees_people(principal, organisation_id),
+        sees_hidden=principal.can_see_people_of(organisation_id),  # who chose not to be found: their organisation's admin only
     )
     figures = report.reach
     history = report.history

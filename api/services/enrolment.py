@@ -161,7 +161,9 @@ def unenrol(store: GraphStore, programme_id: str, assessor_ids: Sequence[str], *
     accounts.audit(store, "enrolments:remove", "programme", programme_id, actor_id, {"assessor_ids": wanted})
 
 
-def shown_to_coordinators(store: GraphStore, programme_id: str, members: Sequence[PoolMember], sees_hidden: Callable[[PoolMember], bool]) -> list[PoolMember]:
+def shown_to_coordinators(
+    store: GraphStore, programme_id: str, members: Sequence[PoolMember], sees_hidden: Callable[[PoolMember], bool]
+) -> list[PoolMember]:
     """The pool ``members`` a coordinator is shown: those :func:`visible_to_coordinators`, and those ``sees_hidden`` says the
     caller may see anyway (themself, people of an organisation they administer, everyone for an admin)."""
     asked: set[str] | None = None

@@ -254,7 +254,9 @@ def _programme_notices(store: GraphStore, programme: Programme, today: date) -> 
 
 
 @use_case
-def release_waves(store: GraphStore, programme_id: str, waves: Sequence[str], today: date, *, actor_id: str | None = None) -> dict[str, str]:
+def release_waves(
+    store: GraphStore, programme_id: str, waves: Sequence[str], today: date, *, actor_id: str | None = None
+) -> dict[str, str]:
     """Release the figures of closed ``waves`` that have answers (each wave once: a release is kept and never replaced).
 
     Audited as ``outcomes:release`` naming the waves released. Returns every release of the programme.

@@ -59,6 +59,7 @@ def organisation_report(
     first: date | None = None,
     last: date | None = None,
     people_visible: bool,
+    sees_hidden: bool = False,
     today: date | None = None,
 ) -> OrganisationReport:
     """The organisation's reach (``hops`` 1 or 2) and its history from ``first`` to ``last`` (months)."""
@@ -73,6 +74,10 @@ def organisation_report(
     count = figures.isolated_count
     if not people_visible:
         figures = replace(figures, isolated=(), bridges=())
+    elif not sees_hidden:  # only the organisation's own admin (or an admin) sees who chose not to be found
+        found = _findable(store, [i.assessor_id for i in figures.isolated] + [b.assessor_id for b in figures.bridges])
+        isolated = tuple(i for i in figures.isolated if i.assessor_id in found)
+        figures = replace(figures, isolated=isolated, bridges=tuple(b for b in figures.bridges if b.assessor_id in found))
     return OrganisationReport(reach=figures, history=history, people_visible=people_visible, isolated_count=count)
 
 
@@ -123,11 +128,58 @@ def what_if(
     return replace(result, organisations=changes, inactive=tuple(i for i in result.inactive if baseline.people[i].organisation_id in shown))
 
 
-def isolated(store: GraphStore, organisation_id: str | None = None, limit: int = 50, after: str | None = None) -> Page[IsolatedAssessor]:
+def _findable(store: GraphStore, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` who may be shown to others today: opted in, not paused, active (:attr:`Assessor.findable`)."""
+    return {p.assessor.id for p in store.describe_members(sorted(set(ids))) if p.assessor.findable} if ids else set()
+
+
+def _without_hidden(store: GraphStore, m: reach.ReachMap, sees_hidden_of: Callable[[str | None], bool]) -> reach.ReachMap:
+    """The map without the people the caller may not see because they chose not to be found (or are paused), nor anyone
+    it then reaches only through them: such a person shows only to their own organisation's admin."""
+    maybe = [p.assessor_id for p in m.people if not sees_hidden_of(p.organisation_id)]
+    if not maybe:
+        return m
+    found = _findable(store, maybe)
+    gone = {i for i in maybe if i not in found}
+    if not gone:
+        return m
+    kept = {p.assessor_id: p for p in m.people if p.assessor_id not in gone}
+    ties = tuple(t for t in m.ties if t[0] in kept and t[1] in kept)
+    near: dict[str, set[str]] = {}
+    for a, b in ties:
+        near.setdefault(a, set()).add(b)
+        near.setdefault(b, set()).add(a)
+    hops = {i: 0 for i, p in kept.items() if p.hops == 0}
+    edge = list(hops)
+    for step in (1, 2):  # the map reaches two tie hops from the organisation's own people
+        edge = [j for i in edge for j in near.get(i, ()) if j not in hops]
+        for j in edge:
+            hops.setdefault(j, step)
+    people = tuple(replace(p, hops=hops[p.assessor_id]) for p in m.people if p.assessor_id in hops)
+    ties = tuple(t for t in ties if t[0] in hops and t[1] in hops)
+    orgs = {p.organisation_id for p in people}
+    organisations = tuple(o for o in m.organisations if o.id == m.organisation.id or o.id in orgs)
+    return replace(m, people=people, ties=ties, organisations=organisations, total_people=m.total_people - (len(m.people) - len(people)))
+
+
+def isolated(
+    store: GraphStore,
+    organisation_id: str | None = None,
+    limit: int = 50,
+    after: str | None = None,
+    *,
+    sees_hidden_of: Callable[[str | None], bool] = lambda organisation_id: False,
+) -> Page[IsolatedAssessor]:
     """Isolated assessors, longest isolated first, of one organisation or (``None``) of everyone."""
     if after is not None and not _cursor_ok(after):
         raise InvalidValue("after", "is not a cursor this list gave out; pass the next_after of the page before")
-    return store.isolated_assessors(organisation_id, limit=limit, after=after)
+    page = store.isolated_assessors(organisation_id, limit=limit, after=after)
+    maybe = [i.assessor_id for i in page.items if not sees_hidden_of(i.organisation_id)]
+    if not maybe:
+        return page
+    found = _findable(store, maybe)
+    # A shorter page keeps its cursor: the next page goes on after the last person looked at, shown or not.
+    return replace(page, items=[i for i in page.items if i.assessor_id in found or i.assessor_id not in maybe])
 
 
 def _cursor_ok(after: str) -> bool:
@@ -237,6 +289,7 @@ def organisation_map(
     organisation_id: str,
     *,
     sees_people_of: Callable[[str | None], bool],
+    sees_hidden_of: Callable[[str | None], bool] = lambda organisation_id: False,
     limit: int = MAP_LIMIT,
 ) -> MapView:
     """The organisation's network map as the caller may see it.
@@ -247,7 +300,7 @@ def organisation_map(
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_MAP_LIMIT:
         raise InvalidValue("limit", f"must be a whole number from 1 to {MAX_MAP_LIMIT}")
-    m = store.reach_map(organisation_id, limit=limit)
+    m = _without_hidden(store, store.reach_map(organisation_id, limit=limit), sees_hidden_of)
     degree: Counter[str] = Counter()
     for a, b in m.ties:
         degree[a] += 1

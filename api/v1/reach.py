@@ -373,6 +373,7 @@ class OrganisationReachView(MethodView):
             first=args["first"],
             last=args["last"],
             people_visible=sees_people(principal, organisation_id),
+            sees_hidden=principal.can_see_people_of(organisation_id),
         )
 
 
@@ -387,7 +388,11 @@ class OrganisationMapView(MethodView):
         organisation_id = path_id(organisation_id, "organisation_id")
         principal = authorize("reach:read", organisation_id=organisation_id)
         return service.organisation_map(
-            get_store(), organisation_id, limit=args["limit"], sees_people_of=map_sees_people(principal, organisation_id)
+            get_store(),
+            organisation_id,
+            limit=args["limit"],
+            sees_people_of=map_sees_people(principal, organisation_id),
+            sees_hidden_of=principal.can_see_people_of,  # who chose not to be found shows to their own organisation's admin only
         )
 
 
@@ -443,5 +448,7 @@ class IsolatedView(MethodView):
     @blp.response(200, page_schema(IsolatedAssessorSchema))
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Active isolated assessors of one organisation (or everyone's), longest isolated first."""
-        authorize("isolated:list", organisation_id=args["organisation"])
-        return page_body(service.isolated(get_store(), args["organisation"], args["limit"], args["after"]))
+        principal = authorize("isolated:list", organisation_id=args["organisation"])
+        store, organisation = get_store(), args["organisation"]
+        found = service.isolated(store, organisation, args["limit"], args["after"], sees_hidden_of=principal.can_see_people_of)
+        return page_body(found)
