@@ -143,6 +143,27 @@ class ProposalRecord:
     committed_set_ids: tuple[str, ...] = field(default=())
 
 
+#: The most people one search for enrolment candidates returns (a programme's pool is at most a few thousand).
+CANDIDATES_MAX = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFilter:
+    """Who a coordinator is looking for to enrol (issue 17); every part is optional (empty: anyone).
+
+    ``region`` is the assessor's own, else their organisation's; ``slot`` a weekly slot they are free at;
+    experience bounds are inclusive years; ``not_in_set``: in no current set of any programme.
+    """
+
+    organisation_ids: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    region: str | None = None
+    slot: str | None = None
+    experience_min: float | None = None
+    experience_max: float | None = None
+    not_in_set: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class ProposalVersion:
     """One kept version of a proposal (issue 17): what changed (``label``) and the proposal as it then was (``snapshot``).
@@ -306,6 +327,13 @@ class SetsPort(ABC):
         organisation below the programme's per-organisation limit in the set; at most
         ``limit`` in assessor-id order. :class:`NotFound` if the set is missing.
         """
+
+    @abstractmethod
+    def enrolment_candidates(self, programme_id: str, criteria: CandidateFilter, limit: int = CANDIDATES_MAX) -> list[PoolMember]:
+        """People who could be enrolled in the programme and match ``criteria`` (issue 17): active, findable (opted in and
+        not paused today) and not enrolled yet; by organisation name (no organisation first), then name, then id; at most
+        ``limit`` (1..:data:`CANDIDATES_MAX`). :class:`NotFound` if the programme is missing, :class:`Invalid` for an
+        unknown slot."""
 
     # -- proposals ----------------------------------------------------------
 

@@ -24,7 +24,7 @@ from web.guard import may
 bp = Blueprint("web", __name__)
 
 #: Page modules under ``web`` whose ``bp`` the app registers, in this order.
-PAGES: list[str] = ["assessor", "coordinator", "reach", "admin", "onboarding", "outcomes", "joins", "meetings", "live", "home", "people", "lifecycle", "account"]
+PAGES: list[str] = ["assessor", "coordinator", "reach", "admin", "onboarding", "outcomes", "joins", "meetings", "live", "home", "people", "lifecycle", "account", "enrol"]
 
 #: The pages' templates and static files (the app serves both; the API's docs pages use the vendored scripts).
 TEMPLATE_FOLDER = str(Path(__file__).parent / "templates")

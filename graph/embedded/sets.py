@@ -36,6 +36,8 @@ from graph.embedded.common import (
 from graph.fields import apply_changes
 from graph.port_sets import (
     CANDIDATE_SOURCES,
+    CANDIDATES_MAX,
+    CandidateFilter,
     MEMBERSHIP_ROLES,
     Enrolment,
     Membership,
@@ -318,6 +320,23 @@ ORDER BY shared DESC, a.id LIMIT ?5
 """
 #: The vacancy query of each candidate source (the only sources a caller may name).
 _VACANCY_CANDIDATES: dict[str, str] = {"pool": _VACANCY_FROM_POOL, "network": _VACANCY_FROM_NETWORK}
+_ENROLMENT_CANDIDATES = """
+SELECT a.id, a.name, a.email, a.region, a.experience_years, a.discoverable, a.paused, a.active, a.capacity, a.availability,
+       a.availability_mask, a.bio, a.paused_until, w.organisation_id, o.kind, NULL,
+       (SELECT count(*) FROM memberships m JOIN sets s ON s.id = m.set_id
+        WHERE m.assessor_id = a.id AND m.left IS NULL AND s.status <> 'closed') AS n
+FROM assessors a
+LEFT JOIN works_for w ON w.assessor_id = a.id LEFT JOIN organisations o ON o.id = w.organisation_id
+WHERE a.active = 1 AND a.discoverable = 1 AND (a.paused = 0 OR a.paused_until < bw_today())
+  AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.assessor_id = a.id AND e.programme_id = ?1)
+  AND (?2 IS NULL OR w.organisation_id IN (SELECT value FROM json_each(?2)))
+  AND (?3 IS NULL OR o.kind IN (SELECT value FROM json_each(?3)))
+  AND (?4 IS NULL OR coalesce(a.region, o.region) = ?4)
+  AND (?5 = 0 OR (a.availability_mask & ?5) <> 0)
+  AND (?6 IS NULL OR a.experience_years >= ?6) AND (?7 IS NULL OR a.experience_years <= ?7)
+  AND (?8 = 0 OR n = 0)
+ORDER BY o.name IS NOT NULL, o.name, a.name, a.id LIMIT ?9
+"""
 
 # -- proposals ----------------------------------------------------------------------------
 
@@ -636,6 +655,29 @@ class EmbeddedSets(EmbeddedBase):
                 max_per_org = need_programme(conn, programme_id).max_per_organisation
             mask = availability.to_mask([slot]) if slot else 0
             rows = [tuple(r) for r in conn.execute(statement, (set_id, programme_id, mask, max_per_org, limit))]
+            themes = themes_by_assessor(conn.execute(THEMES_OF, (json_ids([r[0] for r in rows]),))) if rows else {}
+        return [to_pool_member(r, themes.get(r[0], ())) for r in rows]
+
+    def enrolment_candidates(self, programme_id: str, criteria: CandidateFilter, limit: int = CANDIDATES_MAX) -> list[PoolMember]:
+        """Findable people not yet enrolled who match ``criteria``, by organisation name, name and id."""
+        if criteria.slot is not None and not availability.is_slot(criteria.slot):
+            raise Invalid(f"unknown weekly slot {criteria.slot!r}")
+        limit = max(1, min(int(limit), CANDIDATES_MAX))
+        mask = availability.to_mask([criteria.slot]) if criteria.slot else 0
+        params = (
+            programme_id,
+            json.dumps(list(criteria.organisation_ids)) if criteria.organisation_ids else None,
+            json.dumps(list(criteria.kinds)) if criteria.kinds else None,
+            criteria.region,
+            mask,
+            criteria.experience_min,
+            criteria.experience_max,
+            int(criteria.not_in_set),
+            limit,
+        )
+        with self._transaction(write=False) as conn:
+            need_programme(conn, programme_id)
+            rows = [tuple(r) for r in conn.execute(_ENROLMENT_CANDIDATES, params)]
             themes = themes_by_assessor(conn.execute(THEMES_OF, (json_ids([r[0] for r in rows]),))) if rows else {}
         return [to_pool_member(r, themes.get(r[0], ())) for r in rows]
 

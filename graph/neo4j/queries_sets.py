@@ -301,6 +301,24 @@ ORDER BY shared DESC, a.id
 """
 #: The vacancy query of each candidate source (the only sources a caller may name).
 VACANCY_CANDIDATES: dict[str, str] = {"pool": VACANCY_FROM_POOL, "network": VACANCY_FROM_NETWORK}
+# issue 17: people a coordinator could enrol, by the filters of the enrolment page
+ENROLMENT_CANDIDATES = """
+MATCH (a:Assessor)
+WHERE a.active = true AND a.discoverable = true AND (coalesce(a.paused, false) = false OR a.paused_until < $today)
+  AND NOT EXISTS { (a)-[:ENROLLED_IN]->(:Programme {id: $programme_id}) }
+  AND ($slot IS NULL OR $slot IN a.availability)
+  AND ($exp_min IS NULL OR a.experience_years >= $exp_min) AND ($exp_max IS NULL OR a.experience_years <= $exp_max)
+OPTIONAL MATCH (a)-[:WORKS_FOR]->(o:Organisation)
+WITH a, o, COUNT { (a)-[m:MEMBER_OF]->(s:Set) WHERE m.left IS NULL AND s.status <> 'closed' } AS active_sets
+WHERE ($orgs IS NULL OR o.id IN $orgs) AND ($kinds IS NULL OR o.kind IN $kinds)
+  AND ($region IS NULL OR coalesce(a.region, o.region) = $region)
+  AND (NOT $not_in_set OR active_sets = 0)
+WITH a, o, active_sets
+ORDER BY o IS NOT NULL, o.name, a.name, a.id
+LIMIT $limit
+RETURN properties(a) AS props, o.id AS organisation_id, o.kind AS organisation_kind, null AS enrolled_on, active_sets,
+       [(a)-[l:WORKS_ON]->(t:Theme) | [t.id, l.level]] AS themes
+"""
 SET_PROGRAMME = """
 MATCH (s:Set {id: $set_id})
 OPTIONAL MATCH (s)-[:PART_OF]->(p:Programme)

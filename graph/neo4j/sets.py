@@ -20,6 +20,8 @@ from graph.neo4j import queries_sets as q
 from graph.neo4j.base import Neo4jBase
 from graph.neo4j.common import native, need, set_records, stored_props, to_pool_member, to_programme
 from graph.port_sets import (
+    CANDIDATES_MAX,
+    CandidateFilter,
     CANDIDATE_SOURCES,
     MEMBERSHIP_ROLES,
     Enrolment,
@@ -33,6 +35,7 @@ from graph.port_sets import (
     SetRecord,
 )
 from graph.values import Conflict, Invalid, NotFound, Page, clamp_limit
+from network import availability
 from network.domain import ActionLearningSet, Programme, today
 
 
@@ -392,6 +395,31 @@ class Neo4jSets(Neo4jBase):
                 raise NotFound(f"no set with id {set_id!r}")
             max_per_org = s["max_per_organisation"] or 1
             rows = tx.run(statement, set_id=set_id, slot=s["slot"], max_per_organisation=max_per_org, limit=limit, today=today())
+            return [to_pool_member(r) for r in rows]
+
+        return self._read(work)
+
+    def enrolment_candidates(self, programme_id: str, criteria: CandidateFilter, limit: int = CANDIDATES_MAX) -> list[PoolMember]:
+        """Findable people not yet enrolled who match ``criteria``, by organisation name, name and id."""
+        if criteria.slot is not None and not availability.is_slot(criteria.slot):
+            raise Invalid(f"unknown weekly slot {criteria.slot!r}")
+        limit = max(1, min(int(limit), CANDIDATES_MAX))
+
+        def work(tx: ManagedTransaction) -> list[PoolMember]:
+            need(tx, q.EXISTS_PROGRAMME, programme_id, "programme")
+            rows = tx.run(
+                q.ENROLMENT_CANDIDATES,
+                programme_id=programme_id,
+                orgs=list(criteria.organisation_ids) or None,
+                kinds=list(criteria.kinds) or None,
+                region=criteria.region,
+                slot=criteria.slot,
+                exp_min=criteria.experience_min,
+                exp_max=criteria.experience_max,
+                not_in_set=criteria.not_in_set,
+                limit=limit,
+                today=today(),
+            )
             return [to_pool_member(r) for r in rows]
 
         return self._read(work)
