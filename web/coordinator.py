@@ -15,6 +15,7 @@ writes nothing. CSRF is checked once, by ``authorize``, for every post made with
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -335,7 +336,7 @@ def _programme_page(
         pool_first=(page - 1) * POOL_PAGE + 1,
         isolated=isolated,
         orgs=orgs,
-        sets=[_set_row(r, programme) for r in sets],
+        sets=[_set_row(r, programme) for r in sorted(sets, key=_in_order)],
         chosen_org=chosen_org,
         offered=offered,
         enrolled={p.assessor.id for p in pool},
@@ -349,6 +350,12 @@ def _programme_page(
         may_edit=may("programmes:write", programme_id=programme_id),
     )
     return html, status
+
+
+def _in_order(record: SetRecord) -> tuple[Any, ...]:
+    """Sets as people count them (issue 17): by name with its numbers read as numbers ("set 2" before "set 10"), not by id."""
+    parts = re.split(r"(\d+)", record.set.name.casefold())
+    return (tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p), record.id)
 
 
 def _set_row(record: SetRecord, programme: Programme) -> dict[str, Any]:
