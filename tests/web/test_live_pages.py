@@ -71,14 +71,15 @@ def test_members_follow_one_meeting_from_check_in_to_review(live_app: LiveApp, s
     expect(_person(dan, "Bob Brown")).to_contain_text("checked in", timeout=DELAY_MS)
 
     # Bids for time: the facilitator opens them, everyone sees it; asks and passes show on every page.
-    ann.get_by_role("button", name="Open the bids for time").click()
+    ann.get_by_role("button", name="Open the bids for time").focus()  # with the keyboard
+    ann.keyboard.press("Enter")
     for page in (bob, cat, dan):
         expect(_heading(page)).to_have_text("Bids for time", timeout=DELAY_MS)
     bob.get_by_label("Minutes I would like today").fill("20")
     bob.get_by_role("button", name="Ask for time").click()
     cat.get_by_role("button", name="Pass today").click()
     dan.get_by_label("Minutes I would like today").fill("25")
-    dan.get_by_role("button", name="Ask for time").click()
+    dan.get_by_label("Minutes I would like today").press("Enter")  # the form sends on Enter, as forms do
     expect(_person(ann, "Bob Brown")).to_contain_text("asked for 20 minutes", timeout=DELAY_MS)
     expect(_person(ann, "Cat Cole")).to_contain_text("passed", timeout=DELAY_MS)
     expect(_person(bob, "Dan Dale")).to_contain_text("asked for 25 minutes", timeout=DELAY_MS)
@@ -107,6 +108,13 @@ def test_members_follow_one_meeting_from_check_in_to_review(live_app: LiveApp, s
 
     ann.get_by_role("button", name="Move on to questions").click()
     expect(_heading(cat)).to_have_text("Questions: Bob Brown", timeout=DELAY_MS)
+    # Screen readers hear the change politely, once: the ticking clock itself is hidden from them.
+    announce = cat.locator("#live-announce")
+    assert announce.get_attribute("aria-live") == "polite" and cat.locator("#timer").get_attribute("aria-hidden") == "true"
+    expect(announce).to_have_text(re.compile(r"^Now: Questions: Bob Brown\. \d+ minutes left\.$"), timeout=DELAY_MS)
+    said = announce.inner_text()
+    cat.wait_for_timeout(2500)
+    assert announce.inner_text() == said, "the live region must not announce every second"
     expect(ann.locator("#prompts")).to_contain_text("Questions, not advice")
     ann.get_by_role("button", name="Move on to the action").click()
     expect(_heading(bob)).to_have_text("Action: Bob Brown", timeout=DELAY_MS)
