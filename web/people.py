@@ -77,9 +77,7 @@ def people() -> str:
     after = after if after and re.match(ID_PATTERN, after) else None
     organisation_id = chosen["organisation"] or None
     region = chosen["region"] if chosen["region"] in REGIONS else None
-    page = directory.find(
-        store, scope=_scope(principal), text=chosen["q"], organisation_id=organisation_id, region=region, after=after
-    )
+    page = directory.find(store, scope=_scope(principal), text=chosen["q"], organisation_id=organisation_id, region=region, after=after)
     return render_template(
         "people/list.html",
         page=page,
@@ -191,7 +189,9 @@ def active(assessor_id: str) -> Response:
     principal, row = _person(assessor_id)
     wanted = request.form.get("active") == "true"
     directory.set_active(get_store(), row.assessor.id, wanted, actor_id=principal.user_id)
-    flash(f"{row.assessor.name} is active again." if wanted else f"{row.assessor.name} is deactivated: left out of suggestions and new sets.")
+    flash(
+        f"{row.assessor.name} is active again." if wanted else f"{row.assessor.name} is deactivated: left out of suggestions and new sets."
+    )
     return redirect(url_for("people_pages.person", assessor_id=row.assessor.id))
 
 
@@ -200,7 +200,9 @@ def invite(assessor_id: str) -> Response | tuple[str, int]:
     """Give the person a sign-in and show the one-time link with which they choose their own password."""
     principal, row = _person(assessor_id)
     try:
-        invitation = directory.invite(get_store(), row.assessor.id, actor_id=principal.user_id, hours=current_app.config["PASSWORD_RESET_HOURS"])
+        invitation = directory.invite(
+            get_store(), row.assessor.id, actor_id=principal.user_id, hours=current_app.config["PASSWORD_RESET_HOURS"]
+        )
     except (InvalidValue, Conflict) as exc:
         message = exc.message if isinstance(exc, InvalidValue) else str(exc)
         return _again(principal, row, message[0].upper() + message[1:] + ".")

@@ -71,6 +71,12 @@ ACTIONS: dict[str, str] = {
     "meetings:video-link": "A meeting link was set",
     "meetings:attendance": "Attendance was recorded",
     "store:restored": "The store was restored from a backup",
+    "user:password": "A password was changed",
+    "user:password_reset": "A password was set through a link",
+    "session:end": "A sign-in session ended",
+    "session:end_others": "Other sign-in sessions were ended",
+    "outcomes:release": "Questionnaire figures were released",
+    "live:start": "A meeting was opened live",
 }
 
 STATUS_WORDS = {"draft": "draft", "open": "open", "forming": "forming sets", "running": "running", "closed": "closed", "active": "active"}
@@ -180,14 +186,19 @@ def describe(entry: AuditEntry, names: Names) -> str:
         "theme:create": f"added the practice theme {t}",
         "theme:update": f"changed the practice theme {t}{_fields(d)}",
         "theme:delete": f"deleted the practice theme {t}",
-        "assessor:create": f"added the assessor {t}" + (f" at {names.organisation(d['organisation_id'])}" if d.get("organisation_id") else ""),
+        "assessor:create": f"added the assessor {t}"
+        + (f" at {names.organisation(d['organisation_id'])}" if d.get("organisation_id") else ""),
         "assessor:update": f"changed the profile of {t}{_fields(d)}",
         "assessor:active": f"{'reactivated' if d.get('active') else 'deactivated'} {t}",
         "assessor:themes": f"changed the practice themes of {t}"
-        + (f": {names.theme(d.get('theme_id'))} {'removed' if d.get('level') is None else 'as ' + str(d.get('level'))}" if d.get("theme_id") else ""),
+        + (
+            f": {names.theme(d.get('theme_id'))} {'removed' if d.get('level') is None else 'as ' + str(d.get('level'))}"
+            if d.get("theme_id")
+            else ""
+        ),
         "assessor:employer": f"moved {t} from {names.organisation(d.get('from')) if d.get('from') else 'no organisation'}"
         f" to {names.organisation(d.get('to')) if d.get('to') else 'no organisation'}",
-        "import": f"imported {sum(v for v in d.values() if isinstance(v, int))} rows" if any(isinstance(v, int) for v in d.values()) else "imported people",
+        "import": _imported(d),
         "privacy:erase": "erased a person's data at their request",
         "contacts:request": f"contact request from {t} to {other}",
         "contacts:accept": f"{t} accepted {other}'s contact request",
@@ -196,7 +207,8 @@ def describe(entry: AuditEntry, names: Names) -> str:
         "contacts:not-for-me": f"{t} turned down the suggestion of {other}",
         "programme:create": f"opened the programme {t}",
         "programme:update": f"changed the settings of {t}{_fields(d)}",
-        "programme:status": f"{t} moved from {STATUS_WORDS.get(d.get('from', ''), 'its stage')} to {STATUS_WORDS.get(d.get('to', ''), 'the next')}",
+        "programme:status": f"{t} moved from {STATUS_WORDS.get(d.get('from', ''), 'its stage')}"
+        f" to {STATUS_WORDS.get(d.get('to', ''), 'the next')}",
         "programme:close": f"closed the programme {t}" + (f" and its {d['sets']} sets" if d.get("sets") else ""),
         "enrolments:add": f"enrolled {names.people(d.get('assessor_ids', ()))} in {t}",
         "enrolments:remove": f"took {names.people(d.get('assessor_ids', ()))} out of the pool of {t}",
@@ -214,8 +226,22 @@ def describe(entry: AuditEntry, names: Names) -> str:
         "meetings:video-link": f"set the meeting link of {t}",
         "meetings:attendance": f"recorded attendance at a meeting of {t}",
         "store:restored": "restored the store from a backup",
+        "user:password": f"changed the password of {t}",
+        "user:password_reset": f"set a new password for {t} through a link (every session ended)",
+        "session:end": f"ended a sign-in session of {t}",
+        "session:end_others": f"ended the other sign-in sessions of {t}",
+        "outcomes:release": f"released the questionnaire figures of {t}",
+        "live:start": f"opened a meeting of {t} live",
     }
     return words.get(a, ACTIONS.get(a, "changed something").lower() + f" ({t})")
+
+
+def _imported(d: Mapping[str, Any]) -> str:
+    """An import's entry in words: how many rows it wrote (its counts, else the numbers it holds)."""
+    rows = d.get("rows")
+    if not isinstance(rows, int) or isinstance(rows, bool):
+        rows = sum(v for v in d.values() if isinstance(v, int) and not isinstance(v, bool))
+    return f"imported {rows} rows" if rows else "imported people"
 
 
 ROLE_WORDS = {"assessor": "assessor", "org_admin": "organisation admin", "coordinator": "coordinator", "admin": "network admin"}
@@ -277,7 +303,13 @@ def _organisation_ids(store: GraphStore, organisation_id: str) -> set[str]:
 
 def _about(entry: AuditEntry, ids: set[str]) -> bool:
     d = entry.details
-    named = {entry.target_id, entry.actor_id or "", str(d.get("other_id", "")), str(d.get("assessor_id", "")), str(d.get("organisation_id", ""))}
+    named = {
+        entry.target_id,
+        entry.actor_id or "",
+        str(d.get("other_id", "")),
+        str(d.get("assessor_id", "")),
+        str(d.get("organisation_id", "")),
+    }
     named.update(str(x) for x in d.get("assessor_ids", ()) or ())
     named.update(str(d.get(k, "")) for k in ("from", "to"))
     return bool(named & ids)

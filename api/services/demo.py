@@ -171,7 +171,9 @@ def seed(store: GraphStore, today: date | None = None) -> Seeded:
 
     # Forming: a proposal being edited (one person moved by hand).
     forming = _programme(
-        store, Programme(id=FORMING, name="Practice educators North 2027", status="open", starts_on=today + timedelta(days=30), steps=STEPS), created
+        store,
+        Programme(id=FORMING, name="Practice educators North 2027", status="open", starts_on=today + timedelta(days=30), steps=STEPS),
+        created,
     )
     if not store.list_proposals(FORMING):
         pool = _pick(people, POOL_SIZES[FORMING], slot, taken)
@@ -185,7 +187,9 @@ def seed(store: GraphStore, today: date | None = None) -> Seeded:
         created.append(f"a proposal for {forming.name}")
 
     # Open: a pool gathering people, open for anyone to join.
-    opened = _programme(store, Programme(id=OPEN, name="Assessors together 2027", status="open", starts_on=today + timedelta(days=60)), created)
+    opened = _programme(
+        store, Programme(id=OPEN, name="Assessors together 2027", status="open", starts_on=today + timedelta(days=60)), created
+    )
     if not store.enrolments(OPEN):
         _enrol(store, OPEN, _pick(people, POOL_SIZES[OPEN], None, taken), today)
         created.append(f"the pool of {opened.name}")
@@ -312,5 +316,3 @@ def _waiting_requests(store: GraphStore, persona: PoolMember, people: Sequence[P
                 return
             except (StoreError, InvalidValue):
                 continue
-
-

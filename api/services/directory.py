@@ -78,7 +78,9 @@ def history(store: GraphStore, assessor_id: str, most: int = 50) -> list[Move]:
     """Where the person worked before, newest first, from their ``assessor:employer`` entries."""
     moves = []
     for entry in store.list_audit(limit=most, action="assessor:employer", target_id=assessor_id).items:
-        moves.append(Move(entry.at.date(), _organisation_name(store, entry.details.get("from")), _organisation_name(store, entry.details.get("to"))))
+        moves.append(
+            Move(entry.at.date(), _organisation_name(store, entry.details.get("from")), _organisation_name(store, entry.details.get("to")))
+        )
     return moves
 
 

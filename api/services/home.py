@@ -85,7 +85,9 @@ def assessor_home(store: GraphStore, assessor_id: str, today: date) -> AssessorH
         found = [s.name for s in suggestions.suggestions_for(store, assessor_id, limit=3).items]
     except StoreError:
         found = []
-    due = [(q.programme.id, q.programme.name, q.window.wave) for q in outcomes.my_questionnaires(store, assessor_id, today) if q.answer is None]
+    due = [
+        (q.programme.id, q.programme.name, q.window.wave) for q in outcomes.my_questionnaires(store, assessor_id, today) if q.answer is None
+    ]
     return AssessorHome(upcoming[0] if upcoming else None, sorted(names.values()), asked, found, due)
 
 

@@ -115,7 +115,9 @@ def test_an_admin_finds_edits_moves_deactivates_and_invites_a_person(demo_live: 
     persona = store.get_assessor(_assessor_of(demo_live, demo.ACCOUNTS[0].email))
     # someone without a sign-in, found by part of their name
     target = next(
-        a for a in store.list_assessors(limit=200).items if a.active and a.email and store.user_for_assessor(a.id) is None and a.id != persona.id
+        a
+        for a in store.list_assessors(limit=200).items
+        if a.active and a.email and store.user_for_assessor(a.id) is None and a.id != persona.id
     )
     page.goto(demo_live.at("/people"))
     page.get_by_label("Name or email contains").fill(target.name.split()[-1].upper())
@@ -265,7 +267,11 @@ def test_programmes_move_through_their_states_and_a_coordinator_closes_one(demo_
     demo_sign_in(page, demo_live, "a coordinator of three programmes")
     page.get_by_role("navigation", name="Sections").get_by_role("link", name="Programmes").click()
     table = page.get_by_role("table")
-    for name, state in (("Bridging practice 2026", "Running"), ("Practice educators North 2027", "Forming sets"), ("Assessors together 2027", "Open for enrolment")):
+    for name, state in (
+        ("Bridging practice 2026", "Running"),
+        ("Practice educators North 2027", "Forming sets"),
+        ("Assessors together 2027", "Open for enrolment"),
+    ):
         assert state in table.get_by_role("row").filter(has_text=name).inner_text(), name
     page.get_by_role("button", name="Close Bridging practice 2026").click()
     page.get_by_role("status").filter(has_text="Bridging practice 2026 is closed").wait_for()
