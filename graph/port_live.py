@@ -61,3 +61,7 @@ class LivePort(ABC):
     @abstractmethod
     def live_meetings_of_sets(self, set_ids: Sequence[str]) -> list[LiveRecord]:
         """The live records of these sets' meetings, by (set id, meeting number)."""
+
+    @abstractmethod
+    def forget_live_notes(self, assessor_id: str) -> int:
+        """Clear the private notes of every meeting this person facilitated (the state's ``facilitator``); how many were cleared."""

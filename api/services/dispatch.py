@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from api.services import meetings, notices, notify, views
+from api.services import live, meetings, notices, notify, views
 from api.services.usecase import register_dispatcher
 from graph.port import GraphStore
 from network import events as ev
@@ -51,6 +51,7 @@ def dispatch(store: GraphStore, events: Sequence[ev.Event]) -> None:
     if told:
         notify.notify(store, told)
     views.changed(store, events)  # the kept suggestions and reach figures these events make stale
+    live.forget_erased(store, events)  # an erased facilitator's private notes to self go with them
 
 
 register_dispatcher(dispatch)

@@ -28,6 +28,7 @@ from graph.port_live import LiveRecord
 from graph.port_meetings import MeetingRecord, TurnChange
 from graph.port_sets import SetRecord
 from network import calendar
+from network import events as ev
 from network import live as engine
 from network.domain import InvalidValue
 from network.live import LiveError, LiveState
@@ -482,3 +483,23 @@ def programme_facilitation(store: GraphStore, programme_id: str) -> list[SetFaci
             )
         )
     return out
+
+
+# -- privacy ---------------------------------------------------------------------------------------
+
+
+def forget_erased(store: GraphStore, events: Sequence[ev.Event]) -> None:
+    """An erased person's private notes to self go with them (run by the dispatcher in the erasure's own unit of work)."""
+    for e in events:
+        if isinstance(e, ev.Erased):
+            store.forget_live_notes(e.assessor_id)
+
+
+def personal_data(store: GraphStore, assessor_id: str) -> dict[str, Any]:
+    """What the live meetings keep about the person: how often they facilitated and presented, and their notes to self."""
+    mine = my_facilitation(store, assessor_id)
+    return {
+        "facilitated": mine.facilitated,
+        "presented": mine.presented,
+        "notes_to_self": [{"set_id": m.set_id, "meeting": m.number, "on": m.on, "note": m.note} for m in mine.meetings if m.note],
+    }

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from api.services import meetings
+from api.services import live, meetings
 from api.services.accounts import audit_entry, now
 from api.services.usecase import record, use_case
 from graph.port import GraphStore
@@ -88,7 +88,8 @@ def export(store: GraphStore, assessor_id: str) -> dict[str, Any]:
             plain(record.set) | {"memberships": [plain(m) for m in record.members if m.assessor_id == assessor_id]}
             for record in store.sets_of_assessor(assessor_id, current_only=False)
         ],
-        "meetings": meetings.personal_data(store, assessor_id, user.id if user else None),
+        "meetings": meetings.personal_data(store, assessor_id, user.id if user else None)
+        | {"live": live.personal_data(store, assessor_id)},
         "join_requests": [plain(r) for r in store.join_requests_of_assessor(assessor_id)],
         "questionnaire_answers": [plain(a) for a in store.outcome_answers_of(assessor_id)],
         "account": account,

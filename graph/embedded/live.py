@@ -37,6 +37,7 @@ _VERSION = "SELECT version FROM live_meetings WHERE meeting_id = ?"
 _MEETING = "SELECT set_id FROM meetings WHERE id = ?"
 _INSERT = "INSERT INTO live_meetings (meeting_id, set_id, version, state, note, updated_at) VALUES (?, ?, 1, ?, ?, ?)"
 _UPDATE = "UPDATE live_meetings SET version = version + 1, state = ?, note = ?, updated_at = ? WHERE meeting_id = ? AND version = ?"
+_FORGET = "UPDATE live_meetings SET note = NULL WHERE note IS NOT NULL AND json_extract(state, '$.facilitator') = ?"
 _OF_SETS = """SELECT l.meeting_id, l.set_id, l.version, l.state, l.note, l.updated_at
 FROM live_meetings AS l JOIN meetings AS m ON m.id = l.meeting_id
 WHERE l.set_id IN (SELECT value FROM json_each(?)) ORDER BY m.set_id, m.number"""
@@ -93,3 +94,8 @@ class EmbeddedLive(EmbeddedBase):
         with self._transaction(write=False) as conn:
             rows = conn.execute(_OF_SETS, (json.dumps(sorted(set(set_ids))),)).fetchall()
         return [_record(tuple(r)) for r in rows]
+
+    def forget_live_notes(self, assessor_id: str) -> int:
+        """Clear the private notes of the meetings this person facilitated; how many."""
+        with self._transaction(write=True) as conn:
+            return conn.execute(_FORGET, (assessor_id,)).rowcount

@@ -57,6 +57,7 @@ class Neo4jLive(Neo4jBase):
             "note": note,
             "at": at.astimezone(UTC),
             "expected": expected_version,
+            "facilitator": state.get("facilitator"),
         }
 
         def work(tx: ManagedTransaction) -> dict[str, Any] | None | bool:
@@ -78,3 +79,8 @@ class Neo4jLive(Neo4jBase):
         if not ids:
             return []
         return self._read(lambda tx: [_record(dict(r["l"])) for r in tx.run(q.OF_SETS, set_ids=ids)])
+
+    def forget_live_notes(self, assessor_id: str) -> int:
+        """Clear the private notes of the meetings this person facilitated; how many."""
+        found = self._write(lambda tx: tx.run(q.FORGET_NOTES, assessor_id=assessor_id).single())
+        return 0 if found is None else int(found["cleared"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 SCHEMA: tuple[str, ...] = (
     "CREATE CONSTRAINT live_meeting_id IF NOT EXISTS FOR (n:LiveMeeting) REQUIRE n.meeting_id IS UNIQUE",
     "CREATE INDEX live_meeting_set IF NOT EXISTS FOR (n:LiveMeeting) ON (n.set_id)",
+    "CREATE INDEX live_meeting_facilitator IF NOT EXISTS FOR (n:LiveMeeting) ON (n.facilitator)",
 )
 
 _COLUMNS = "RETURN l {.meeting_id, .set_id, .version, .state, .note, .updated_at} AS l"
@@ -32,7 +33,8 @@ CREATE = (
 MATCH (m:Meeting {id: $id})
 OPTIONAL MATCH (existing:LiveMeeting {meeting_id: $id})
 WITH m, existing WHERE existing IS NULL
-CREATE (l:LiveMeeting {meeting_id: $id, set_id: m.set_id, version: 1, state: $state, note: $note, updated_at: $at})-[:OF]->(m)
+CREATE (l:LiveMeeting {meeting_id: $id, set_id: m.set_id, version: 1, state: $state, note: $note, updated_at: $at,
+                       facilitator: $facilitator})-[:OF]->(m)
 """
     + _COLUMNS
 )
@@ -44,10 +46,17 @@ MATCH (l:LiveMeeting {meeting_id: $id})
 SET l._lock = true
 REMOVE l._lock
 WITH l WHERE l.version = $expected
-SET l.version = l.version + 1, l.state = $state, l.note = $note, l.updated_at = $at
+SET l.version = l.version + 1, l.state = $state, l.note = $note, l.updated_at = $at, l.facilitator = $facilitator
 """
     + _COLUMNS
 )
+
+#: ``facilitator`` repeats the state's facilitator so a person's notes can be found (and forgotten on erasure).
+FORGET_NOTES = """
+MATCH (l:LiveMeeting {facilitator: $assessor_id})
+WHERE l.note IS NOT NULL
+SET l.note = null
+RETURN count(l) AS cleared"""
 
 OF_SETS = (
     """

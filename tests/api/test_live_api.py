@@ -217,3 +217,16 @@ def test_the_calendar_entry_names_the_live_page_beside_the_video_link(client, wo
     lines = description.splitlines()
     video = next(i for i, line in enumerate(lines) if line.startswith("Video link: https://meet.example.org/set-1"))
     assert lines[video + 1] == "Live meeting page (opens on the day): http://localhost/sets/set-1/meetings/1/live"
+
+
+def test_a_facilitators_notes_are_in_their_export_and_go_when_they_are_erased(client, world, store) -> None:
+    from api.services import privacy
+
+    client.post(LIVE + "/start", headers=world["ann"])
+    assert client.put(LIVE + "/note", headers=world["ann"], json={"note": "Trust the silence"}).status_code == 200
+    exported = privacy.export_json(store, "ann")["meetings"]["live"]
+    assert exported["facilitated"] == 1 and [n["note"] for n in exported["notes_to_self"]] == ["Trust the silence"]
+    assert privacy.export_json(store, "bob")["meetings"]["live"]["notes_to_self"] == []
+    privacy.erase(store, "ann", actor_id=None)
+    record = store.get_live_meeting("set-1:1")
+    assert record is not None and record.note is None

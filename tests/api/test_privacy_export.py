@@ -56,5 +56,11 @@ def test_the_export_holds_the_persons_own_meetings_requests_answers_and_notices(
     assert data["join_requests"] == []
     cat = privacy.export(store, "cat")
     assert [(r["set_id"], r["message"]) for r in cat["join_requests"]] == [("s-2", "Hello")]
-    assert cat["meetings"] == {"meeting_turns": [], "attendance": [], "my_actions": [], "notices": []}
+    assert cat["meetings"] == {
+        "meeting_turns": [],
+        "attendance": [],
+        "my_actions": [],
+        "notices": [],
+        "live": {"facilitated": 0, "presented": 0, "notes_to_self": []},
+    }
     assert cat["questionnaire_answers"] == []

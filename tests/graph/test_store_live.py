@@ -110,3 +110,15 @@ def test_two_saves_against_one_version_never_both_land(store: GraphStore, set_id
     assert len(winners) == 1, results
     final = store.get_live_meeting(m)
     assert final is not None and final.version == 2 and final.state["who"] == winners[0]
+
+
+def test_a_persons_notes_are_forgotten_and_nobody_elses(store: GraphStore, set_id: str) -> None:
+    one, two = meeting_id(set_id, 1), meeting_id(set_id, 2)
+    store.save_live_meeting(one, {"facilitator": "fay"}, "mine", 0, T0)
+    store.save_live_meeting(two, {"facilitator": "gus"}, "theirs", 0, T0)
+    store.save_live_meeting(one, {"facilitator": "fay", "phase": "closed"}, "mine, later", 1, T0)
+    assert store.forget_live_notes("fay") == 1
+    assert store.forget_live_notes("fay") == 0
+    first, second = store.get_live_meeting(one), store.get_live_meeting(two)
+    assert first is not None and second is not None
+    assert (first.note, first.state["phase"], second.note) == (None, "closed", "theirs")
