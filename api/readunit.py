@@ -19,34 +19,85 @@ the unit's ``after_commit`` callbacks do (e.g. keeping a freshly computed view, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
 
-from graph.port import GraphStore
+from graph import deadline
+from graph.port import GraphStore, StoreError
+
+log = logging.getLogger(__name__)
 
 #: Paths that read nothing from the store (static files, the liveness probe): no transaction is opened for them.
-_NO_READS = ("/static/", "/healthz", "/favicon.ico")
+_NO_READS = ("/static/", "/healthz", "/favicon.ico", "/metrics")
 _READS = frozenset({"GET", "HEAD"})
 
 
 class ReadUnit:
-    """WSGI wrapper: runs each GET/HEAD of ``app`` in one read unit of work of ``store``."""
+    """WSGI wrapper: runs each GET/HEAD of ``app`` in one read unit of work of ``store``, within the request's store budget.
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], store: GraphStore) -> None:
+    The budget (:mod:`graph.deadline`, ``REQUEST_STORE_SECONDS``) starts here, so beginning the read
+    transaction counts against it too. A store that cannot begin the transaction is answered here
+    with the JSON 503 and ``Retry-After`` every other refusal gets (Flask's error handlers have not
+    run yet); a read unit that fails as it ends changes nothing (it only read, and the answer was
+    built from what the view read or refused), so it is logged, not turned into a 500.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], store: GraphStore, seconds: float | None = None) -> None:
         self.app = app
         self.store = store
+        self.seconds = seconds
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") not in _READS or path.startswith(_NO_READS):
             return self.app(environ, start_response)
-        with self.store.unit_of_work(write=False):
-            # Flask builds the whole response (the view, the hooks, the body) before returning it.
-            return self.app(environ, start_response)
+        with deadline.budget(self.seconds):
+            unit = self.store.unit_of_work(write=False)
+            try:
+                unit.__enter__()
+            except StoreError as exc:
+                return _unavailable(exc, environ, start_response)
+            try:
+                # Flask builds the whole response (the view, the hooks, the body) before returning it.
+                result = self.app(environ, start_response)
+            except BaseException as exc:
+                try:
+                    unit.__exit__(type(exc), exc, exc.__traceback__)
+                except StoreError:
+                    pass
+                raise
+            try:
+                unit.__exit__(None, None, None)
+            except StoreError as exc:
+                log.warning("a read unit ended with a store error after its answer was built: %s", exc)
+            return result
+
+
+def _unavailable(exc: StoreError, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    import json
+
+    log.warning("store error before the request could read: %s", exc)
+    message = "The graph store is not available; try again shortly."
+    accept = environ.get("HTTP_ACCEPT", "")
+    if "text/html" in accept and "application/json" not in accept and not environ.get("PATH_INFO", "").startswith("/api/"):
+        body = (
+            "<!doctype html><html lang=en><meta charset=utf-8><title>Bridgework: try again shortly</title>"
+            f"<h1>Try again shortly</h1><p>{message} Nothing you did was lost.</p></html>"
+        ).encode()
+        kind = "text/html; charset=utf-8"
+    else:
+        body = json.dumps({"error": {"status": 503, "code": "unavailable", "message": message}}).encode()
+        kind = "application/json"
+    start_response(
+        "503 SERVICE UNAVAILABLE",
+        [("Content-Type", kind), ("Content-Length", str(len(body))), ("Retry-After", "5"), ("Cache-Control", "no-store")],
+    )
+    return [body]
 
 
 def init_read_unit(app: Flask, store: GraphStore) -> None:
-    """Run every GET/HEAD of ``app`` in one read unit of work of ``store``."""
-    app.wsgi_app = ReadUnit(app.wsgi_app, store)  # type: ignore[method-assign]
+    """Run every GET/HEAD of ``app`` in one read unit of work of ``store``, within the request's store budget."""
+    app.wsgi_app = ReadUnit(app.wsgi_app, store, app.config.get("REQUEST_STORE_SECONDS"))  # type: ignore[method-assign]

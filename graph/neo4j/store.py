@@ -107,6 +107,9 @@ from network.domain import CONTACT_STATUSES, Assessor, Contact, Employment, Inva
 
 T = TypeVar("T")
 
+#: Inside a request's budget, the server ends a unit of work still running after this many seconds.
+UNIT_TIMEOUT_S = 30.0
+
 #: Driver settings that make an unreachable server fail fast at start-up; callers may override them.
 DEFAULT_DRIVER_OPTIONS: dict[str, Any] = {
     # A connection is opened (TCP and the Bolt handshake) within 2 s or not at all, and a store call waits at
@@ -362,7 +365,7 @@ class Neo4jStore(
         finally:
             self._began(False)
             try:
-                unit.handle = unit.session.begin_transaction()
+                unit.handle = unit.session.begin_transaction(timeout=None if deadline.allowance() is None else UNIT_TIMEOUT_S)
             except (Neo4jError, DriverError) as exc:
                 raise unit.fail(_store_error(exc)) from None
             finally:
@@ -387,11 +390,15 @@ class Neo4jStore(
             raise Unavailable("the Neo4j store is closed")
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         self._began(write)
+        # Inside a request's budget: none left, no transaction; else the server ends a unit that runs past
+        # UNIT_TIMEOUT_S. (A unit may hold a whole request's reads and its computing, so not the budget itself;
+        # a server that stops answering is noticed by the read timeout and ends the budget.)
+        timeout = None if deadline.allowance() is None else UNIT_TIMEOUT_S
+        session = self._driver.session(database=self._database, default_access_mode=mode)
         try:
-            timeout = deadline.allowance()  # the request's budget, enforced by the server
-            session = self._driver.session(database=self._database, default_access_mode=mode)
             tx = session.begin_transaction(timeout=timeout)
         except (Neo4jError, DriverError) as exc:
+            session.close()  # nothing began: give the connection back (or drop it, when the server stopped answering)
             raise _store_error(exc) from None
         unit = UnitState(write=write, handle=tx, session=session)
         self._local.unit = unit
