@@ -183,6 +183,13 @@ class TurnedDown(Event):
 
 
 @dataclass(frozen=True)
+class Imported(Event):
+    """Rows were imported (a CSV directory, an onboarding upload): anyone's profile, consent or ties may have changed."""
+
+    target_id: str
+
+
+@dataclass(frozen=True)
 class Erased(Event):
     """The assessor was erased at their request (or an admin's): nobody is told, nothing of them is shown again."""
 

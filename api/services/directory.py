@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.services import accounts, people
-from api.services.usecase import use_case
+from api.services.usecase import record, use_case
 from graph.port import Conflict, GraphStore, NotFound, Page
 from graph.port_accounts import User
 from network.domain import Assessor, InvalidValue, Organisation
+from network.events import ProfileChanged
 
 #: People per page of the list.
 PAGE_SIZE = 25
@@ -107,6 +108,7 @@ def set_active(store: GraphStore, assessor_id: str, active: bool, *, actor_id: s
     if user is not None and user.active != active and not ({"admin", "coordinator", "org_admin"} & set(user.roles)):
         accounts.update_user(store, user.id, actor_id=actor_id, active=active)
     accounts.audit(store, "assessor:active", "assessor", assessor_id, actor_id, {"active": active})
+    record(ProfileChanged(actor_id, assessor_id, ("active",)))  # kept suggestions and reach no longer show them
     return updated
 
 

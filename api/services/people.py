@@ -17,10 +17,11 @@ from datetime import date
 from typing import Any
 
 from api.services import accounts
-from api.services.usecase import use_case
+from api.services.usecase import record, use_case
 from graph.port import GraphStore, Invalid, UpsertReport
 from network.bundle import Bundle
 from network.domain import Assessor, Employment, InvalidValue, ThemeLink, today
+from network.events import Imported, ProfileChanged
 
 
 @use_case
@@ -61,6 +62,7 @@ def set_theme(store: GraphStore, assessor_id: str, theme_id: str, level: str, *,
     """Add a theme to the assessor or change its level, audited as ``assessor:themes``; :class:`NotFound` if either is missing."""
     link = store.set_theme(assessor_id, theme_id, level)
     accounts.audit(store, "assessor:themes", "assessor", assessor_id, actor_id, {"theme_id": theme_id, "level": level})
+    record(ProfileChanged(actor_id, assessor_id, ("themes",)))
     return link
 
 
@@ -69,6 +71,7 @@ def remove_theme(store: GraphStore, assessor_id: str, theme_id: str, *, actor_id
     """Remove a theme from the assessor, audited as ``assessor:themes``; :class:`NotFound` if they had no such theme."""
     store.remove_theme(assessor_id, theme_id)
     accounts.audit(store, "assessor:themes", "assessor", assessor_id, actor_id, {"theme_id": theme_id, "level": None})
+    record(ProfileChanged(actor_id, assessor_id, ("themes",)))
 
 
 @use_case
@@ -92,6 +95,7 @@ def set_employer(
         "since": None if employment is None or employment.since is None else employment.since.isoformat(),
     }
     accounts.audit(store, "assessor:employer", "assessor", assessor_id, actor_id, details)
+    record(ProfileChanged(actor_id, assessor_id, ("employer",)))  # reach figures change with the ties it moves
     return employment
 
 
@@ -112,6 +116,7 @@ def import_chunks(
     """
     report = store.bulk_upsert_chunks(chunks)
     if report.changed:
+        record(Imported(actor_id, target_id))  # anyone may have changed: kept suggestions and reach are refreshed
         counts = {
             kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for kind, c in report.counts.items() if c.total
         }
@@ -138,6 +143,7 @@ def import_bundle(
     """
     report = store.bulk_upsert(bundle)
     if report.changed:
+        record(Imported(actor_id, target_id))  # anyone may have changed: kept suggestions and reach are refreshed
         counts = {
             kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged} for kind, c in report.counts.items() if c.total
         }

@@ -20,7 +20,9 @@ The scopes:
 * ``person:<assessor id>``: that person's own suggestions; raised by their profile changes, their
   contact requests, acceptances and refusals ("not for me", a declined request) and set placements.
 * ``ties``: reach figures of every organisation; raised when a tie appears or ends (a contact
-  accepted, a set committed, filled, joined or left).
+  accepted, a set committed, filled, joined or left) or someone changes employer.
+
+An import raises ``consent`` and ``ties``: it may change anyone.
 
 The store is where the views live, not a process-local cache, so every app server shares them
 and a change made through one is seen through all (see the README).
@@ -104,6 +106,10 @@ def scopes_for(events: Iterable[ev.Event]) -> list[str]:
             found.add(person(e.assessor_id))
             if CONSENT_FIELDS & set(e.fields):
                 found.add(CONSENT)
+            if "employer" in e.fields:
+                found.add(TIES)
+        elif isinstance(e, ev.Imported):
+            found.update((CONSENT, TIES))
         elif isinstance(e, ev.Erased):
             found.update((CONSENT, TIES, person(e.assessor_id)))
         elif isinstance(e, ev.TurnedDown):

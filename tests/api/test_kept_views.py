@@ -166,3 +166,19 @@ def test_what_is_kept_reads_back_as_what_was_computed(network: GraphStore) -> No
     assert suggestions.suggestions_for(network, "ann") == fresh
     with pytest.raises(ValueError):
         views.decode('{"$dc": "os:system", "f": {}}')  # only classes of network/ are read back
+
+
+def test_a_deactivation_an_import_and_a_move_of_employer_refresh_what_is_kept(network: GraphStore) -> None:
+    from api.services import directory, people, reach
+    from network.bundle import Bundle
+
+    assert set(shown(network)) == {"bob", "cat", "dan", "eve"}
+    directory.set_active(network, "bob", False, actor_id=None)
+    assert set(shown(network)) == {"cat", "dan", "eve"}
+    hidden = network.get_assessor("cat").__class__(id="cat", name="Cat Moss", availability=("tue-pm",), discoverable=False, experience_years=2)
+    people.import_bundle(network, Bundle(assessors=[hidden]), actor_id=None, target_kind="directory", target_id="directory")
+    assert set(shown(network)) == {"dan", "eve"}
+    before = reach.organisation_report(network, "org-4", people_visible=True)
+    assert before.reach.assessors == 1
+    people.set_employer(network, "dan", "org-4", actor_id=None)
+    assert reach.organisation_report(network, "org-4", people_visible=True).reach.assessors == 2
