@@ -6,9 +6,11 @@ import os
 
 import click
 
-from api.cli_common import fail, opened_store
+from api.cli_common import EXIT_SETTING, fail, opened_store
+from api.config import base_url_setting
 from api.services import accounts
 from graph.port import Conflict, NotFound
+from graph.settings import SettingError
 from network.domain import InvalidValue
 
 PASSWORD_ENV = "BRIDGEWORK_ADMIN_PASSWORD"
@@ -38,13 +40,18 @@ def create_admin(email: str) -> None:
 @click.argument("email")
 @click.option(
     "--base-url",
-    default=lambda: os.environ.get("BRIDGEWORK_BASE_URL", "http://127.0.0.1:5000"),
-    show_default="BRIDGEWORK_BASE_URL or http://127.0.0.1:5000",
+    default=None,
+    show_default="BRIDGEWORK_BASE_URL (required in production), else http://127.0.0.1:5000",
     help="Where people reach the service.",
 )
 @click.option("--hours", type=click.IntRange(1, 24 * 14), default=24, show_default=True, help="How long the link works.")
-def reset_link(email: str, base_url: str, hours: int) -> None:
+def reset_link(email: str, base_url: str | None, hours: int) -> None:
     """Print a one-time password reset link for the user with EMAIL (e.g. an admin who lost their password)."""
+    if base_url is None:
+        try:
+            base_url = base_url_setting(os.environ, (os.environ.get("BRIDGEWORK_ENV") or "development").strip().lower())
+        except SettingError as exc:
+            fail(str(exc), EXIT_SETTING)
     with opened_store() as store:
         try:
             user = store.get_user_by_email(accounts.normalise_email(email))

@@ -68,6 +68,9 @@ def start(
         user_agent=(user_agent or "")[:MAX_USER_AGENT],
     )
     store.create_session(session)
+    # Tidy as people sign in (cheap, indexed): sessions that have ended by age, and throttle counts whose window closed.
+    store.delete_expired_sessions(at)
+    store.delete_expired_counters(at)
     return StartedSession(session=session, key=f"{session_id}.{secret}")
 
 

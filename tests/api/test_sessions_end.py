@@ -342,3 +342,22 @@ def test_new_tokens_are_throttled_per_account_and_per_address(store, person):
     token = accounts.issue_token(store, extra.id, "t").secret
     refused = browser(app, address="10.9.9.9").post("/api/v1/me/tokens", json={"name": "x"}, headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 429 and "from your network" in refused.get_json()["error"]["message"]
+
+
+def test_the_reset_link_command_uses_the_base_url_and_needs_one_in_production(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from bridgework.cli import main
+
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.delenv("BRIDGEWORK_PUBLIC_URL", raising=False)
+    monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BRIDGEWORK_ADMIN_PASSWORD", PASSWORD)
+    assert CliRunner().invoke(main, ["create-admin", "--email", "root@example.org"]).exit_code == 0
+    monkeypatch.setenv("BRIDGEWORK_BASE_URL", "https://bridgework.example.org/")
+    printed = CliRunner().invoke(main, ["reset-link", "root@example.org"])
+    assert printed.exit_code == 0 and printed.stdout.startswith("https://bridgework.example.org/reset/")
+    monkeypatch.delenv("BRIDGEWORK_BASE_URL")
+    monkeypatch.setenv("BRIDGEWORK_ENV", "production")
+    refused = CliRunner().invoke(main, ["reset-link", "root@example.org"])
+    assert refused.exit_code == 2 and "BRIDGEWORK_BASE_URL: must be set in production" in refused.output
