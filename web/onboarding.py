@@ -24,6 +24,7 @@ from api.services import onboarding
 from graph.port import NotFound
 from network import csvio
 from network.domain import InvalidValue
+from web.admin import FRAMEWORK_LABELS
 from web.guard import may, page_authorize
 
 bp = Blueprint("onboarding_pages", __name__)
@@ -86,12 +87,26 @@ def upload(organisation_id: str) -> Response | str | tuple[str, int]:
             context["problem"] = str(exc)
             return _page(context, principal.user_id, 422)
         context["check"] = check
+        if request.form.get("action") == "import-good" and len(check.good):
+            job_id = onboarding.start_import(store, check, principal.user_id, good_only=True)
+            return redirect(url_for("onboarding_pages.job", organisation_id=organisation_id, job_id=job_id), 303)
         if not check.ok:
             return _page(context, principal.user_id, 422)
         if request.form.get("action") == "import":
             job_id = onboarding.start_import(store, check, principal.user_id)
             return redirect(url_for("onboarding_pages.job", organisation_id=organisation_id, job_id=job_id), 303)
     return _page(context, principal.user_id, 200)
+
+
+@bp.get("/organisations/<organisation_id>/onboarding/assessors.csv")
+def template(organisation_id: str) -> Response:
+    """An assessors.csv to fill in: every column, and an example row for this organisation."""
+    organisation_id = _id(organisation_id, "organisation_id")
+    page_authorize("assessors:create", organisation_id=organisation_id)
+    _organisation(organisation_id)
+    response = current_app.response_class(onboarding.template_csv(organisation_id), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="assessors.csv"'
+    return response
 
 
 @bp.get("/organisations/<organisation_id>/onboarding/jobs/<job_id>")
@@ -144,10 +159,26 @@ def _page(context: dict[str, Any], user_id: str, status: int) -> tuple[str, int]
     context["recent"] = [jobs.as_seen(j) for j in recent.items]
     context["labels"] = KIND_LABELS
     context["examples"] = {"themes": csvio.EXAMPLE_THEMES, "availability": csvio.EXAMPLE_AVAILABILITY}
+    context["themes"] = _themes()
+    context["frameworks"] = FRAMEWORK_LABELS
     context["columns"] = {
         name: (csvio.REQUIRED[name], tuple(c for c in csvio.COLUMNS[name] if c not in csvio.REQUIRED[name])) for name in _FIELDS
     }
     return render_template("onboarding/upload.html", **context), status
+
+
+def _themes() -> list[Any]:
+    """Every practice theme (a few hundred at most), by framework then name, for people writing the themes column."""
+    store = get_store()
+    found: list[Any] = []
+    after: str | None = None
+    while True:
+        page = store.list_themes(limit=500, after=after)
+        found.extend(page.items)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    return sorted(found, key=lambda t: (t.framework, t.name.lower()))
 
 
 def _read(storage: Any) -> bytes:

@@ -12,8 +12,9 @@ The files are those of the import format (:mod:`network.csvio`; ``bridgework imp
 * ``themes.csv``: themes already stored (unchanged); new or renamed themes only for network admins.
   Themes of the built-in taxonomy need no row.
 
-Every problem is reported with file, line and field (one list, in file and line order); if there is
-any, nothing is written. Otherwise :func:`start_import` writes the whole bundle and its audit entry
+Every problem is reported with file, line, field and the person the row is about (one list, in file and
+line order); if there is any, nothing is written, unless the person asks for the good rows alone
+(:func:`start_import` with ``good_only``: the rows without a problem, and not depending on one). Otherwise :func:`start_import` writes the whole bundle and its audit entry
 (ids and counts only) in one transaction (:func:`api.services.people.import_bundle`: all or nothing)
 in a background job (:mod:`api.jobs`). Nothing here knows Flask: pages, the JSON API and scripts call it alike.
 """
@@ -59,6 +60,19 @@ class Check:
     bundle: Bundle = field(default_factory=Bundle)
     #: Assessors of the upload already stored in the organisation (their stored details are replaced by the files').
     existing: int = 0
+    #: Who each problem row is about, in words, by (file, line): the person's name, or the two people of a contact.
+    people: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: The rows without a problem (and not depending on one with a problem), ready to write on their own.
+    good: Bundle = field(default_factory=Bundle)
+
+    @property
+    def good_people(self) -> int:
+        """How many assessors the good rows add or update."""
+        return len(self.good.assessors)
+
+    def person(self, error: RowError) -> str:
+        """Who a problem's row is about, in words ('' when the row names nobody, e.g. a theme)."""
+        return self.people.get((error.file, error.line), "")
 
     @property
     def ok(self) -> bool:
@@ -124,8 +138,11 @@ def check_dir(store: GraphStore, organisation_id: str, directory: Path, *, may_c
     scope = _Scope(store, organisation_id, plan.bundle)
     errors = list(plan.errors)
 
+    rejected: dict[str, set[Any]] = {}
+
     def bad(file: str, key: Any, field_name: str | None, message: str) -> None:
         errors.append(RowError(file, lines.get(file, {}).get(key, 0), field_name, message))
+        rejected.setdefault(file, set()).add(key)
 
     here = f"{organisation.name} ({organisation.id})"
     for org in plan.bundle.organisations:
@@ -187,16 +204,70 @@ def check_dir(store: GraphStore, organisation_id: str, directory: Path, *, may_c
     errors.sort(key=_error_order)
     existing = len({a.id for a in plan.bundle.assessors} & scope.members)
     check = Check(organisation_id, errors, dict(plan.rows_read), existing=existing)
+    check.people = _row_people(store, directory, errors)
+    good = _without(plan.bundle, rejected)
+    if len(good):
+        check.good = _with_employment(store, good, organisation_id, scope, today or date.today())
     if check.ok:
-        check.bundle = _with_employment(store, plan.bundle, organisation_id, scope, today or date.today())
+        check.bundle = check.good
     return check
 
 
-def start_import(store: GraphStore, check: Check, actor_id: str) -> str:
-    """Write a clean check's bundle in a background job (one transaction) and audit it; return the job id."""
-    if not check.ok:
+def _without(bundle: Bundle, rejected: Mapping[str, set[Any]]) -> Bundle:
+    """The bundle without the rows the onboarding checks rejected, nor the rows that depend on them."""
+    people = rejected.get(csvio.ASSESSORS_CSV, set())
+    themes = rejected.get(csvio.THEMES_CSV, set())
+    organisations = rejected.get(csvio.ORGANISATIONS_CSV, set())
+    contacts = rejected.get(csvio.CONTACTS_CSV, set())
+    return Bundle(
+        organisations=[o for o in bundle.organisations if o.id not in organisations],
+        themes=[t for t in bundle.themes if t.id not in themes],
+        assessors=[a for a in bundle.assessors if a.id not in people],
+        employments=[e for e in bundle.employments if e.assessor_id not in people],
+        theme_links=[t for t in bundle.theme_links if t.assessor_id not in people and t.theme_id not in themes],
+        contacts=[
+            c for c in bundle.contacts if (c.from_id, c.to_id) not in contacts and c.from_id not in people and c.to_id not in people
+        ],
+    )
+
+
+def _row_people(store: GraphStore, directory: Path, errors: list[RowError]) -> dict[tuple[str, int], str]:
+    """Who each problem row is about: an assessor row's name, a contact row's two people (by the file's names, else the
+    stored ones, else the id the file gives)."""
+    wanted = {(e.file, e.line) for e in errors if e.line and e.file in (csvio.ASSESSORS_CSV, csvio.CONTACTS_CSV)}
+    if not wanted:
+        return {}
+    names: dict[str, str] = {}
+    assessor_rows = _row_cells(directory / csvio.ASSESSORS_CSV)
+    for cells in assessor_rows.values():
+        if cells.get("id") and cells.get("name"):
+            names.setdefault(cells["id"], cells["name"])
+    out: dict[tuple[str, int], str] = {}
+    for line, cells in assessor_rows.items():
+        if (csvio.ASSESSORS_CSV, line) in wanted:
+            out[(csvio.ASSESSORS_CSV, line)] = cells.get("name") or cells.get("id") or ""
+    contact_rows = {line: cells for line, cells in _row_cells(directory / csvio.CONTACTS_CSV).items() if (csvio.CONTACTS_CSV, line) in wanted}
+    ends = {cells.get(k, "") for cells in contact_rows.values() for k in ("from_id", "to_id")} - set(names) - {""}
+    if ends:
+        names.update({p.assessor.id: p.assessor.name for p in store.describe_members(sorted(ends))})
+    for line, cells in contact_rows.items():
+        a, b = cells.get("from_id", ""), cells.get("to_id", "")
+        out[(csvio.CONTACTS_CSV, line)] = f"{names.get(a, a)} and {names.get(b, b)}"
+    return out
+
+
+def start_import(store: GraphStore, check: Check, actor_id: str, *, good_only: bool = False) -> str:
+    """Write a clean check's bundle in a background job (one transaction) and audit it; return the job id.
+
+    ``good_only``: write the rows without a problem (and not depending on one), leaving the others out, even when
+    some rows have problems (the person asked for it after reading the report).
+    """
+    if good_only:
+        if not len(check.good):
+            raise ValueError("no row of the upload is fine, so there is nothing to import")
+    elif not check.ok:
         raise ValueError("an upload with problems is never imported")
-    bundle, organisation_id = check.bundle, check.organisation_id
+    bundle, organisation_id = (check.good if good_only else check.bundle), check.organisation_id
     rows = len(bundle)
 
     def work(ctx: jobs.JobContext) -> dict[str, Any]:
@@ -290,6 +361,51 @@ def _error_order(error: RowError) -> tuple[int, int, int, str]:
     columns = csvio.COLUMNS.get(error.file, ())
     position = columns.index(error.field) if error.field in columns else -1
     return csvio.FILES.index(error.file) if error.file in csvio.FILES else len(csvio.FILES), error.line, position, error.message
+
+
+def _row_cells(path: Path) -> dict[int, dict[str, str]]:
+    """Each data row's cells by header, by the line it starts on (counted as :func:`_row_lines` counts)."""
+    rows: dict[int, dict[str, str]] = {}
+    try:
+        text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    except OSError:
+        return rows
+    reader = csv.reader(io.StringIO(text, newline=""), dialect="excel", strict=True)
+    header: list[str] | None = None
+    end_of_previous = 0
+    try:
+        for record in reader:
+            line, end_of_previous = end_of_previous + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [cell.strip().lower() for cell in record]
+                continue
+            rows[line] = dict(zip(header, (cell.strip() for cell in record), strict=False))
+    except csv.Error:
+        pass
+    return rows
+
+
+def template_csv(organisation_id: str) -> str:
+    """An assessors.csv to fill in: every column of the format, and one example row for the organisation."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = csvio.COLUMNS[csvio.ASSESSORS_CSV]
+    writer.writerow(columns)
+    example = {
+        "id": "a-sam-patel",
+        "name": "Sam Patel",
+        "email": "sam.patel@example.org",
+        "organisation_id": organisation_id,
+        "experience_years": "3",
+        "capacity": "1",
+        "discoverable": "yes",
+        "availability": csvio.EXAMPLE_AVAILABILITY,
+        "themes": csvio.EXAMPLE_THEMES,
+    }
+    writer.writerow([example.get(c, "") for c in columns])
+    return out.getvalue()
 
 
 def _row_lines(path: Path) -> dict[Any, int]:

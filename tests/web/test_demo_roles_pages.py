@@ -299,3 +299,51 @@ def test_deleting_an_organisation_with_people_points_to_the_people_page(demo_liv
         store.get_organisation(employment.organisation_id)
     except NotFound:  # pragma: no cover - the organisation must still exist
         raise AssertionError("the organisation was deleted") from None
+
+
+def test_an_organisation_admin_onboards_with_the_template_the_theme_list_and_the_good_rows_only(
+    demo_live: LiveApp, new_page: Any, tmp_path: Any
+) -> None:
+    store = demo_live.store
+    (own,) = store.get_user_by_email(demo.ACCOUNTS[2].email).organisation_ids
+    page = new_page(viewport={"width": 1280, "height": 900})
+    demo_sign_in(page, demo_live, "an organisation admin")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Add assessors").click()
+    page.get_by_role("heading", name=re.compile("^Add assessors to ")).wait_for()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download a template assessors.csv").click()
+    with open(download.value.path(), encoding="utf-8") as file:
+        template = file.read()
+    header, example = template.splitlines()[:2]
+    assert header.startswith("id,name,email,organisation_id") and own in example
+
+    page.get_by_text(re.compile(r"^The practice themes you can use \(\d+\)$")).click()
+    themes = page.get_by_role("table", name="Practice themes")
+    assert themes.get_by_role("row").count() > 10 and "pcf-values-and-ethics" in themes.inner_text()
+
+    rows = header + "\n" + "\n".join(
+        [
+            "a-new-1,Priya Good,priya@example.org,,,3,1,yes,,,tue-pm,pcf-values-and-ethics:experienced,,,",
+            "a-new-2,Tom Bad,tom@example.org,,,-1,1,yes,,,tue-pm,,,,",
+            "a-new-3,Lena Good,lena@example.org,,,5,1,yes,,,thu-am,,,,",
+        ]
+    ) + "\n"
+    path = tmp_path / "assessors.csv"
+    path.write_text(rows, encoding="utf-8")
+    page.get_by_label("Assessors (assessors.csv)").set_input_files(str(path))
+    page.get_by_role("button", name="Check and add").click()
+    report = page.get_by_role("table", name="Every problem found, by file and line")
+    report.wait_for()
+    problem = report.get_by_role("row").filter(has_text="experience_years")
+    assert "Tom Bad" in problem.inner_text()  # the report names the person on the line
+    assert store.existing_ids("Assessor", ["a-new-1", "a-new-2", "a-new-3"]) == set()  # nothing added yet
+    screenshot(page, "onboarding-report-with-names")
+
+    page.get_by_label("Assessors (assessors.csv)").set_input_files(str(path))
+    page.get_by_role("button", name="Add only the good rows").click()
+    page.wait_for_url(lambda url: "/onboarding/jobs/job-" in url)
+    page.get_by_role("heading", name=re.compile("^Finished")).wait_for(timeout=30_000)
+    assert store.existing_ids("Assessor", ["a-new-1", "a-new-2", "a-new-3"]) == {"a-new-1", "a-new-3"}
+    employment = store.get_employment("a-new-1")
+    assert employment is not None and employment.organisation_id == own

@@ -56,6 +56,7 @@ def test_a_bad_upload_lists_every_bad_row_as_text_and_nothing_is_added(
         ["contacts.csv", "2", "to_id"],
     ]
     assert XSS in cells[0][3]  # the bad cell is quoted back as text
+    assert cells[2][4] and cells[4][4]  # each line names whose row it is (issue 17)
     assert page.evaluate("window.__xss") is None
     screenshot(page, "onboarding-report")
     page.set_viewport_size({"width": 360, "height": 740})  # the report reads on a phone too, one card per problem
