@@ -30,8 +30,8 @@ from graph.port import GraphStore, StoreError
 
 log = logging.getLogger(__name__)
 
-#: Paths that read nothing from the store (static files, the liveness probe): no transaction is opened for them.
-_NO_READS = ("/static/", "/healthz", "/favicon.ico", "/metrics")
+#: Paths that read nothing from the store (static files, the probes, metrics): no transaction is opened for them.
+_NO_READS = ("/static/", "/healthz", "/readyz", "/favicon.ico", "/metrics")  # /readyz pings the store itself, in 1.5 s
 _READS = frozenset({"GET", "HEAD"})
 
 

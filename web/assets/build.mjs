@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const vendor = join(here, "..", "static", "vendor");
+// axe-core checks the pages in the browser tests only, so it is copied beside them and never served.
+const testsVendor = join(here, "..", "..", "tests", "web", "vendor");
 const lock = JSON.parse(readFileSync(join(here, "package-lock.json"), "utf8"));
 
 // [file in the package, file under web/static/vendor]; JavaScript and CSS files get a version banner.
@@ -21,6 +23,7 @@ const libraries = [
     licence: "LICENSE",
   },
   { name: "redoc", files: [["bundles/redoc.standalone.js", "redoc.standalone.js"]], licence: "LICENSE" },
+  { name: "axe-core", files: [["axe.min.js", "axe.min.js"]], licence: "LICENSE", into: testsVendor, path: "tests/web/vendor" },
 ];
 
 for (const lib of libraries) {
@@ -31,14 +34,16 @@ for (const lib of libraries) {
     throw new Error(`${lib.name}: node_modules has ${installed} but package-lock.json pins ${locked}; run npm ci`);
   }
   const banner = `/*! ${lib.name} ${installed} from npm, copied by web/assets/build.mjs; do not edit */\n`;
+  const into = lib.into || vendor;
+  const shown = lib.path || "web/static/vendor";
   for (const [source, out] of lib.files) {
-    const target = join(vendor, out);
+    const target = join(into, out);
     mkdirSync(dirname(target), { recursive: true });
     let text = readFileSync(join(root, source), "utf8");
     // Source maps are not copied, so the pointer to one would only produce 404s in the browser's tools.
     text = text.replace(/\n?\/[/*][#@] sourceMappingURL=\S+?(\s*\*\/)?\s*$/, "\n");
     writeFileSync(target, banner + text);
-    console.log(`web/static/vendor/${out}: ${lib.name} ${installed}`);
+    console.log(`${shown}/${out}: ${lib.name} ${installed}`);
   }
-  writeFileSync(join(vendor, `${lib.name}.LICENSE.txt`), readFileSync(join(root, lib.licence), "utf8"));
+  writeFileSync(join(into, `${lib.name}.LICENSE.txt`), readFileSync(join(root, lib.licence), "utf8"));
 }

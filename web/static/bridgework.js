@@ -56,3 +56,47 @@ window.bw = (function () {
 
   return { api, problem, el, announce, csrf };
 })();
+
+/* Wide tables scroll inside their own box, so no page scrolls sideways on a phone; a box that scrolls is a
+ * named region reachable by the keyboard (tabindex 0), so people who cannot swipe can scroll it too. */
+(function () {
+  let count = 0;
+  function boxes() {
+    for (const table of document.querySelectorAll("main table")) {
+      let box = table.parentElement;
+      if (box.tagName !== "DIV" || !(box.classList.contains("table-scroll") || box.classList.contains("table-wrap"))) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        table.before(box);
+        box.append(table);
+      }
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (box.dataset.bwScroll === String(scrolls)) continue;
+      box.dataset.bwScroll = String(scrolls);
+      if (box.dataset.bwOwn === undefined) box.dataset.bwOwn = box.hasAttribute("tabindex") ? "yes" : "no";
+      if (box.dataset.bwOwn === "yes") continue;
+      if (scrolls) {
+        const caption = table.querySelector("caption");
+        if (caption && !caption.id) caption.id = "bw-table-" + (++count);
+        box.setAttribute("role", "region");
+        if (caption) box.setAttribute("aria-labelledby", caption.id);
+        else box.setAttribute("aria-label", "Table (scrolls sideways)");
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("role");
+        box.removeAttribute("aria-labelledby");
+        box.removeAttribute("aria-label");
+        box.removeAttribute("tabindex");
+      }
+    }
+  }
+  let pending = null;
+  function later() {
+    if (pending) return;
+    pending = window.requestAnimationFrame(() => { pending = null; boxes(); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boxes);
+  else boxes();
+  window.addEventListener("resize", later);
+  window.bwTables = boxes;
+})();
