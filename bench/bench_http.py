@@ -97,6 +97,10 @@ def load_worker(spec: dict[str, Any]) -> dict[str, Any]:
                 label, method, path, headers, body, check = next_write(rng, n)
                 payload: bytes | None = json.dumps(body).encode()
                 headers = {**headers, "Content-Type": "application/json"}
+            elif spec.get("in_order"):
+                with lock:
+                    label, path, headers = spec["requests"][(issued - 1) % len(spec["requests"])]
+                method, payload = "GET", None
             else:
                 label, path, headers = rng.choice(spec["requests"])
                 method, payload = "GET", None
@@ -418,6 +422,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=50_000, help="Count bound of each phase.")
     parser.add_argument("--write-share", type=float, default=0.10, help="Share of writes in the read-and-write phase.")
     parser.add_argument("--pages-per-kind", type=int, default=10, help="People (or coordinators) per page in the page timing.")
+    parser.add_argument("--warm-seconds", type=float, default=60.0, help="Time bound of the warm-up (every distinct read once).")
     parser.add_argument("--endpoints", default=",".join(READS), help="Which reads make up the mixed load.")
     args = parser.parse_args()
     if args.load_worker:
@@ -430,7 +435,7 @@ def main() -> None:
         sys.exit("set NEO4J_URI to a throwaway Neo4j (its database is wiped), e.g. from scripts/neo4j-test-server")
     if args.quick:
         args.assessors, args.organisations, args.users, args.seconds, args.max_requests = 2000, 40, 50, 4.0, 10_000
-        args.programmes, args.pages_per_kind = 3, 3
+        args.programmes, args.pages_per_kind, args.warm_seconds = 3, 3, 20.0
     sys.path.insert(0, str(ROOT))
 
     started = time.perf_counter()
@@ -446,8 +451,10 @@ def main() -> None:
         print(f"gunicorn gthread {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; load: {args.clients} connections")
         print(f"mixed read load over: {', '.join(present)}; load average before: {load_average()}")
         base = {"host": "127.0.0.1", "port": port, "clients": args.clients, "seconds": args.seconds, "max_requests": args.max_requests}
-        # A short warm-up so the phases meet warm connection pools, query plans and kept views.
-        run_load(base | {"seed": 0, "seconds": min(3.0, args.seconds), "requests": requests})
+        # Warm-up: connection pools and query plans, and every distinct read once (kept views are made on a first
+        # visit; a site in use has them), bounded by --warm-seconds.
+        summarise("warm-up", run_load(base | {"seed": 0, "seconds": args.warm_seconds, "max_requests": len(requests),
+                                                     "requests": requests, "in_order": True}))
         health = summarise("healthz", run_load(base | {"seed": 1, "requests": [["healthz", "/healthz", {}]]}))
         reads = summarise("mixed reads", run_load(base | {"seed": 2, "requests": requests}))
         writes_spec = base | {"seed": 3, "requests": requests, "write_share": args.write_share, "edits": edits, "writes": prepared["writes"]}
