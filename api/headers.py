@@ -11,8 +11,9 @@
   and ``Cross-Origin-Resource-Policy: same-origin``; a ``Permissions-Policy`` turning off what no page uses.
 * ``Cache-Control: no-store`` on everything but the static files: pages and API answers name people, and a shared
   computer's browser cache or a proxy must not keep them. The JSON API's GETs (issue 20) are the exception: they
-  carry an ETag and ``private, no-cache`` (:data:`REVALIDATE`): no proxy keeps them, and a client that keeps its own
-  copy must revalidate it every time (``304`` when unchanged).
+  carry an ETag and ``private, no-cache`` (:data:`REVALIDATE`) when asked with an API token: no proxy keeps them, and
+  a script that keeps its own copy must revalidate it every time (``304`` when unchanged). Asked by a browser (the
+  session cookie) they are ``no-store`` too.
 * ``Strict-Transport-Security`` (two years, sub-domains) when ``BRIDGEWORK_ENV=production`` or
   ``BRIDGEWORK_HSTS`` says so: production is served over HTTPS only.
 
@@ -63,7 +64,9 @@ def init_headers(app: Flask) -> None:
         response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
         for name, value in FIXED.items():
             response.headers[name] = value
-        revalidated = response.headers.get("Cache-Control") == REVALIDATE  # the API's JSON with an ETag (api.httpcache)
+        # The API's JSON with an ETag (api.httpcache) is revalidated only by scripts with a token; a browser (the session
+        # cookie) gets no-store like the pages, so a shared computer keeps no one's answers (issue 16).
+        revalidated = response.headers.get("Cache-Control") == REVALIDATE and "Authorization" in request.headers
         if not (request.path.startswith("/static/") or request.path == "/favicon.ico" or revalidated):
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
