@@ -77,6 +77,13 @@ ACTIONS: dict[str, str] = {
     "session:end_others": "Other sign-in sessions were ended",
     "outcomes:release": "Questionnaire figures were released",
     "live:start": "A meeting was opened live",
+    "live:join": "Someone joined a live meeting",
+    "live:advance": "A live meeting moved on",
+    "live:skip": "A presenter's time was skipped",
+    "live:pause": "A live meeting's timer was paused",
+    "live:resume": "A live meeting's timer carried on",
+    "live:extend": "Time was added in a live meeting",
+    "live:close": "A live meeting was closed",
 }
 
 STATUS_WORDS = {"draft": "draft", "open": "open", "forming": "forming sets", "running": "running", "closed": "closed", "active": "active"}
@@ -232,6 +239,13 @@ def describe(entry: AuditEntry, names: Names) -> str:
         "session:end_others": f"ended the other sign-in sessions of {t}",
         "outcomes:release": f"released the questionnaire figures of {t}",
         "live:start": f"opened a meeting of {t} live",
+        "live:join": f"joined a live meeting of {t}",
+        "live:advance": f"moved a live meeting of {t} on",
+        "live:skip": f"skipped a presenter's time in a meeting of {t}",
+        "live:pause": f"paused the timer in a meeting of {t}",
+        "live:resume": f"started the timer again in a meeting of {t}",
+        "live:extend": f"added time in a meeting of {t}",
+        "live:close": f"closed a live meeting of {t}",
     }
     return words.get(a, ACTIONS.get(a, "changed something").lower() + f" ({t})")
 

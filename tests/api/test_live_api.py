@@ -230,3 +230,11 @@ def test_a_facilitators_notes_are_in_their_export_and_go_when_they_are_erased(cl
     privacy.erase(store, "ann", actor_id=None)
     record = store.get_live_meeting("set-1:1")
     assert record is not None and record.note is None
+
+
+def test_every_live_step_the_audit_log_records_has_words() -> None:
+    from api.services import auditlog
+    from api.services import live as live_service
+
+    for do in ("start", "join", *live_service.FACILITATOR_STEPS):
+        assert f"live:{do}" in auditlog.ACTIONS, do
