@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -52,7 +53,7 @@ from network.domain import (
     InvalidValue,
     Programme,
 )
-from network.formation import GOALS, FormationError, Weights
+from network.formation import GOALS, FormationError, FormationProgress, Weights
 from web import edits
 from web.guard import may, page_authorize
 
@@ -589,6 +590,25 @@ def form_sets(programme_id: str) -> Response | tuple[str, int]:
     return _workspace(programme_id)
 
 
+def _search_progress(ctx: Any) -> Callable[[FormationProgress], None]:
+    """Show a running search in the job's figures: steps of the step budget (or seconds of the time budget) and the best so far."""
+    started = time.monotonic()
+    last = [0.0]
+
+    def report(p: FormationProgress) -> None:
+        if time.monotonic() - last[0] < 1.0:  # a figure a second is plenty for a page that polls
+            return
+        last[0] = time.monotonic()
+        if p.max_steps:
+            done, total = min(p.steps, p.max_steps), p.max_steps
+        else:
+            done, total = int(time.monotonic() - started), max(1, int(p.time_limit or 0))
+        isolated = f", {p.connected} isolated {'person' if p.connected == 1 else 'people'} connected" if p.connected else ""
+        ctx.progress(done, total, f"Searching ({p.steps:,} steps so far): best so far {p.placed} people placed in sets{isolated}")
+
+    return report
+
+
 def _start_job(kind: str, user_id: str, programme_id: str, work: Callable[[Any], dict[str, Any]]) -> str:
     def guarded(ctx: Any) -> dict[str, Any]:
         try:
@@ -616,7 +636,7 @@ def start_forming(programme_id: str) -> Response | tuple[str, int]:
 
     def work(ctx: Any) -> dict[str, Any]:
         ctx.progress(0, 0, f"Forming sets from {pool_size} people (searching for up to {_seconds(settings.time_limit)})")
-        view = service.propose(store, programme_id, settings, created_by=principal.user_id)
+        view = service.propose(store, programme_id, settings, created_by=principal.user_id, progress=_search_progress(ctx))
         summary = service.pool_summary(view)
         ctx.progress(2, 2, f"{summary['sets']} sets proposed; {summary['placed']} placed, {summary['unplaced']} not placed")
         return {"proposal_id": view.record.id, "programme_id": programme_id, **summary}
@@ -659,7 +679,7 @@ def rerun(programme_id: str) -> Response | tuple[str, int]:
 
     def work(ctx: Any) -> dict[str, Any]:
         ctx.progress(0, 0, f"Re-forming the unlocked sets (searching for up to {_seconds(limit)})")
-        view = service.rerun(store, record.id, version, seed=seed, time_limit=limit, actor_id=principal.user_id)
+        view = service.rerun(store, record.id, version, seed=seed, time_limit=limit, actor_id=principal.user_id, progress=_search_progress(ctx))
         summary = service.pool_summary(view)
         ctx.progress(2, 2, f"{summary['sets']} sets proposed; {summary['placed']} placed, {summary['unplaced']} not placed")
         return {"proposal_id": view.record.id, "programme_id": programme_id, **summary}

@@ -25,7 +25,7 @@ import dataclasses
 import json
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -41,6 +41,7 @@ from network.events import LeftSet, PlacedInSet, ProgrammeOpened
 from network.formation import (
     Constraints,
     FormationError,
+    FormationProgress,
     LockedSet,
     Member,
     Move,
@@ -623,10 +624,18 @@ def _stats(ctx: PoolContext) -> PoolStats:
     return pool_stats(ctx.members)
 
 
-def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, created_by: str | None = None) -> ProposalView:
+def propose(
+    store: GraphStore,
+    programme_id: str,
+    settings: RunSettings,
+    *,
+    created_by: str | None = None,
+    progress: Callable[[FormationProgress], None] | None = None,
+) -> ProposalView:
     """Run set formation on the programme's pool and keep the result as a new open proposal.
 
-    :class:`FormationError` for input the engine cannot work with (nothing is written).
+    ``progress`` is told how the search is going now and then (a job shows it). :class:`FormationError`
+    for input the engine cannot work with (nothing is written).
     """
     ctx = pool_context(store, programme_id)
     settings = settings.effective(ctx.programme)
@@ -639,6 +648,7 @@ def propose(store: GraphStore, programme_id: str, settings: RunSettings, *, crea
         time_limit=settings.time_limit,
         max_iterations=settings.max_iterations,
         theme_names=ctx.theme_names,
+        progress=progress,
     )
     result = _with_inactive(result, ctx)
     record = ProposalRecord(
@@ -1241,6 +1251,7 @@ def rerun(
     time_limit: float | None = None,
     steps: int | None = None,
     actor_id: str | None = None,
+    progress: Callable[[FormationProgress], None] | None = None,
 ) -> ProposalView:
     """Form the unlocked part again (locked sets kept exactly, with their meeting slot and number), with a new seed or time if given.
 
@@ -1275,6 +1286,7 @@ def rerun(
         time_limit=settings.time_limit,
         max_iterations=settings.max_iterations,
         theme_names=ctx.theme_names,
+        progress=progress,
     )
     result = _with_inactive(result, ctx)
     old = [(n, frozenset(s.members), lock) for n, s, lock in view.numbered()]
