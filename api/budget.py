@@ -8,7 +8,7 @@ many store calls the request would have made. ``/readyz`` has 1.5 s of its own.
 
 Slots. With ``STORE_SLOTS`` (``BRIDGEWORK_STORE_SLOTS``; set it below gunicorn's threads per worker,
 e.g. 6 of 8) at most that many requests of a process use the store at once; a request that finds
-no free slot within half a second is answered 503 at once. So a frozen store can never hold every
+no free slot within a tenth of a second is answered 503 at once. So a frozen store can never hold every
 thread, and ``/healthz`` (which never touches the store) keeps answering, so a liveness probe does
 not restart the app for a store problem. 0 (the default) means no limit, for the development server.
 """
@@ -24,7 +24,7 @@ from graph import deadline
 #: Endpoints that never touch the store: no budget, no slot.
 STORE_FREE = frozenset({"health.healthz", "static", "metrics"})
 #: How long a request waits for a free store slot before it is told the service is busy.
-SLOT_WAIT_S = 0.5
+SLOT_WAIT_S = 0.1
 SLOTS_KEY = "bridgework.store_slots"
 
 
