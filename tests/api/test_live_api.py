@@ -238,3 +238,20 @@ def test_every_live_step_the_audit_log_records_has_words() -> None:
 
     for do in ("start", "join", *live_service.FACILITATOR_STEPS):
         assert f"live:{do}" in auditlog.ACTIONS, do
+
+
+def test_the_view_warns_gently_when_a_part_runs_over_and_a_pause_stops_the_clock(store, world) -> None:
+    from datetime import timedelta
+
+    from api.services import live as live_service
+
+    t0 = live_service.now_utc()
+    live_service.start_meeting(store, "set-1", "set-1:1", "ann", now=t0)
+    view = live_service.live_view(store, "set-1", "set-1:1", "bob", now=t0 + timedelta(minutes=3))
+    assert view["timer"]["words"] == "7 minutes left" and view["over_time"] is None  # check-in is planned for 10 minutes
+    late = live_service.live_view(store, "set-1", "set-1:1", "bob", now=t0 + timedelta(minutes=12, seconds=30))
+    assert late["timer"]["over"] and late["timer"]["words"] == "2 minutes over"
+    assert late["over_time"] == "Time is up for this part. Finish the thought, then move on, or add a few minutes."
+    live_service.step(store, "set-1", "set-1:1", "ann", "pause", run=0, now=t0 + timedelta(minutes=5))
+    paused = live_service.live_view(store, "set-1", "set-1:1", "bob", now=t0 + timedelta(minutes=30))
+    assert paused["timer"]["paused"] and paused["timer"]["words"] == "5 minutes left" and paused["over_time"] is None
