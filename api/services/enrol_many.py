@@ -129,7 +129,8 @@ def read_csv(store: GraphStore, programme_id: str, data: bytes) -> ReadList:
         return ReadList((), ("The file is empty: it needs a header row with an email or id column.",))
     columns = [k for k, h in enumerate(header) if h in ("email", "e-mail", "id", "assessor_id")]
     if not columns:
-        return ReadList((), ("The file's first row needs a column called email or id (found: " + ", ".join(h for h in header if h) + ")."),)
+        found = ", ".join(h for h in header if h) or "nothing"
+        return ReadList((), (f"The file's first row needs a column called email or id (found: {found}).",))
     entries: list[tuple[int, str]] = []
     try:
         for number, row in enumerate(reader, start=2):
