@@ -42,8 +42,12 @@ class LivePort(ABC):
     """The live state of meetings."""
 
     @abstractmethod
-    def get_live_meeting(self, meeting_id: str) -> LiveRecord | None:
-        """The meeting's live record, or ``None`` if it has not been opened live."""
+    def get_live_meeting(self, meeting_id: str, *, lock: bool = False) -> LiveRecord | None:
+        """The meeting's live record, or ``None`` if it has not been opened live.
+
+        ``lock`` (inside a write unit of work, before a save): take the record's write lock first, so
+        concurrent read-then-save steps run one after the other instead of clashing on the version.
+        """
 
     @abstractmethod
     def live_version(self, meeting_id: str) -> int:

@@ -104,7 +104,7 @@ def start_meeting(
     now = now or now_utc()
     record, meeting = _meeting_of(store, set_id, meeting_id)
     me = _need_member(record, assessor_id)
-    existing = store.get_live_meeting(meeting_id)
+    existing = store.get_live_meeting(meeting_id, lock=True)
     if existing is not None:
         state = _state(existing)
         assert state is not None
@@ -168,7 +168,7 @@ def step(
         raise InvalidValue("do", f"one of {', '.join(STEPS)}")
     record, meeting = _meeting_of(store, set_id, meeting_id)
     me = _need_member(record, assessor_id)
-    stored = store.get_live_meeting(meeting_id)
+    stored = store.get_live_meeting(meeting_id, lock=True)
     state = _state(stored)
     if stored is None or state is None:
         raise NotFound("This meeting has not been opened yet.")
@@ -246,7 +246,7 @@ def save_note(
     now = now or now_utc()
     record, _meeting = _meeting_of(store, set_id, meeting_id)
     me = _need_member(record, assessor_id)
-    stored = store.get_live_meeting(meeting_id)
+    stored = store.get_live_meeting(meeting_id, lock=True)
     state = _state(stored)
     if stored is None or state is None:
         raise NotFound("This meeting has not been opened yet.")

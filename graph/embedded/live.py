@@ -57,9 +57,9 @@ def _record(r: Sequence[Any]) -> LiveRecord:
 class EmbeddedLive(EmbeddedBase):
     """The live meetings area on SQLite."""
 
-    def get_live_meeting(self, meeting_id: str) -> LiveRecord | None:
-        """The meeting's live record, or ``None``."""
-        with self._transaction(write=False) as conn:
+    def get_live_meeting(self, meeting_id: str, *, lock: bool = False) -> LiveRecord | None:
+        """The meeting's live record, or ``None`` (``lock``: read in a write transaction, which SQLite runs one at a time)."""
+        with self._transaction(write=lock) as conn:
             row = conn.execute(_GET, (meeting_id,)).fetchone()
         return None if row is None else _record(tuple(row))
 

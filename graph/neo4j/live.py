@@ -37,9 +37,12 @@ def _record(p: Mapping[str, Any]) -> LiveRecord:
 class Neo4jLive(Neo4jBase):
     """The live meetings area on Neo4j."""
 
-    def get_live_meeting(self, meeting_id: str) -> LiveRecord | None:
-        """The meeting's live record, or ``None``."""
-        found = self._read(lambda tx: tx.run(q.GET, id=meeting_id).single())
+    def get_live_meeting(self, meeting_id: str, *, lock: bool = False) -> LiveRecord | None:
+        """The meeting's live record, or ``None`` (``lock``: write-lock the live node first)."""
+        if lock:
+            found = self._write(lambda tx: tx.run(q.GET_LOCKED, id=meeting_id).single())
+        else:
+            found = self._read(lambda tx: tx.run(q.GET, id=meeting_id).single())
         return None if found is None else _record(dict(found["l"]))
 
     def live_version(self, meeting_id: str) -> int:

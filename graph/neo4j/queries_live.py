@@ -18,6 +18,16 @@ _COLUMNS = "RETURN l {.meeting_id, .set_id, .version, .state, .note, .updated_at
 
 GET = "MATCH (l:LiveMeeting {meeting_id: $id}) " + _COLUMNS
 
+#: Lock the live node, then read it: the read sees the last committed state and nobody saves before this transaction ends.
+GET_LOCKED = (
+    """
+MATCH (l:LiveMeeting {meeting_id: $id})
+SET l._lock = true
+REMOVE l._lock
+"""
+    + _COLUMNS
+)
+
 VERSION = "MATCH (l:LiveMeeting {meeting_id: $id}) RETURN l.version AS version"
 
 #: Lock the meeting (and say whether it exists): first saves of one meeting run one after the other.

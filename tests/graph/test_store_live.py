@@ -122,3 +122,30 @@ def test_a_persons_notes_are_forgotten_and_nobody_elses(store: GraphStore, set_i
     first, second = store.get_live_meeting(one), store.get_live_meeting(two)
     assert first is not None and second is not None
     assert (first.note, first.state["phase"], second.note) == (None, "closed", "theirs")
+
+
+def test_steps_that_read_with_the_lock_then_save_all_land_one_after_the_other(store: GraphStore, set_id: str) -> None:
+    m = meeting_id(set_id, 1)
+    store.save_live_meeting(m, {"joined": []}, None, 0, T0)
+    assert store.get_live_meeting(m, lock=True) == store.get_live_meeting(m)
+    errors: list[Exception] = []
+    barrier = threading.Barrier(6)
+
+    def join(who: str) -> None:
+        barrier.wait()
+        try:
+            with store.unit_of_work(write=True):
+                record = store.get_live_meeting(m, lock=True)
+                assert record is not None
+                store.save_live_meeting(m, {"joined": [*record.state["joined"], who]}, None, record.version, T0)
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=join, args=(f"p{k}",)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    final = store.get_live_meeting(m)
+    assert errors == [] and final is not None
+    assert final.version == 7 and sorted(final.state["joined"]) == [f"p{k}" for k in range(6)]
