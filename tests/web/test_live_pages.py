@@ -342,3 +342,12 @@ def test_coordinators_see_only_aggregates_per_set(live_app: LiveApp, signed_in: 
     expect(bob.get_by_role("heading", level=1)).not_to_contain_text("How the process is going")
     coordinator.goto(live_app.at(LIVE))
     expect(coordinator.get_by_role("heading", level=1)).not_to_contain_text("Meeting 1")
+
+
+def test_another_days_meeting_says_when_its_page_opens(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    arrange_today(live_app.store)
+    ann = signed_in(("assessor",), assessor_id="ann", viewport=PHONE)
+    ann.goto(live_app.at("/sets/set-1/meetings/2/live"))
+    expect(ann.get_by_text("This page opens on the day of the meeting.")).to_be_visible()
+    expect(ann.get_by_role("button", name="Open the meeting and facilitate")).to_be_hidden()
+    expect(ann.get_by_text("Nothing about your cases is kept.")).to_be_visible()
