@@ -25,9 +25,13 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 
+#: The one ``<style>`` element a page may hold: the rule the network map's graph library (cytoscape) adds to the page
+#: it draws in, allowed by its hash (any other inline style, and every inline script, is refused).
+CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"  # of ".__________cytoscape_container { position: relative; }"
+
 #: The policy of every page and answer.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    f"default-src 'self'; script-src 'self'; style-src 'self' {CYTOSCAPE_STYLE}; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

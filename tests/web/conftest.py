@@ -75,15 +75,21 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
     """Open fresh tabs (each in its own context, so cookies never leak between people); all closed afterwards."""
     contexts: list[Any] = []
 
+    violations: list[str] = []
+
     def open_page(**context_options: Any) -> Any:
         context = browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        tab = context.new_page()
+        # Anything the Content-Security-Policy blocks (api/headers.py) is a broken page: chromium reports it on the console.
+        tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+        return tab
 
     yield open_page
     for context in contexts:
         context.close()
+    assert violations == [], f"the Content-Security-Policy blocked something: {violations}"
 
 
 @pytest.fixture
