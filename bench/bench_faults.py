@@ -137,8 +137,12 @@ def frozen(token: str, slots: int, clients: int = 12, threads: int = 8) -> dict[
         finally:
             resumed = time.monotonic()
             os.kill(pid, signal.SIGCONT)
-        while _get(port, "/api/v1/organisations", headers, timeout=30)[0] != 200:
+        for _ in range(600):  # at most about 30 s
+            if _get(port, "/api/v1/organisations", headers, timeout=30)[0] == 200:
+                break
             time.sleep(0.05)
+        else:
+            sys.exit("the app did not recover within 30 s of the store resuming")
         recovery = time.monotonic() - resumed
     return {
         "max_wait": max(waits),
