@@ -17,10 +17,8 @@ from urllib.parse import urljoin, urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from api.services import accounts
-from api.services import joins
+from api.services import accounts, joins, suggestions
 from api.services import meetings as meetings_service
-from api.services import suggestions
 from graph.port import GraphStore
 from graph.port_sets import NewSet
 from network.domain import ActionLearningSet, Assessor, Organisation, Programme, Theme
@@ -92,7 +90,9 @@ def build_world(app: Flask, store: GraphStore) -> World:
     for k, (assessor_id, name) in enumerate(people.items(), start=1):
         email = ERASED_EMAIL if assessor_id == "a-x" else f"{assessor_id}@example.org"
         store.create_assessor(
-            Assessor(id=assessor_id, name=name, email=email, discoverable=True, availability=("tue-pm", "thu-am"), bio=f"About {name}", capacity=2)
+            Assessor(
+                id=assessor_id, name=name, email=email, discoverable=True, availability=("tue-pm", "thu-am"), bio=f"On {name}", capacity=2
+            )
         )
         store.set_employer(assessor_id, f"o-{k}")
         store.set_theme(assessor_id, "t-1", "experienced")

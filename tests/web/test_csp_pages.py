@@ -21,7 +21,10 @@ from tests.web.test_coordinator_views import arrange_pool
 from tests.web.test_reach_pages import _map_ready, _network
 
 WAIT = 30_000
-LISTEN = "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+LISTEN = (
+    "window.__csp = []; "
+    "document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
 
 
 def _watch(page: Any) -> None:
