@@ -114,17 +114,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="A smaller network and pool.")
     parser.add_argument("--pool", type=int, default=None, help="People enrolled (default 2000, quick 300).")
+    parser.add_argument("--neo4j-only", action="store_true", help="Leave out the embedded store (Neo4j needs NEO4J_URI).")
     args = parser.parse_args()
     assessors = 3000 if args.quick else 20000
     pool = args.pool or (300 if args.quick else 2000)
     time_limit = 0.5 if args.quick else 2.0
-    with tempfile.TemporaryDirectory() as tmp:
-        print(f"embedded store: {assessors} assessors, pool {pool}")
-        store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
-        try:
-            run(store, assessors, pool, time_limit)
-        finally:
-            store.close()
+    if args.neo4j_only:
+        print("embedded store: left out (--neo4j-only)")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"embedded store: {assessors} assessors, pool {pool}")
+            store = EmbeddedStore(Path(tmp) / "bench.sqlite3")
+            try:
+                run(store, assessors, pool, time_limit)
+            finally:
+                store.close()
     uri = os.environ.get("NEO4J_URI")
     if uri:
         from graph.neo4j.store import Neo4jStore

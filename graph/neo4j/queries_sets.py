@@ -359,14 +359,26 @@ RETURN count(*) AS deleted
 """
 # issue 17: every version of a proposal kept, listed and restorable
 PROPOSAL_EXISTS = "MATCH (x:Proposal {id: $id}) RETURN x.id AS id"
+# One round trip (an edit keeps a version every time): whether the proposal is there and the version kept already, and
+# the version created when neither stops it; the snapshot is not sent back.
 KEEP_VERSION = """
-MATCH (x:Proposal {id: $id})
+OPTIONAL MATCH (x:Proposal {id: $id})
 OPTIONAL MATCH (x)<-[:VERSION_OF]-(old:ProposalVersion {version: $props.version})
-WITH x, old
-WHERE old IS NULL
-CREATE (v:ProposalVersion)-[:VERSION_OF]->(x)
-SET v = $props
-RETURN properties(v) AS props
+FOREACH (_ IN CASE WHEN x IS NOT NULL AND old IS NULL THEN [1] ELSE [] END |
+  CREATE (v:ProposalVersion)-[:VERSION_OF]->(x) SET v = $props)
+RETURN x IS NOT NULL AS found, old IS NOT NULL AS kept_already
+"""
+# issue 17: an update checks the state and writes the payload without reading it back (an edit is on the hot path)
+LOCK_PROPOSAL_STATE = """
+MATCH (n:Proposal {id: $id})
+SET n._lock = true
+REMOVE n._lock
+RETURN n.status AS status, n.version AS version
+"""
+UPDATE_PROPOSAL_LEAN = """
+MATCH (x:Proposal {id: $id})
+SET x.payload = $payload, x.version = x.version + 1, x.updated_at = $now
+RETURN x {.*, payload: null} AS props
 """
 LIST_VERSIONS = """
 MATCH (:Proposal {id: $id})<-[:VERSION_OF]-(v:ProposalVersion)

@@ -462,8 +462,15 @@ class Neo4jSets(Neo4jBase):
         now = datetime.now(UTC)
 
         def work(tx: ManagedTransaction) -> ProposalRecord:
-            self._open_proposal(tx, proposal_id, expected_version)
-            return _proposal(tx.run(q.UPDATE_PROPOSAL, id=proposal_id, payload=payload, now=now).single(strict=True)["props"])
+            state = tx.run(q.LOCK_PROPOSAL_STATE, id=proposal_id).single()
+            if state is None:
+                raise NotFound(f"no proposal with id {proposal_id!r}")
+            if state["status"] != "open":
+                raise Conflict(f"proposal {proposal_id} is already committed")
+            if state["version"] != expected_version:
+                raise Conflict(f"proposal {proposal_id} changed meanwhile (version {state['version']}, not {expected_version}); reload it")
+            props = tx.run(q.UPDATE_PROPOSAL_LEAN, id=proposal_id, payload=payload, now=now).single(strict=True)["props"]
+            return _proposal({**props, "payload": payload})
 
         return self._write(work)
 
@@ -498,12 +505,12 @@ class Neo4jSets(Neo4jBase):
         )
 
         def work(tx: ManagedTransaction) -> ProposalVersion:
-            if tx.run(q.PROPOSAL_EXISTS, id=kept.proposal_id).single() is None:
+            record = tx.run(q.KEEP_VERSION, id=kept.proposal_id, props=props).single(strict=True)
+            if not record["found"]:
                 raise NotFound(f"no proposal with id {kept.proposal_id!r}")
-            record = tx.run(q.KEEP_VERSION, id=kept.proposal_id, props=props).single()
-            if record is None:
+            if record["kept_already"]:
                 raise Conflict(f"version {kept.version} of proposal {kept.proposal_id!r} is kept already")
-            return _version(record["props"])
+            return _version(props)
 
         return self._write(work)
 
