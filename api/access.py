@@ -250,7 +250,6 @@ POLICY: dict[str, Rule] = {
     "home:read": signed_in,  # one's own home page after sign-in, a part per role
     "people:list": any_of(has_role("org_admin")),  # the people page; organisation admins see their own organisations' only
     "people:invite": org_admin_of_organisation,  # invite a person of the organisation (organisation_id) to sign in
-    "people:link": admin_only,  # link a sign-in to an assessor chosen from a search
     "programmes:close": coordinator_of_programme,  # close a programme and its sets
     # -- outcomes (issue 8) ----------------------------------------------------------
     "questionnaire:read": coordinator_of_programme,  # a programme's questions (programme_id)

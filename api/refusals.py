@@ -99,7 +99,6 @@ WORDS: dict[str, str] = {
     "home:read": _SIGNED_IN,
     "people:list": "Only organisation admins and network admins can manage people.",
     "people:invite": "Only the admins of {organisation} can invite its people.",
-    "people:link": "Only network admins can link a sign-in to an assessor.",
     "programmes:close": "Only the coordinators of {programme} can close it.",
     # -- outcomes
     "questionnaire:read": "The questionnaire of {programme} is shown only to its coordinators.",

@@ -199,6 +199,7 @@ def active(assessor_id: str) -> Response:
 def invite(assessor_id: str) -> Response | tuple[str, int]:
     """Give the person a sign-in and show the one-time link with which they choose their own password."""
     principal, row = _person(assessor_id)
+    page_authorize("people:invite", organisation_id=row.organisation.id if row.organisation else None)
     try:
         invitation = directory.invite(
             get_store(), row.assessor.id, actor_id=principal.user_id, hours=current_app.config["PASSWORD_RESET_HOURS"]
