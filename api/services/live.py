@@ -25,7 +25,7 @@ from api.services import meetings as meetings_service
 from api.services.usecase import use_case
 from graph.port import Conflict, GraphStore, NotFound, Transient
 from graph.port_live import LiveRecord
-from graph.port_meetings import MeetingRecord, TurnChange
+from graph.port_meetings import ATTENDANCE_STATUSES, MeetingRecord, TurnChange
 from graph.port_sets import SetRecord
 from network import calendar
 from network import events as ev
@@ -260,6 +260,42 @@ def save_note(
         return store.save_live_meeting(meeting_id, stored.state, text or "", stored.version, now)
     except Conflict as exc:
         raise Transient("live meeting changed while the note was saved") from exc
+
+
+@use_case
+def correct_attendance(
+    store: GraphStore,
+    set_id: str,
+    meeting_id: str,
+    assessor_id: str | None,
+    entries: Mapping[str, str],
+    *,
+    now: datetime | None = None,
+    actor_id: str | None = None,
+) -> LiveRecord:
+    """A member corrects the attendance the closed meeting filled in from who joined (someone there without joining, apologies).
+
+    Every member's page shows the correction (the live record's version moves on). :class:`InvalidValue`
+    (nothing written) before the meeting is closed, for someone not in the meeting or an unknown status.
+    """
+    now = now or now_utc()
+    record, _meeting = _meeting_of(store, set_id, meeting_id)
+    _need_member(record, assessor_id)
+    stored = store.get_live_meeting(meeting_id, lock=True)
+    state = _state(stored)
+    if stored is None or state is None or state.phase != "closed":
+        raise InvalidValue("attendance", "attendance is corrected here once the meeting is closed")
+    if not entries:
+        raise InvalidValue("attendance", "name at least one member")
+    strangers = sorted(set(entries) - set(state.members))
+    if strangers:
+        raise InvalidValue("attendance", "name only members who were in this meeting's set")
+    if any(s not in ATTENDANCE_STATUSES for s in entries.values()):
+        raise InvalidValue("attendance", "choose attended, sent apologies or absent for each member")
+    store.record_attendance(meeting_id, entries)
+    saved = _save(store, stored, replace(state, events=state.events + 1, last_step="attendance_corrected"), now)
+    accounts.audit(store, "meetings:attendance", "set", set_id, actor_id, {"meeting_id": meeting_id, "members": len(entries)})
+    return saved
 
 
 # -- reading ---------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from api.services import live as service
 from api.services import meetings as meetings_service
 from api.v1.common import StrictSchema, path_id
 from graph.port import NotFound
-from graph.port_meetings import MeetingRecord
+from graph.port_meetings import ATTENDANCE_STATUSES, MeetingRecord
 from network import live as engine
 from network.domain import InvalidValue
 
@@ -75,6 +75,17 @@ class LiveNoteSchema(StrictSchema):
     """The facilitator's private note to self (one thing to try next time); empty clears it."""
 
     note = fields.String(required=True, allow_none=True, validate=validate.Length(max=engine.MAX_NOTE))
+
+
+class LiveAttendanceSchema(StrictSchema):
+    """Corrected attendance by assessor id (after the meeting is closed)."""
+
+    attendance = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.String(validate=validate.OneOf(ATTENDANCE_STATUSES)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
 
 
 class FacilitatedSchema(StrictSchema):
@@ -222,6 +233,21 @@ class LiveNote(MethodView):
         """Keep one thing to try next time (only the facilitator of this meeting; only they ever see it)."""
         principal, meeting = _authorized(set_id, number, "live:act")
         service.save_note(get_store(), meeting.set_id, meeting.id, principal.assessor_id, args["note"])
+        return _view_response(meeting.set_id, meeting, principal.assessor_id)
+
+
+@blp.route("/sets/<id:set_id>/meetings/<number>/live/attendance")
+class LiveAttendance(MethodView):
+    """Correcting who was there."""
+
+    @blp.arguments(LiveAttendanceSchema)
+    @blp.doc(responses={"200": _VIEW_DOC})
+    def put(self, args: dict[str, Any], set_id: str, number: str) -> Response:
+        """Correct the attendance the closed meeting filled in from who joined; every member sees the correction."""
+        principal, meeting = _authorized(set_id, number, "live:act")
+        service.correct_attendance(
+            get_store(), meeting.set_id, meeting.id, principal.assessor_id, args["attendance"], actor_id=principal.user_id
+        )
         return _view_response(meeting.set_id, meeting, principal.assessor_id)
 
 

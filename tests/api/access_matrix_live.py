@@ -19,6 +19,7 @@ ROWS: dict[str, Row] = {
     f"POST {LIVE}": Row(OWN_ASSESSOR, body={"do": "checkin"}),
     f"POST {LIVE}/start": Row(OWN_ASSESSOR),
     f"PUT {LIVE}/note": Row(OWN_ASSESSOR, body={"note": "Open the bids sooner"}),
+    f"PUT {LIVE}/attendance": Row(OWN_ASSESSOR, body={"attendance": {"a-own": "attended"}}),
     "GET /api/v1/me/facilitation": Row(OWN_ASSESSOR, OWN_ASSESSOR),
     "GET /api/v1/programmes/{programme_id}/facilitation": Row(COORDINATOR),
 }

@@ -255,3 +255,20 @@ def test_the_view_warns_gently_when_a_part_runs_over_and_a_pause_stops_the_clock
     live_service.step(store, "set-1", "set-1:1", "ann", "pause", run=0, now=t0 + timedelta(minutes=5))
     paused = live_service.live_view(store, "set-1", "set-1:1", "bob", now=t0 + timedelta(minutes=30))
     assert paused["timer"]["paused"] and paused["timer"]["words"] == "5 minutes left" and paused["over_time"] is None
+
+
+def test_members_correct_the_attendance_the_closed_meeting_filled_in(client, world, store) -> None:
+    correct = LIVE + "/attendance"
+    client.post(LIVE + "/start", headers=world["ann"])
+    early = client.put(correct, headers=world["bob"], json={"attendance": {"eve": "apologies"}})
+    assert early.status_code == 422  # not before the meeting is closed
+    for do in ("advance", "advance", "close"):
+        run = client.get(LIVE, headers=world["ann"]).get_json()["run"]
+        post(client, world["ann"], {"do": do, "run": run})
+    assert store.get_meeting("set-1:1").status_of("eve") == "absent"
+    before = client.get(LIVE, headers=world["cat"]).get_json()["version"]
+    assert client.put(correct, headers=world["bob"], json={"attendance": {"eve": "apologies"}}).status_code == 200
+    seen = client.get(LIVE, headers=world["cat"]).get_json()
+    assert seen["version"] > before and {a["id"]: a["status"] for a in seen["attendance"]}["eve"] == "apologies"
+    assert client.put(correct, headers=world["bob"], json={"attendance": {"zed": "attended"}}).status_code == 422
+    assert client.put(correct, headers=world["zed"], json={"attendance": {"eve": "attended"}}).status_code == 403

@@ -265,8 +265,10 @@
     e.preventDefault();
     const attendance = {};
     for (const input of $("attendance-form").querySelectorAll("input[type=radio]:checked")) attendance[input.name.slice(4)] = input.value;
-    send("POST", "/attendance", { attendance }).then((r) => {
-      if (r.ok) { $("attendance-form").dataset.dirty = ""; attendanceKey = null; etag = null; done("Attendance saved."); }
+    $("attendance-form").dataset.dirty = "";
+    send("PUT", "/live/attendance", { attendance }).then((r) => {
+      if (r.ok) done("Attendance saved.");
+      else $("attendance-form").dataset.dirty = "1";
     });
   });
 
