@@ -135,7 +135,7 @@ def to_ics(events: Sequence[Event], name: str, stamp: datetime) -> bytes:
 
     ``stamp`` becomes every event's ``DTSTAMP`` (pass the export time, in UTC). Events carry
     ``UID``, ``DTSTAMP``, ``DTSTART``/``DTEND`` with ``TZID=Europe/London``, ``SUMMARY`` and
-    ``DESCRIPTION``, which is what Google Calendar, Outlook and Apple Calendar need to import
+    ``DESCRIPTION``, and with a video link ``LOCATION`` and ``URL`` both set to it, which is what Google Calendar, Outlook and Apple Calendar need to import
     and later update them.
     """
     cal = icalendar.Calendar()
@@ -164,6 +164,8 @@ def to_ics(events: Sequence[Event], name: str, stamp: datetime) -> bytes:
         if e.description:
             event.add("description", e.description)
         if e.url:
+            # The video link is where the meeting happens: calendar apps show LOCATION as a link to join (issue 18).
+            event.add("location", e.url)
             event.add("url", e.url)
         event.add("transp", "OPAQUE")
         cal.add_component(event)

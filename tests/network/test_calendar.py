@@ -115,6 +115,20 @@ def test_ics_parses_back_with_uid_stamp_timezone_summary_and_description():
         assert str(e["description"]) == given_event.description
 
 
+def test_a_video_link_is_the_events_location_and_url_and_an_event_without_one_has_neither():
+    day = date(2026, 3, 3)
+    start, end = meeting_window(day, "tue-pm")
+    link = "https://meet.example.org/set-1?pwd=a;b,c"
+    events = [
+        Event(uid="m-1@bridgework", starts_at=start, ends_at=end, summary="Set 1: meeting 1", url=link),
+        Event(uid="m-2@bridgework", starts_at=start + timedelta(days=14), ends_at=end + timedelta(days=14), summary="Set 1: meeting 2"),
+    ]
+    parsed = icalendar.Calendar.from_ical(to_ics(events, "Set 1", STAMP)).walk("VEVENT")
+    assert str(parsed[0]["location"]) == link
+    assert str(parsed[0]["url"]) == link
+    assert "location" not in parsed[1] and "url" not in parsed[1]
+
+
 def test_ics_escapes_text_and_folds_long_lines():
     start, end = meeting_window(date(2026, 1, 6), "tue-am")
     description = "Members: " + ", ".join(f"Person {k}; of team, {k}" for k in range(30))
