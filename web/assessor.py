@@ -449,9 +449,12 @@ def my_suggestions() -> Response | tuple[str, int]:
     mode = suggestions_service.check_common_slot(current_app.config.get(COMMON_SLOT_SETTING, "preferred"))
     result = suggestions_service.suggestions_for(store, assessor_id, limit=SUGGESTIONS_SHOWN, common_slot=mode)
     me_now = store.get_assessor(assessor_id)
+    # Each suggested person's short bio, in their own words (issue 18); only people already suggested are read.
+    bios = {s.assessor_id: store.get_assessor(s.assessor_id).bio for s in result.items}
     return _render(
         "assessor/suggestions.html",
         result=result,
+        bios=bios,
         me=me_now,
         regions=REGIONS,
         can_act=may("contacts:write", assessor_id=assessor_id),

@@ -279,3 +279,19 @@ def test_a_suggestion_shows_the_organisations_own_region_beside_its_name(live_ap
     card = page.locator("li.suggestion").filter(has_text="Bea Brown")
     assert card.locator(".meta").inner_text() == "Whitton Council · North West"
     assert "East of England" not in card.inner_text()
+
+
+def test_a_suggestion_shows_the_persons_short_bio_as_text(live_app: LiveApp, signed_in: Callable[..., Any]) -> None:
+    """Issue 18: a suggested peer's bio is on their card, in their words and as text; a card without a bio shows none."""
+    _network(live_app)
+    store = live_app.store
+    store.update_assessor(replace(store.get_assessor("a-bea"), bio="Practice educator in adult mental health <b>since</b> 2015."))
+    store.create_assessor(Assessor("a-cal", "Cal Carter", region="south_west", discoverable=True, availability=("tue-pm",)))
+    store.set_employer("a-cal", "org-b")
+    store.set_theme("a-cal", "t-risk", "experienced")
+    page = signed_in(assessor_id="a-ann")
+    page.goto(live_app.at("/me/suggestions"))
+    bea = page.locator("li.suggestion").filter(has_text="Bea Brown")
+    assert bea.locator("p.bio").inner_text() == "“Practice educator in adult mental health <b>since</b> 2015.”"
+    cal = page.locator("li.suggestion").filter(has_text="Cal Carter")
+    assert cal.count() == 1 and cal.locator("p.bio").count() == 0
