@@ -63,14 +63,18 @@ _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{%d})(?P<suffix>\.[A-Za
 class StaticNames:
     """Content hashes of the app's static files (computed once per file version, i.e. per size and modification time)."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, recheck: bool = False) -> None:
         self.folder = Path(folder).resolve()
+        #: Look at the file again on every link (development: files change while serving); else once per process.
+        self.recheck = recheck
         self._known: dict[str, tuple[tuple[int, int], str]] = {}
         self._gzipped: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
 
     def digest(self, filename: str) -> str | None:
         """The content hash of ``filename`` under the folder, or ``None`` if it is not a file there."""
+        if not self.recheck and filename in self._known:
+            return self._known[filename][1]  # a page links a few files: no file system call per link once known
         path = (self.folder / filename).resolve()
         if self.folder not in path.parents or not path.is_file():
             return None
@@ -117,7 +121,7 @@ class StaticNames:
 
 def init_http_cache(app: Flask) -> None:
     """Install ETags and 304s, compression and content-named static files on ``app`` (after the pages and the API)."""
-    names = StaticNames(app.static_folder or "")
+    names = StaticNames(app.static_folder or "", recheck=app.debug)
     app.extensions["bridgework.static_names"] = names
 
     @app.url_defaults
