@@ -105,11 +105,39 @@ def test_an_organisation_admin_sees_the_dashboard_and_the_map_with_isolated_peop
     isolated_buttons = page.locator("#map-list button.person-button.isolated")
     expect(isolated_buttons).to_have_text([XSS + "isolated", "Ben Hughes" + "isolated"])
     assert page.evaluate("window.cytoscape.version") == _locked_version("cytoscape")
+
+    # by default the organisations: one node each, sized by people, isolated counted on them, ties as weighted lines
+    assert page.get_attribute("#reach-map-app", "data-view") == "organisations"
+    orgs = page.evaluate("window.bwReachMap.cy.nodes('.org-node').map(n => [n.data('label'), n.data('ring')]).sort()")
+    assert orgs == [
+        ["Hillside Charity\n1 person", 1],
+        ["Northmoor Council\n3 people · 2 isolated", 3],
+        ["Trust " + XSS + "\n1 person", 2],
+    ]
+    centre = page.evaluate("(() => { const c = window.bwReachMap.cy; const p = c.nodes('.own').position(); "
+                           "return c.nodes('.org-node').map(n => Math.round(Math.hypot(n.position().x - p.x, n.position().y - p.y))); })()")
+    assert sorted(centre)[0] == 0  # this organisation is at the centre
+    ties = page.evaluate("window.bwReachMap.cy.edges('.org-tie').map(e => [e.source().data('org'), e.target().data('org'), e.data('count')]).sort()")
+    assert sorted(tuple(sorted(t[:2])) + (t[2],) for t in ties) == [("o1", "o2", 1), ("o2", "o3", 1)]
+    assert page.evaluate("window.bwReachMap.cy.nodes('.person').length") == 0  # no hairball
+    expect(page.locator("#map-organisations li").first).to_contain_text("Northmoor Council")
+    expect(page.locator("#map-organisations li").nth(1)).to_contain_text("1 tie with Northmoor Council")
+    screenshot(page, "reach-map-organisations")
+
+    # choosing an organisation opens its people and the people they are tied to, grouped by organisation
+    page.get_by_role("button", name=re.compile(r"^Show its people\W+Northmoor Council")).click()
+    _map_ready(page)
+    assert page.get_attribute("#reach-map-app", "data-view") == "people"
+    expect(page.locator("#map-view-title")).to_contain_text("People of Northmoor Council")
+    groups = page.evaluate("window.bwReachMap.cy.nodes('.group').map(g => [g.data('org'), g.children().length]).sort()")
+    assert groups == [["o1", 3], ["o2", 1]]
     drawn = page.evaluate("window.bwReachMap.cy.nodes('.isolated').map(n => n.data('label')).sort()")
     assert drawn == sorted(["Ben Hughes", XSS])
     assert page.evaluate("window.bwReachMap.cy.nodes('.isolated').map(n => n.style('shape'))") == ["diamond", "diamond"]
     others = page.evaluate("window.bwReachMap.cy.nodes('.person.other').map(n => n.data('label')).sort()")
-    assert others == ["Assessor 1 at Hillside Charity", "Assessor 1 at Trust " + XSS]  # nobody else is named
+    assert others == ["Assessor 1 at Trust " + XSS]  # nobody else is named
+    # labels: not drawn at a low zoom until pointed at or selected (the library's min-zoomed-font-size)
+    assert page.evaluate("window.bwReachMap.cy.nodes('.person').first().style('min-zoomed-font-size')") != "0px"
 
     # select from the list (keyboard): details, and the node selected on the map
     button = page.get_by_role("button", name=re.compile("^Ben Hughes"))
@@ -121,28 +149,64 @@ def test_an_organisation_admin_sees_the_dashboard_and_the_map_with_isolated_peop
     expect(details).to_contain_text("Isolated since1 March 2021")
     expect(button).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("window.bwReachMap.cy.nodes(':selected').map(n => n.data('label'))") == ["Ben Hughes"]
+    assert page.evaluate("window.bwReachMap.cy.nodes(':selected').style('min-zoomed-font-size')") == "0px"
 
     # select on the map itself (the library's selection): an anonymised person of the XSS organisation
     page.evaluate("window.bwReachMap.cy.nodes('.person.other').filter(n => n.data('label').startsWith('Assessor 1 at Trust')).select()")
     expect(details.get_by_role("heading")).to_have_text("Assessor 1 at Trust " + XSS)
     expect(details).to_contain_text("Not shown: this person works for another organisation")
     expect(details).to_contain_text("Tied directly to someone in this organisation")
-    page.get_by_role("button", name="About this organisation").first.click()
-    expect(details.get_by_role("heading")).to_have_text("Northmoor Council")
     zoom = page.evaluate("window.bwReachMap.cy.zoom()")
     page.get_by_role("button", name="Zoom in").click()
     assert page.evaluate("window.bwReachMap.cy.zoom()") > zoom
     page.get_by_role("button", name="Show the whole map").click()
-    page.get_by_role("button", name=re.compile("^Ben Hughes")).click()
-    expect(details.get_by_role("heading")).to_have_text("Ben Hughes")
-    page.get_by_role("button", name="Show the whole map").click()
-    assert page.evaluate("window.__xss") is None
     screenshot(page, "reach-map")
+
+    # a person two steps away opens their own organisation's people; "About this organisation" goes back to organisations
+    page.get_by_role("button", name=re.compile("^Assessor 1 at Hillside")).click()
+    expect(page.locator("#map-view-title")).to_contain_text("People of Hillside Charity")
+    page.get_by_role("button", name=re.compile(r"^About this organisation\W+Northmoor Council")).click()
+    expect(details.get_by_role("heading")).to_have_text("Northmoor Council")
+    assert page.get_attribute("#reach-map-app", "data-view") == "organisations"
+
+    # search by name: found, the view follows, and the other organisation's people cannot be found by name
+    page.get_by_label("Find a person by name").fill("ben")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.locator("#map-search-result")).to_have_text("Found Ben Hughes (Northmoor Council).")
+    expect(details.get_by_role("heading")).to_have_text("Ben Hughes")
+    page.get_by_label("Find a person by name").fill("Cara")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(page.locator("#map-search-result")).to_contain_text("Nobody on the map has a name with “Cara” in it")
+    page.get_by_role("button", name="Back to all organisations").click()
+    _map_ready(page)
+    assert page.evaluate("window.__xss") is None
 
     # fewer people on the map: the nearest are kept, and the page says how many were left off
     page.get_by_label("People on the map").select_option("100")
     _map_ready(page)
     expect(page.locator("#map-summary")).to_contain_text("Showing all 5 people")
+
+
+def test_the_map_on_a_phone_starts_with_the_lists_and_shows_the_map_on_request(live_app: LiveApp, signed_in: Any) -> None:
+    """At 390 px the lists come first (the same organisations and people), the map is one tap away, nothing scrolls sideways."""
+    _network(live_app.store)
+    page = signed_in(("org_admin",), organisation_ids=("o1",), viewport={"width": 390, "height": 844})
+    page.goto(live_app.at("/organisations/o1/map"))
+    _map_ready(page)
+    assert page.get_attribute("#reach-map-app", "data-mode") == "list"
+    expect(page.locator("#reach-map")).to_be_hidden()
+    expect(page.get_by_role("button", name="Lists")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#map-organisations li")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "reach-map-phone-lists")
+    page.get_by_role("button", name="Map", exact=True).click()
+    expect(page.locator("#reach-map")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Show its people\W+Northmoor Council")).click()
+    _map_ready(page)
+    page.locator("#reach-map").scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("window.bwReachMap.cy.nodes('.group').length") == 2
+    screenshot(page, "reach-map-phone-people")
 
 
 def test_the_network_overview_names_organisations_only_and_an_admin_of_several_organisations_chooses(
