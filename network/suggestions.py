@@ -725,7 +725,7 @@ def _phrase(signal: str, seeker: Seeker, candidate: Candidate, network_size: int
         described = [availability.describe_slot(s) for s in slots]
         if len(described) <= 2:
             return f"Both free {_listing(described)}"
-        return f"Both free at {words.count(len(described), 'time')} in the week, including {_listing(described[:2])}"
+        return f"Both free at {words.spelled(len(described))} weekly times, including {_listing(described[:2])}"
     if signal == "proximity":
         parts = []
         if candidate.former_set_mate:

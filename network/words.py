@@ -18,6 +18,20 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     return f"{shown} {noun if n == 1 else plural or noun + 's'}"
 
 
+#: Small numbers as people write them in a sentence (``five weekly times``); larger ones stay in digits.
+_SPELLED = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+
+
+def spelled(n: int) -> str:
+    """A whole number as written in running text: ``five`` up to twenty, digits beyond (``21``).
+
+    >>> spelled(5), spelled(21)
+    ('five', '21')
+    """
+    return _SPELLED[n] if 0 <= n < len(_SPELLED) else str(n)
+
+
 def years(value: float, digits: int = 1) -> str:
     """An amount of years rounded to ``digits`` decimals, whole numbers without decimals: ``1 year``, ``4.5 years``."""
     rounded = round(float(value), digits)

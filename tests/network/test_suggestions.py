@@ -115,13 +115,13 @@ def test_the_issue_example_sentence():
 
 
 def test_many_common_times_read_as_times_in_the_week_not_how_often():
-    """'Both free at 3 times a week' read like how often; it names how many weekly times they share."""
+    """'Both free at 3 times a week' read like how often; it names how many weekly times they share, in words (issue 18)."""
     slots = ["tue-pm", "wed-am", "thu-pm"]
     seeker = Seeker("a", "A", "o1", "Org 1", "london", availability.to_mask(slots), True, False, True)
     them = Candidate("b", "B", "o2", "Org 2", "north_east", 4, availability.to_mask(slots))
     reasons = rank(CandidatePool(seeker, 50, (them,))).items[0].reasons
     free = [r for r in reasons if r.startswith("Both free")]
-    assert free == ["Both free at 3 times in the week, including Tuesday afternoons and Wednesday mornings"]
+    assert free == ["Both free at three weekly times, including Tuesday afternoons and Wednesday mornings"]
 
 
 def test_never_suggested_self_colleagues_or_the_unfindable():
