@@ -87,7 +87,7 @@ def sign_in(user: User, *, remember: bool = False) -> None:
         user.id,
         remember=remember,
         user_agent=request.headers.get("User-Agent", ""),
-        hours=max(1, int(config["PERMANENT_SESSION_LIFETIME"]) // 3600),
+        hours=max(1, int(current_app.permanent_session_lifetime.total_seconds()) // 3600),
         remember_days=int(config["REMEMBER_DAYS"]),
     )
     login_user(SessionUser(user, started.key), remember=remember, duration=timedelta(days=int(config["REMEMBER_DAYS"])))

@@ -30,7 +30,7 @@ class LoginForm(FlaskForm):
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=accounts.MAX_PASSWORD)])
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField("Keep me signed in on this device (for up to 30 days)")
 
 
 class NewPasswordForm(FlaskForm):
