@@ -103,7 +103,7 @@ def arrange_demo(store: Any, *, assessors: int = 160, organisations: int = 20, s
     accounts.create_user(store, emails["coordinator"], roles=("coordinator",), password=PASSWORD, programme_ids=("prog-demo",))
     accounts.create_user(store, emails["org_admin"], roles=("org_admin",), password=PASSWORD, organisation_ids=(biggest,))
     admin = accounts.create_user(store, emails["admin"], roles=("admin",), password=PASSWORD)
-    common = {"programme_id": "prog-demo", "set_id": "set-demo-2", "theme_id": theme, "user_id": admin.id}
+    common = {"programme_id": "prog-demo", "set_id": "set-demo-2", "theme_id": theme, "user_id": admin.id, "number": "1"}
     ids = {
         "assessor": {**common, "assessor_id": me, "set_id": "set-demo-1", "organisation_id": employer[me]},
         "coordinator": {**common, "organisation_id": biggest, "assessor_id": pool[1]},
