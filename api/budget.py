@@ -26,13 +26,15 @@ STORE_FREE = frozenset({"health.healthz", "static", "metrics"})
 #: How long a request waits for a free store slot before it is told the service is busy.
 SLOT_WAIT_S = 0.1
 SLOTS_KEY = "bridgework.store_slots"
+#: Set in the WSGI environ when the read unit (api.readunit) already holds this request's slot.
+SLOT_TAKEN = "bridgework.store_slot_taken"
 
 
 def _begin() -> Response | None:
     if request.endpoint in STORE_FREE:
         return None
     slots: threading.BoundedSemaphore | None = current_app.extensions.get(SLOTS_KEY)
-    if slots is not None:
+    if slots is not None and not request.environ.get(SLOT_TAKEN):
         if not slots.acquire(timeout=SLOT_WAIT_S):
             from api.errors import error_response
 
