@@ -114,3 +114,13 @@ def test_a_pasted_list_names_every_line_it_cannot_enrol_and_enrols_nobody_until_
     page.get_by_role("button", name="Enrol everyone listed").click()
     expect(page.get_by_text("Enrolled 2 people.")).to_be_visible()
     assert {"a-010", "a-011"} <= {e.assessor_id for e in store.enrolments("prog-1")}
+
+
+def test_the_enrolment_page_fits_a_phone(live_app: LiveApp, signed_in: Any) -> None:
+    store = live_app.store
+    _world(store)
+    store.create_organisation(Organisation(id="org-long", name="The Very Long Named Metropolitan Borough Council of Somewhere", kind="local_authority", region="north_east"))
+    page = signed_in(("coordinator",), programme_ids=("prog-1",), viewport={"width": 390, "height": 800})
+    page.goto(live_app.at("/programmes/prog-1/enrol?find=1&region=london"))
+    expect(page.get_by_role("heading", name=re.compile(r"People found \(30\)"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
