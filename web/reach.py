@@ -183,7 +183,9 @@ def dashboard(organisation_id: str) -> Any:
     )
     figures = report.reach
     history = report.history
-    status = 422 if problems else 200
+    partners_page, partner_pages, partners_problem = _partners_page(figures.reached_direct)
+    start = (partners_page - 1) * PARTNERS_PER_PAGE
+    status = 422 if problems or partners_problem else 200
     return (
         render_template(
             "reach/dashboard.html",
@@ -198,9 +200,33 @@ def dashboard(organisation_id: str) -> Any:
             last=request.args.get("to", "") if problems else f"{history[-1].month:%Y-%m}",
             problems=problems,
             month_words=month_words,
+            partners=figures.direct[start : start + PARTNERS_PER_PAGE],
+            partners_first=start + 1,
+            partners_page=partners_page,
+            partner_pages=partner_pages,
+            partners_problem=partners_problem,
+            page_args={k: v for k, v in request.args.items() if k in ("from", "to") and not problems.get(k)},
         ),
         status,
     )
+
+
+#: Partner organisations shown on one page of the dashboard's partners table (issue 18: every partner, paged).
+PARTNERS_PER_PAGE = 10
+
+
+def _partners_page(count: int) -> tuple[int, int, str | None]:
+    """The page of partners asked for (``?partners=N``, whole pages from 1), how many pages there are, and a problem.
+
+    A page that is not a whole number or not there gives a message (the page answers 422) and page 1.
+    """
+    pages = max(1, -(-count // PARTNERS_PER_PAGE))
+    text = request.args.get("partners", "").strip()
+    if not text:
+        return 1, pages, None
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= pages:
+        return 1, pages, f"There is no page “{text[:12]}” of partner organisations: pages go from 1 to {pages}."
+    return int(text), pages, None
 
 
 #: How many people the map page offers to show (the JSON API takes any number up to its maximum).

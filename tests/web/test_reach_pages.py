@@ -209,6 +209,36 @@ def test_the_map_on_a_phone_starts_with_the_lists_and_shows_the_map_on_request(l
     screenshot(page, "reach-map-phone-people")
 
 
+def test_every_partner_organisation_is_listed_a_page_at_a_time(live_app: LiveApp, signed_in: Any) -> None:
+    """Issue 18: 'top 10 of 12' became pages: 1 to 10 of 12, then 11 to 12; a page that is not there says so (422)."""
+    store = live_app.store
+    store.create_organisation(Organisation(id="home", name="Home Council", kind="local_authority", region="london"))
+    store.create_assessor(Assessor(id="h0", name="Hana Home", discoverable=True))
+    store.set_employer("h0", "home")
+    for k in range(12):
+        store.create_organisation(Organisation(id=f"p{k:02d}", name=f"Partner {k:02d}", kind="voluntary", region="london"))
+        store.create_assessor(Assessor(id=f"x{k:02d}", name=f"Person {k:02d}", discoverable=True))
+        store.set_employer(f"x{k:02d}", f"p{k:02d}")
+        store.request_contact("h0", f"x{k:02d}", on=date(2025, 1, 10))
+        store.accept_contact("h0", f"x{k:02d}", on=date(2025, 1, 15))
+    page = signed_in(("org_admin",), organisation_ids=("home",))
+    page.goto(live_app.at("/organisations/home/reach"))
+    rows = page.locator("#partners-table tbody th")
+    expect(rows).to_have_count(10)
+    expect(page.locator("#partners-range")).to_contain_text("1 to 10 of 12")
+    page.get_by_role("link", name="Next partners").click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("#partners-range")).to_contain_text("11 to 12 of 12")
+    seen = set(rows.all_inner_texts())
+    page.get_by_role("link", name="Previous partners").click()
+    expect(rows).to_have_count(10)
+    assert len(seen | set(rows.all_inner_texts())) == 12  # every partner, once
+    response = page.goto(live_app.at("/organisations/home/reach?partners=9"))
+    assert response is not None and response.status == 422
+    expect(page.locator("#partners-error")).to_contain_text("There is no page “9” of partner organisations: pages go from 1 to 2.")
+    expect(rows).to_have_count(10)
+
+
 def test_the_network_overview_names_organisations_only_and_an_admin_of_several_organisations_chooses(
     live_app: LiveApp, signed_in: Any
 ) -> None:
