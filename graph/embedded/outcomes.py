@@ -65,7 +65,10 @@ DDL: tuple[str, ...] = (
 #: Deletes run by ``wipe`` (before the core tables), children first.
 WIPE: tuple[str, ...] = (
     "DELETE FROM outcome_releases",
-    "DELETE FROM outcome_values", "DELETE FROM outcome_answers", "DELETE FROM outcome_questionnaires")
+    "DELETE FROM outcome_values",
+    "DELETE FROM outcome_answers",
+    "DELETE FROM outcome_questionnaires",
+)
 
 _PROGRAMME_EXISTS = "SELECT 1 FROM programmes WHERE id = ?"
 _ASSESSOR_EXISTS = "SELECT 1 FROM assessors WHERE id = ?"
