@@ -94,6 +94,7 @@ def test_no_server_errors_and_no_off_schema_answers(world, role: str, mode: Gene
         @given(case=_strategy(operation, mode))
         @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def run(case) -> None:
-            case.call_and_validate(headers=headers[role], checks=checks)
+            # identity: the WSGI transport hands back the body as sent, and answers are gzipped for clients that accept it
+            case.call_and_validate(headers={**headers[role], "Accept-Encoding": "identity"}, checks=checks)
 
         run()
