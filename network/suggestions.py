@@ -316,8 +316,17 @@ class Expansion:
 
     ``themes`` are ``(theme_id, integer rarity weight)`` of the themes to expand, rarest first;
     a candidate's pre-score is the sum of the weights of the expanded themes they hold, plus
-    ``slot_bonus`` if they share a weekly slot with the seeker and ``region_bonus`` if they are
-    in the seeker's ``region``. The best ``theme_pool`` by (pre-score descending, id) go forward.
+    ``slot_bonuses[k]`` when they share ``k`` weekly slots with the seeker (the score's own
+    availability signal, so sharing three slots ranks above sharing one, as in the score) and
+    ``region_bonus`` if they are in the seeker's ``region``. The best ``theme_pool`` by
+    (pre-score descending, id) go forward. ``slot_bonus`` is ``slot_bonuses[1]``.
+
+    Grading the slots matters at scale: at 100,000 assessors nearly every holder of an expanded
+    theme shares some slot with the seeker, and a flat bonus left the pool's order to the
+    themes alone. Measured on the demo network (``bench/bench_nation.py``), the pools keep more of
+    the exhaustive scorer's top 10: 36 % against 26 % flat at 100,000 assessors (20 seekers), 84 %
+    against 76 % at 10,000 (8 seekers); hit-rate@10 did not drop (20,000 assessors, seed 2, 3,268
+    held-out contacts of 2,500 seekers: 36 recovered graded, 31 flat).
     """
 
     themes: tuple[tuple[str, int], ...]
@@ -328,6 +337,12 @@ class Expansion:
     proximity_pool: int
     seeker_mask: int
     require_common_slot: bool
+    slot_bonuses: tuple[int, ...] = ()
+
+    def slot_bonus_for(self, mask: int) -> int:
+        """The pre-score's slot bonus for a candidate with availability ``mask``."""
+        common = (self.seeker_mask & mask).bit_count()
+        return self.slot_bonuses[common] if common < len(self.slot_bonuses) else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -815,6 +830,7 @@ def plan_expansion(
     return Expansion(
         themes=tuple((t.theme_id, max(1, round(scale * rarity(t.holders, network_size)))) for t in chosen),
         slot_bonus=round(100 * weights.availability * slot_signal(1)),
+        slot_bonuses=tuple(round(100 * weights.availability * slot_signal(k)) for k in range(len(availability.SLOTS) + 1)),
         region_bonus=round(100 * weights.region),
         region=seeker.region,
         theme_pool=limits.theme_pool,
@@ -1067,8 +1083,7 @@ class Snapshot:
                 for x in self.by_theme.get(theme_id, ()):
                     pre[x] += w
             for x in pre:
-                if plan.seeker_mask & availability.to_mask(self.assessors[x].availability):
-                    pre[x] += plan.slot_bonus
+                pre[x] += plan.slot_bonus_for(availability.to_mask(self.assessors[x].availability))
                 if plan.region is not None and self.assessors[x].region == plan.region:
                     pre[x] += plan.region_bonus
             by_theme = sorted((x for x in pre if ok(x)), key=lambda x: (-pre[x], x))[: plan.theme_pool]

@@ -85,7 +85,9 @@ _PEERS = (
 # ?5 1 if a common slot is required, ?6 the seeker's availability mask.
 #
 # Holders of the expanded themes (?1: JSON [[theme_id, weight], ...]), pre-scored by the summed
-# weights plus ?7 for a common slot and ?9 for the seeker's region (?10), best ?8 kept.
+# weights plus the bonus for the number of common slots (?7: JSON list, index = common slots; the
+# 21 bits of the overlap with the seeker's slots ?6 are added up)
+# and ?9 for the seeker's region (?10), best ?8 kept.
 _THEME_CANDIDATES = (
     "WITH plan(theme_id, w) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1)), "
     "hits(id, pre) AS (SELECT l.assessor_id, sum(plan.w) FROM plan CROSS JOIN works_on l ON l.theme_id = plan.theme_id "
@@ -95,7 +97,15 @@ _THEME_CANDIDATES = (
     "AND a.id NOT IN (SELECT value FROM json_each(?3)) "
     "AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM works_for w WHERE w.assessor_id = a.id AND w.organisation_id = ?4)) "
     "AND (?5 = 0 OR (a.availability_mask & ?6) <> 0) "
-    "ORDER BY hits.pre + CASE WHEN (a.availability_mask & ?6) <> 0 THEN ?7 ELSE 0 END "
+    "ORDER BY hits.pre + json_extract(?7, '$[' || ("
+    "(((a.availability_mask & ?6) >> 0) & 1) + (((a.availability_mask & ?6) >> 1) & 1) + (((a.availability_mask & ?6) >> 2) & 1) + "
+    "(((a.availability_mask & ?6) >> 3) & 1) + (((a.availability_mask & ?6) >> 4) & 1) + (((a.availability_mask & ?6) >> 5) & 1) + "
+    "(((a.availability_mask & ?6) >> 6) & 1) + (((a.availability_mask & ?6) >> 7) & 1) + (((a.availability_mask & ?6) >> 8) & 1) + "
+    "(((a.availability_mask & ?6) >> 9) & 1) + (((a.availability_mask & ?6) >> 10) & 1) + (((a.availability_mask & ?6) >> 11) & 1) + "
+    "(((a.availability_mask & ?6) >> 12) & 1) + (((a.availability_mask & ?6) >> 13) & 1) + (((a.availability_mask & ?6) >> 14) & 1) + "
+    "(((a.availability_mask & ?6) >> 15) & 1) + (((a.availability_mask & ?6) >> 16) & 1) + (((a.availability_mask & ?6) >> 17) & 1) + "
+    "(((a.availability_mask & ?6) >> 18) & 1) + (((a.availability_mask & ?6) >> 19) & 1) + (((a.availability_mask & ?6) >> 20) & 1)"
+    ") || ']') "
     "+ CASE WHEN a.region = ?10 THEN ?9 ELSE 0 END DESC, a.id LIMIT ?8"
 )
 # Those of a JSON list of ids (?1) that may be candidates.
@@ -190,7 +200,8 @@ class _Queries:
         kept = (keep.seeker_id, _json(keep.excluded), keep.organisation_id, int(keep.require_common_slot), keep.seeker_mask)
         by_theme: list[str] = []
         if plan.themes and plan.theme_pool:
-            params = (_json([list(t) for t in plan.themes]), *kept, plan.slot_bonus, plan.theme_pool, plan.region_bonus, plan.region)
+            bonuses = _json(plan.slot_bonuses)
+            params = (_json([list(t) for t in plan.themes]), *kept, bonuses, plan.theme_pool, plan.region_bonus, plan.region)
             by_theme = [r[0] for r in self.conn.execute(_THEME_CANDIDATES, params)]
         near = [r[0] for r in self.conn.execute(_ELIGIBLE_AMONG, (_json(reachable), *kept))] if reachable else []
         rows = {r.id: r for r in self._rows(sorted(set(by_theme) | set(near)), theme_ids)}

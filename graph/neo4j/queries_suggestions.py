@@ -61,7 +61,7 @@ RETURN id AS x,
 # Two answers in one read (`source`), each row with the candidate's facts and those of the
 # seeker's themes ($theme_ids) they work on:
 # * 'theme': the holders of the expanded themes ($themes: [[theme_id, weight], ...]), pre-scored
-#   by the summed weights plus $slot_bonus for a common slot and $region_bonus for the seeker's
+#   by the summed weights plus $slot_bonuses[k] for k common slots and $region_bonus for the seeker's
 #   $region, the best $limit kept by (pre-score desc, id). Only what the pre-score needs is
 #   read for every holder; the findable, exclusion and organisation tests run after the sort,
 #   lazily, on only as many rows as the LIMIT pulls (the organisation test expands the
@@ -74,9 +74,9 @@ GATHER = """
 UNWIND $themes AS row
 MATCH (t:Theme {id: row[0]})<-[:WORKS_ON]-(a)
 WITH a, sum(row[1]) AS pre
-WITH a, pre, any(p IN $powers WHERE (coalesce(a.availability_mask, 0) / p) % 2 = 1) AS common
-WHERE common OR NOT $require_common
-WITH a, pre + CASE WHEN common THEN $slot_bonus ELSE 0 END + CASE WHEN a.region = $region THEN $region_bonus ELSE 0 END AS score
+WITH a, pre, size([p IN $powers WHERE (coalesce(a.availability_mask, 0) / p) % 2 = 1]) AS common
+WHERE common > 0 OR NOT $require_common
+WITH a, pre + $slot_bonuses[common] + CASE WHEN a.region = $region THEN $region_bonus ELSE 0 END AS score
 ORDER BY score DESC, a.id
 WITH collect(a) AS ranked
 UNWIND ranked AS a

@@ -76,7 +76,7 @@ class _Queries:
     ) -> tuple[list[CandidateRow], list[CandidateRow]]:
         params = {
             "themes": [list(t) for t in plan.themes] if plan.theme_pool else [],
-            "slot_bonus": plan.slot_bonus,
+            "slot_bonuses": list(plan.slot_bonuses),
             "region_bonus": plan.region_bonus,
             "region": plan.region or "",
             "limit": plan.theme_pool,
