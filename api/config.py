@@ -47,6 +47,8 @@ def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BRIDGEWORK_ENV": environment,
         "SECRET_KEY": secret,
         "LOG_LEVEL": level,
+        # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; the client's address is the peer's).
+        "TRUSTED_PROXIES": _int(env, "BRIDGEWORK_TRUSTED_PROXIES", 0, low=0, high=5),
         # Deadlines (api/budget.py): seconds a request may wait on the store in all, and how many requests of a
         # process may use the store at once (0: no limit; set it below gunicorn's threads so /healthz always answers).
         "REQUEST_STORE_SECONDS": _int(env, "BRIDGEWORK_REQUEST_STORE_SECONDS", 4, low=1, high=120),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import api
 import web
@@ -35,4 +36,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_http_cache(app)  # ETags and 304s, compression, content-named static files (see api.httpcache)
     with app.app_context():
         init_read_unit(app, get_store())  # each GET reads in one transaction (see api.readunit)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies: the client's address (per-address limits, logs) and the scheme
+        # come from the X-Forwarded-For / -Proto headers the proxies set; the rightmost hops only, never a
+        # value the client could have written itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     return app
