@@ -165,7 +165,7 @@
     for (const [g, spot] of spots) {
       const b = boxes.get(g);
       const children = cy.getElementById(orgKey(g)).children();
-      children.layout({ name: "grid", fit: false, animate: false, avoidOverlap: true, condense: false, cols: b.cols, rows: b.rows,
+      children.layout({ name: "grid", fit: false, animate: false, avoidOverlap: false, condense: false, cols: b.cols, rows: b.rows,
         sort: (x, y) => (y.hasClass("isolated") - x.hasClass("isolated")) || x.data("label").localeCompare(y.data("label")),
         boundingBox: { x1: spot.x - b.w / 2, y1: spot.y - b.h / 2, w: b.w, h: b.h } }).run();
     }
