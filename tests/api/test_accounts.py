@@ -92,7 +92,7 @@ def test_login_is_rate_limited(store, person):
 def test_next_only_leads_to_this_site(client, person):
     token = _csrf(client.get("/login").get_data(as_text=True))
     form = {"email": "sam@example.org", "password": PASSWORD, "csrf_token": token}
-    assert client.post("/login?next=//evil.example/x", data=form).headers["Location"] == "/"
+    assert client.post("/login?next=//evil.example/x", data=form).headers["Location"] == "/home"  # the person's own home, not the other site
     client.post("/logout", data={"csrf_token": _csrf(client.get("/login").get_data(as_text=True))})
     token = _csrf(client.get("/login").get_data(as_text=True))
     assert client.post("/login?next=/api/v1/me", data=form | {"csrf_token": token}).headers["Location"] == "/api/v1/me"
