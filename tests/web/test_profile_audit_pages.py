@@ -37,5 +37,7 @@ def test_themes_added_and_removed_on_the_profile_page_show_in_the_audit_log_with
     assert rows.count() == 2
     texts = [rows.nth(i).inner_text() for i in range(2)]
     assert all("ann@example.org" in t for t in texts)
-    assert any("t-mca" in t and "experienced" in t for t in texts)
-    assert any("t-risk" in t for t in texts)
+    # The audit log says it in words (issue 17): the theme's name and the level, never the theme's id.
+    assert any("mental capacity act assessments" in t.lower() and "experienced" in t.lower() for t in texts)
+    assert any("risk assessment" in t.lower() for t in texts)
+    assert not any("t-mca" in t or "t-risk" in t for t in texts)
