@@ -102,9 +102,6 @@ def init_app(app: Flask, config: Mapping[str, Any] | None = None) -> None:
     from api.observability import init_observability
 
     init_observability(app)  # first: request ids and timings cover every later hook, refusals included
-    from api.budget import init_budget
-
-    init_budget(app)  # then every store-bound request's budget and slot, before any hook reads the store
     store: GraphStore | None = app.config.get("STORE")
     init_store(app, store)
     register_extensions(app)

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import api
 import web
 from api.extensions import get_store
+from api.budget import init_budget
 from api.httpcache import init_http_cache
 from api.readunit import init_read_unit
 
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_http_cache(app)  # ETags and 304s, compression, content-named static files (see api.httpcache)
     with app.app_context():
         init_read_unit(app, get_store())  # each GET reads in one transaction (see api.readunit)
+    init_budget(app)  # outermost: a store slot and the request's store budget around the read unit and Flask
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind that many reverse proxies: the client's address (per-address limits, logs) and the scheme

@@ -66,11 +66,9 @@ def waiting(default: float | None) -> Iterator[float | None]:
     :class:`Unavailable` before anything is sent when the budget is spent.
     """
     current = _BUDGET.get()
-    if current is None:
+    if allowance() is None or current is None:
         yield default
         return
-    if current.left <= 0.05:
-        raise Unavailable(OUT_OF_TIME)
     started = time.monotonic()
     try:
         yield current.left if default is None else min(default, current.left)

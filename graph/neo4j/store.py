@@ -206,6 +206,13 @@ def _store_error(exc: Exception, conflict: str | None = None) -> StoreError:
     return error
 
 
+def _unit_timeout() -> float | None:
+    """The server-side time limit of a unit of work begun now: none outside a request's budget; inside one,
+    :data:`UNIT_TIMEOUT_S` (a unit may hold a whole request's reads and computing, so not the budget itself; a
+    server that stops answering is noticed by the read timeout, which ends the budget), and no unit once it is spent."""
+    return None if deadline.allowance() is None else UNIT_TIMEOUT_S
+
+
 def _port_error(exc: Exception, conflict: str | None = None) -> StoreError:
     """The port error for a driver error."""
     if "TransactionTimedOut" in (getattr(exc, "code", None) or ""):
@@ -365,7 +372,7 @@ class Neo4jStore(
         finally:
             self._began(False)
             try:
-                unit.handle = unit.session.begin_transaction(timeout=None if deadline.allowance() is None else UNIT_TIMEOUT_S)
+                unit.handle = unit.session.begin_transaction(timeout=_unit_timeout())
             except (Neo4jError, DriverError) as exc:
                 raise unit.fail(_store_error(exc)) from None
             finally:
@@ -390,10 +397,7 @@ class Neo4jStore(
             raise Unavailable("the Neo4j store is closed")
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
         self._began(write)
-        # Inside a request's budget: none left, no transaction; else the server ends a unit that runs past
-        # UNIT_TIMEOUT_S. (A unit may hold a whole request's reads and its computing, so not the budget itself;
-        # a server that stops answering is noticed by the read timeout and ends the budget.)
-        timeout = None if deadline.allowance() is None else UNIT_TIMEOUT_S
+        timeout = _unit_timeout()
         session = self._driver.session(database=self._database, default_access_mode=mode)
         try:
             tx = session.begin_transaction(timeout=timeout)
